@@ -1,0 +1,1 @@
+"""Case bundle v1: models, reader (folder or zip)."""

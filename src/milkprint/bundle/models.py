@@ -1,0 +1,293 @@
+"""Case bundle v1 as validated models: what a user gives, checked field by field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from milkprint.errors import Location
+from milkprint.factors.gwp import GWP_SETS
+from milkprint.methods.items import split_item
+from milkprint.methods.processes import process_id
+from milkprint.units import UnitProblem, parse
+
+Allocation = Literal["none", "mass", "dry_matter", "economic"]
+
+
+class _Open(BaseModel):
+    """Unknown fields are kept and ignored (bundle v1 is forward compatible)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class Product(_Open):
+    name: str
+    spec: str | None = None
+
+
+class Plant(_Open):
+    name: str
+    province: str
+    grid: str | None = None
+    timezone: str = "Asia/Shanghai"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone '{v}' (expected e.g. Asia/Shanghai)") from exc
+        return v
+
+
+class Period(_Open):
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError("period end is before its start")
+        return self
+
+    @property
+    def year(self) -> int:
+        return self.end.year
+
+
+class Coproduct(_Open):
+    name: str
+    mass_t: float = Field(ge=0)
+    dry_matter: float | None = Field(default=None, gt=0, le=1)
+    price_per_t: float | None = Field(default=None, ge=0)
+
+
+class Output(_Open):
+    main_product_t: float = Field(gt=0)
+    main_dry_matter: float | None = Field(default=None, gt=0, le=1)
+    main_price_per_t: float | None = Field(default=None, ge=0)
+    allocation: Allocation = "none"
+    coproducts: list[Coproduct] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _allocation_inputs(self) -> Output:
+        if self.allocation == "dry_matter" and self.coproducts:
+            if self.main_dry_matter is None:
+                raise ValueError("dry_matter allocation needs output.main_dry_matter")
+            missing = [c.name for c in self.coproducts if c.dry_matter is None]
+            if missing:
+                raise ValueError(f"dry_matter allocation needs dry_matter for co-products: {', '.join(missing)}")
+        if self.allocation == "economic" and self.coproducts:
+            if self.main_price_per_t is None:
+                raise ValueError("economic allocation needs output.main_price_per_t")
+            missing = [c.name for c in self.coproducts if c.price_per_t is None]
+            if missing:
+                raise ValueError(f"economic allocation needs price_per_t for co-products: {', '.join(missing)}")
+        return self
+
+
+class Steam(_Open):
+    """State of purchased or metered steam, to turn tonnes into GJ (h - 83.74 kJ/kg)."""
+
+    enthalpy_kj_per_kg: float | None = Field(default=None, gt=83.74, lt=4000)
+    pressure_mpa: float | None = Field(default=None, gt=0, le=22, description="absolute pressure, MPa")
+    temperature_c: float | None = Field(default=None, gt=0, lt=800)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Steam:
+        if self.enthalpy_kj_per_kg is None and self.pressure_mpa is None:
+            raise ValueError("steam needs enthalpy_kj_per_kg, or pressure_mpa (absolute) and optionally temperature_c")
+        return self
+
+
+class FactorPolicy(_Open):
+    """Whether a factor of another region or year may stand in (always reported when it does)."""
+
+    allow_region_fallback: bool = True
+    allow_year_fallback: bool = True
+
+
+class Assessment(_Open):
+    bundle_version: Literal[1]
+    method: str
+    gwp: Literal["AR4", "AR5", "AR6"]
+    product: Product
+    plant: Plant
+    period: Period
+    output: Output
+    steam: Steam | None = None
+    factors: FactorPolicy = Field(default_factory=FactorPolicy)
+
+    @field_validator("gwp", mode="before")
+    @classmethod
+    def _gwp_upper(cls, v: object) -> object:
+        return v.strip().upper() if isinstance(v, str) and v.strip().upper() in GWP_SETS else v
+
+
+def _unit(v: str) -> str:
+    try:
+        parse(v)
+    except UnitProblem as exc:
+        raise ValueError(f"unknown unit '{v}'") from exc
+    return v.strip()
+
+
+def _item(v: str) -> str:
+    if split_item(v) is None:
+        raise ValueError(
+            "item must be <category>.<name> with category energy, transport, material, refrigerant, "
+            "direct, wastewater or water"
+        )
+    return v.strip()
+
+
+def _process(v: str) -> str:
+    pid = process_id(v)
+    if pid is None:
+        raise ValueError(f"unknown process '{v}'")
+    return pid
+
+
+_TRUE = {"true", "1", "yes", "y", "是", "x"}
+_FALSE = {"", "false", "0", "no", "n", "否"}
+
+
+class ActivityRow(BaseModel):
+    """One row of activities.csv, or one meter's total over the period."""
+
+    model_config = ConfigDict(frozen=True)
+
+    process: str
+    item: str
+    amount: float = Field(ge=0, allow_inf_nan=False)
+    unit: str
+    data_type: Literal["primary", "secondary"] = "primary"
+    source: str = ""
+    allocate: Literal["shared", "main", "coproduct"] = "shared"
+    exclude: bool = False
+    ter: int | None = Field(default=None, ge=1, le=5)
+    gr: int | None = Field(default=None, ge=1, le=5)
+    tir: int | None = Field(default=None, ge=1, le=5)
+    p: int | None = Field(default=None, ge=1, le=5)
+    note: str = ""
+    origin: Location = Field(default_factory=Location, exclude=True)
+
+    _p = field_validator("process", mode="before")(classmethod(lambda cls, v: _process(str(v))))
+    _i = field_validator("item", mode="before")(classmethod(lambda cls, v: _item(str(v))))
+    _u = field_validator("unit", mode="before")(classmethod(lambda cls, v: _unit(str(v))))
+
+    @field_validator("exclude", mode="before")
+    @classmethod
+    def _flag(cls, v: object) -> object:
+        if isinstance(v, str):
+            s = v.strip().lower()
+            if s in _TRUE:
+                return True
+            if s in _FALSE:
+                return False
+            raise ValueError("expected true or false (1/yes/是, 0/no/否, or empty)")
+        return v
+
+    @field_validator("data_type", "allocate", mode="before")
+    @classmethod
+    def _lower(cls, v: object) -> object:
+        return v.strip().lower() if isinstance(v, str) else v
+
+
+class FactorRow(BaseModel):
+    """One gas of one factor in the bundle's factors.csv."""
+
+    model_config = ConfigDict(frozen=True)
+
+    item: str
+    gas: str
+    value: float = Field(allow_inf_nan=False)
+    unit: str
+    source: str
+    region: str = ""
+    year: int | None = Field(default=None, ge=1900, le=2200)
+    scope: Literal["combustion", "life_cycle", "direct", "unspecified"] = "unspecified"
+    origin: Location = Field(default_factory=Location, exclude=True)
+
+    _i = field_validator("item", mode="before")(classmethod(lambda cls, v: _item(str(v))))
+
+    @field_validator("unit", mode="before")
+    @classmethod
+    def _per(cls, v: object) -> object:
+        s = str(v).strip()
+        if "/" not in s:
+            raise ValueError("factor unit must be <mass of gas>/<activity unit>, e.g. kg/kWh")
+        _unit(s)
+        return s
+
+    @field_validator("scope", mode="before")
+    @classmethod
+    def _scope(cls, v: object) -> object:
+        if isinstance(v, str):
+            s = v.strip().lower().replace("-", "_").replace(" ", "_")
+            return {"": "unspecified", "lca": "life_cycle", "combustion_only": "combustion"}.get(s, s)
+        return v
+
+
+class Meter(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    meter_id: str = Field(min_length=1)
+    process: str
+    item: str
+    unit: str
+    kind: Literal["interval", "cumulative"]
+    register_max: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    accuracy_pct: float | None = Field(default=None, ge=0)
+    calibrated_on: dt.date | None = None
+    origin: Location = Field(default_factory=Location, exclude=True)
+
+    _p = field_validator("process", mode="before")(classmethod(lambda cls, v: _process(str(v))))
+    _i = field_validator("item", mode="before")(classmethod(lambda cls, v: _item(str(v))))
+    _u = field_validator("unit", mode="before")(classmethod(lambda cls, v: _unit(str(v))))
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _lower(cls, v: object) -> object:
+        return v.strip().lower() if isinstance(v, str) else v
+
+
+class EffluentRow(BaseModel):
+    """A pollutant discharged: its load, and the receiving water's limit and natural background."""
+
+    model_config = ConfigDict(frozen=True)
+
+    pollutant: str = Field(min_length=1)
+    volume_m3: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    concentration_mg_per_l: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    load_kg: float | None = Field(default=None, ge=0, allow_inf_nan=False, validate_default=True)
+    c_nat_mg_per_l: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    c_max_mg_per_l: float = Field(gt=0, allow_inf_nan=False)
+    origin: Location = Field(default_factory=Location, exclude=True)
+
+    @field_validator("load_kg")
+    @classmethod
+    def _load_given(cls, v: float | None, info: ValidationInfo) -> float | None:
+        if v is None and (info.data.get("volume_m3") is None or info.data.get("concentration_mg_per_l") is None):
+            raise ValueError("give load_kg, or volume_m3 and concentration_mg_per_l")
+        return v
+
+    @field_validator("c_max_mg_per_l")
+    @classmethod
+    def _above_background(cls, v: float, info: ValidationInfo) -> float:
+        nat = info.data.get("c_nat_mg_per_l")
+        if nat is not None and v <= nat:
+            raise ValueError(f"c_max_mg_per_l ({v:g}) must be above c_nat_mg_per_l ({nat:g})")
+        return v
+
+    @property
+    def load(self) -> float:
+        """kg discharged: given, or volume (m3) x concentration (mg/L = g/m3) / 1000."""
+        if self.load_kg is not None:
+            return self.load_kg
+        assert self.volume_m3 is not None and self.concentration_mg_per_l is not None
+        return self.volume_m3 * self.concentration_mg_per_l / 1000.0

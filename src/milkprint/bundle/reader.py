@@ -1,0 +1,199 @@
+"""Read a case bundle (folder or .zip) into validated models, or say exactly what is wrong where."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+import tomllib
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from milkprint.bundle.models import ActivityRow, Assessment, EffluentRow, FactorRow, Meter
+from milkprint.bundle.validation import problems
+from milkprint.errors import Collector, InputError, Location, NotSupportedError, Text
+from milkprint.methods.catalog import METHODS
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A bundle's validated content; `readings` is the path of readings.csv for the meter aggregator."""
+
+    assessment: Assessment
+    activities: tuple[ActivityRow, ...]
+    factors: tuple[FactorRow, ...]
+    meters: tuple[Meter, ...]
+    effluent: tuple[EffluentRow, ...]
+    readings: Path | None
+    root: Path
+
+
+@contextmanager
+def open_bundle(path: Path) -> Iterator[Path]:
+    """The bundle's folder: the path itself, or a zip unpacked into a temporary folder."""
+    if path.is_dir():
+        yield path
+        return
+    if not path.exists():
+        raise InputError.at(Location(file=str(path)), "找不到案例包（文件夹或 .zip）", "bundle not found (a folder or a .zip)")
+    if not zipfile.is_zipfile(path):
+        raise InputError.at(Location(file=str(path)), "不是文件夹，也不是 .zip 文件", "neither a folder nor a .zip file")
+    with tempfile.TemporaryDirectory(prefix="milkprint-") as tmp, zipfile.ZipFile(path) as zf:
+        root = Path(tmp)
+        for info in zf.infolist():
+            target = (root / info.filename).resolve()
+            if not str(target).startswith(str(root.resolve())):
+                raise InputError.at(Location(file=f"{path.name}:{info.filename}"),
+                                    "压缩包内路径越界", "path escapes the zip's folder")
+        zf.extractall(root)
+        yield _bundle_root(root, path)
+
+
+def _bundle_root(root: Path, origin: Path) -> Path:
+    """A zip holds the files at its top or in one folder."""
+    if (root / "assessment.toml").exists():
+        return root
+    found = sorted(p.parent for p in root.rglob("assessment.toml") if "__MACOSX" not in p.parts)
+    if len(found) == 1:
+        return found[0]
+    raise InputError.at(Location(file=origin.name), "压缩包中找不到 assessment.toml",
+                        "no assessment.toml in the zip (at its top or in one folder)")
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError.at(Location(file=path.name), f"不是 UTF-8 编码（第 {exc.start} 字节）",
+                            f"not UTF-8 encoded (byte {exc.start}); save the file as UTF-8") from exc
+
+
+def read_assessment(path: Path) -> Assessment:
+    name = path.name
+    if not path.exists():
+        raise InputError.at(Location(file=name), "缺少 assessment.toml（案例包必需）", "assessment.toml is missing (required)")
+    try:
+        data = tomllib.loads(_text(path))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError.at(Location(file=name), f"TOML 格式错误：{exc}", f"invalid TOML: {exc}") from exc
+    try:
+        assessment = Assessment.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(problems(exc, name)) from exc
+    method = METHODS.get(assessment.method)
+    if method is None:
+        known = ", ".join(METHODS)
+        raise InputError.at(Location(file=name, column="method"),
+                            f"未知的方法“{assessment.method}”，应为：{known}",
+                            f"unknown method '{assessment.method}'; expected one of {known}")
+    if not method.supported:
+        raise NotSupportedError(Text(
+            f"方法“{method.id}”（{method.zh}）已识别，但本版本尚不支持计算。",
+            f"method '{method.id}' ({method.en}) is recognised but not supported yet.",
+        ))
+    return assessment
+
+
+def read_table(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a CSV with their row number as a spreadsheet shows it (header = row 1)."""
+    name = path.name
+    reader = csv.reader(io.StringIO(_text(path), newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise InputError.at(Location(file=name, row=1), "文件为空，缺少表头", "the file is empty; a header row is expected") from None
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputError.at(
+            Location(file=name, row=1, column=", ".join(missing)),
+            f"表头缺少必需的列：{', '.join(missing)}（应有：{', '.join(required)}）",
+            f"the header lacks required columns: {', '.join(missing)} (expected: {', '.join(required)})",
+        )
+    wanted = set(required) | set(optional)
+    rows = []
+    for number, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > len(header):
+            raise InputError.at(Location(file=name, row=number),
+                                f"本行有 {len(cells)} 个字段，表头只有 {len(header)} 列",
+                                f"the row has {len(cells)} fields but the header has {len(header)} columns")
+        row = {h: c.strip() for h, c in zip(header, cells, strict=False) if h in wanted and c.strip() != ""}
+        rows.append((number, row))
+    return rows
+
+
+def _models(path: Path, model: type[M], required: tuple[str, ...], optional: tuple[str, ...],
+            located: bool) -> tuple[M, ...]:
+    out: list[M] = []
+    bad = Collector()
+    for number, row in read_table(path, required, optional):
+        data: dict[str, Any] = dict(row)
+        if located:
+            data["origin"] = Location(file=path.name, row=number)
+        try:
+            out.append(model.model_validate(data))
+        except ValidationError as exc:
+            bad.problems.extend(problems(exc, path.name, number))
+    bad.raise_if_any()
+    return tuple(out)
+
+
+ACTIVITY_COLUMNS = ("process", "item", "amount", "unit")
+ACTIVITY_OPTIONAL = ("data_type", "source", "allocate", "exclude", "ter", "gr", "tir", "p", "note")
+FACTOR_COLUMNS = ("item", "gas", "value", "unit", "source")
+FACTOR_OPTIONAL = ("region", "year", "scope")
+METER_COLUMNS = ("meter_id", "process", "item", "unit", "kind")
+METER_OPTIONAL = ("register_max", "accuracy_pct", "calibrated_on")
+EFFLUENT_COLUMNS = ("pollutant", "c_max_mg_per_l")
+EFFLUENT_OPTIONAL = ("load_kg", "volume_m3", "concentration_mg_per_l", "c_nat_mg_per_l")
+
+
+def read_bundle(root: Path) -> Bundle:
+    """Validate every file of a bundle folder; all problems of a file are reported together."""
+    assessment = read_assessment(root / "assessment.toml")
+    activities_path = root / "activities.csv"
+    if not activities_path.exists():
+        raise InputError.at(Location(file="activities.csv"), "缺少 activities.csv（案例包必需）",
+                            "activities.csv is missing (required)")
+    bad = Collector()
+    results: dict[str, tuple[Any, ...]] = {}
+    specs = {
+        "activities.csv": (ActivityRow, ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL, True),
+        "factors.csv": (FactorRow, FACTOR_COLUMNS, FACTOR_OPTIONAL, True),
+        "meters.csv": (Meter, METER_COLUMNS, METER_OPTIONAL, True),
+        "effluent.csv": (EffluentRow, EFFLUENT_COLUMNS, EFFLUENT_OPTIONAL, True),
+    }
+    for name, (model, required, optional, located) in specs.items():
+        path = root / name
+        if not path.exists():
+            results[name] = ()
+            continue
+        try:
+            results[name] = _models(path, model, required, optional, located)
+        except InputError as exc:
+            bad.extend(exc)
+    readings = root / "readings.csv"
+    if results.get("meters.csv") and not readings.exists():
+        bad.add(Location(file="readings.csv"), "有 meters.csv 但缺少 readings.csv", "meters.csv is given but readings.csv is missing")
+    if readings.exists() and not (root / "meters.csv").exists():
+        bad.add(Location(file="meters.csv"), "有 readings.csv 但缺少 meters.csv（表计登记）",
+                "readings.csv is given but meters.csv (the meter registry) is missing")
+    bad.raise_if_any()
+    return Bundle(
+        assessment=assessment,
+        activities=results["activities.csv"],
+        factors=results["factors.csv"],
+        meters=results["meters.csv"],
+        effluent=results["effluent.csv"],
+        readings=readings if readings.exists() else None,
+        root=root,
+    )

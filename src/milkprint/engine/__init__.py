@@ -1,0 +1,1 @@
+"""Carbon, water, allocation and cut-off: resolved inventory in, immutable Result out (pure)."""

@@ -1,0 +1,93 @@
+"""The calculation: validated inputs + factor library -> Result. Pure: no I/O, no clock, no environment."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from milkprint.bundle.models import ActivityRow, Assessment, EffluentRow, FactorRow
+from milkprint.engine.allocation import main_share
+from milkprint.engine.cutoff import decide
+from milkprint.engine.inventory import Line, bundle_factors, double_counted, resolve_line
+from milkprint.engine.result import MeterSummary, Result
+from milkprint.engine.water import critical, grey_water
+from milkprint.errors import Collector, Text
+from milkprint.factors.library import Library
+from milkprint.methods.catalog import METHODS
+
+
+def _sums(pairs: Sequence[tuple[str, float]]) -> dict[str, float]:
+    """Correctly rounded sums per key (math.fsum), so row order never changes a bit of the result."""
+    parts: dict[str, list[float]] = {}
+    for key, value in pairs:
+        parts.setdefault(key, []).append(value)
+    return {k: math.fsum(v) for k, v in parts.items()}
+
+
+def assess(
+    assessment: Assessment,
+    activities: Sequence[ActivityRow],
+    library: Library,
+    factors: Sequence[FactorRow] = (),
+    effluent: Sequence[EffluentRow] = (),
+    metered: Sequence[ActivityRow] = (),
+    meters: Sequence[MeterSummary] = (),
+) -> Result:
+    """Compute the dual footprint of one assessment (formulas C1-C5, W1-W3, allocation, cut-off)."""
+    method = METHODS[assessment.method]
+    errors = Collector()
+    own = bundle_factors(tuple(factors), errors)
+    double_counted(tuple(activities), tuple(metered), errors)
+    share = main_share(assessment.output)
+    lines: list[Line] = []
+    for row in (*activities, *metered):
+        line = resolve_line(row, assessment, library, own, share, errors)
+        if line is not None:
+            lines.append(line)
+    errors.raise_if_any()
+
+    grey = grey_water(tuple(effluent))
+    worst = critical(grey)
+    grey_m3 = worst.m3 * share if worst else 0.0
+    carbon_before = math.fsum(line.kgco2e for line in lines)
+    water_before = math.fsum(line.water_m3 for line in lines) + grey_m3
+    decisions = decide(lines, carbon_before, water_before, method.cutoff)
+    excluded = {(d.process, d.item, d.footprint) for d in decisions if d.excluded}
+
+    def counted(line: Line) -> bool:
+        footprint = "water" if line.category == "water" else "carbon"
+        return not (line.exclude and (line.process, line.item, footprint) in excluded)
+
+    kept = [line for line in lines if counted(line)]
+    by_process = _sums([(line.process, line.kgco2e if counted(line) else 0.0) for line in lines])
+    by_group = {g: 0.0 for g in ("energy", "transport", "other")}
+    by_group.update(_sums([(line.group, line.kgco2e) for line in kept]))
+    by_gas = _sums([(e.gas, e.kgco2e * line.share) for line in kept for e in line.emissions])
+    water = [line for line in kept if line.category == "water"]
+    warnings = [
+        Text(f"表计 {m.meter_id} 在核算期内没有读数，计为 0", f"meter {m.meter_id} has no readings in the period; counted as 0")
+        for m in meters if m.readings == 0
+    ]
+    a = assessment
+    return Result(
+        method=a.method, gwp=a.gwp, production_t=a.output.main_product_t,
+        allocation=a.output.allocation if a.output.coproducts else "none", main_share=share,
+        lines=tuple(lines), decisions=tuple(decisions),
+        total_kgco2e=math.fsum(line.kgco2e for line in kept),
+        by_group=by_group, by_process=by_process, by_gas=by_gas,
+        blue_m3=math.fsum(line.water_m3 for line in water if line.water_colour == "blue"),
+        green_m3=math.fsum(line.water_m3 for line in water if line.water_colour == "green"),
+        grey_m3=grey_m3,
+        reused_m3=math.fsum(line.water_m3_unallocated * line.share for line in water if line.water_colour == "recorded"),
+        grey=tuple(grey), critical_pollutant=worst.pollutant if worst else None,
+        water_by_process=_sums([(line.process, line.water_m3) for line in water]),
+        library_version=library.version, library_digest=library.digest,
+        meters=tuple(meters),
+        context={
+            "product": a.product.model_dump(), "plant": a.plant.model_dump(),
+            "period": {"start": a.period.start.isoformat(), "end": a.period.end.isoformat()},
+            "method_name": {"zh": method.zh, "en": method.en},
+            "declared_unit": {"zh": method.declared_unit_zh, "en": method.declared_unit_en},
+        },
+        warnings=tuple(warnings),
+    )

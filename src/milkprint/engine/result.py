@@ -1,0 +1,163 @@
+"""The Result: immutable totals by process, group and gas, water by colour, and the full audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from milkprint.engine.cutoff import Decision
+from milkprint.engine.inventory import Line
+from milkprint.engine.water import GreyWater
+from milkprint.errors import Text
+from milkprint.factors.resolve import Fallback
+
+
+@dataclass(frozen=True)
+class MeterSummary:
+    meter_id: str
+    process: str
+    item: str
+    unit: str
+    kind: str
+    amount: float
+    readings: int
+    first: dt.datetime | None
+    last: dt.datetime | None
+    rollovers: int
+
+
+@dataclass(frozen=True)
+class Result:
+    method: str
+    gwp: str
+    production_t: float
+    allocation: str
+    main_share: float
+    lines: tuple[Line, ...]
+    decisions: tuple[Decision, ...]
+    total_kgco2e: float
+    by_group: dict[str, float]
+    by_process: dict[str, float]
+    by_gas: dict[str, float]
+    blue_m3: float
+    green_m3: float
+    grey_m3: float
+    reused_m3: float
+    grey: tuple[GreyWater, ...]
+    critical_pollutant: str | None
+    water_by_process: dict[str, float]
+    library_version: str
+    library_digest: str
+    meters: tuple[MeterSummary, ...]
+    context: dict[str, Any]
+    warnings: tuple[Text, ...]
+
+    @property
+    def kgco2e_per_t(self) -> float:
+        return self.total_kgco2e / self.production_t
+
+    @property
+    def m3_per_t(self) -> float:
+        return (self.blue_m3 + self.green_m3 + self.grey_m3) / self.production_t
+
+    @property
+    def excluded_keys(self) -> set[tuple[str, str, str]]:
+        return {(d.process, d.item, d.footprint) for d in self.decisions if d.excluded}
+
+    def is_excluded(self, line: Line) -> bool:
+        footprint = "water" if line.category == "water" else "carbon"
+        return line.exclude and (line.process, line.item, footprint) in self.excluded_keys
+
+    @property
+    def fallbacks(self) -> list[Fallback]:
+        seen: dict[tuple[str, str, str], Fallback] = {}
+        for line in self.lines:
+            for fb in line.fallbacks:
+                seen.setdefault((line.item, fb.kind, fb.used), fb)
+        return list(seen.values())
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        """The JSON result contract of case-bundle.md, plus the audit trail."""
+        p = self.production_t
+        return {
+            "method": self.method,
+            "gwp": self.gwp,
+            "production_t": p,
+            "allocation": {"method": self.allocation, "main_share": self.main_share},
+            "carbon": {
+                "kgco2e_per_t": self.kgco2e_per_t,
+                "total_kgco2e": self.total_kgco2e,
+                "by_group": dict(self.by_group),
+                "by_process": dict(self.by_process),
+                "by_gas": dict(self.by_gas),
+                "by_process_per_t": {k: v / p for k, v in self.by_process.items()},
+            },
+            "water": {
+                "m3_per_t": self.m3_per_t,
+                "blue_m3_per_t": self.blue_m3 / p,
+                "green_m3_per_t": self.green_m3 / p,
+                "grey_m3_per_t": self.grey_m3 / p,
+                "critical_pollutant": self.critical_pollutant,
+                "blue_m3": self.blue_m3,
+                "green_m3": self.green_m3,
+                "grey_m3": self.grey_m3,
+                "reused_m3_recorded": self.reused_m3,
+                "blue_by_process": dict(self.water_by_process),
+                "grey_by_pollutant": [
+                    {"pollutant": g.pollutant, "load_kg": g.load_kg, "c_max_kg_per_m3": g.c_max_kg_per_m3,
+                     "c_nat_kg_per_m3": g.c_nat_kg_per_m3, "grey_m3_before_allocation": g.m3}
+                    for g in self.grey
+                ],
+            },
+            "cutoff": {
+                "excluded": [
+                    {"process": d.process, "item": d.item, "share": d.share, "footprint": d.footprint}
+                    for d in self.decisions if d.excluded
+                ],
+                "kept": [
+                    {"process": d.process, "item": d.item, "reason": d.reason.en if d.reason else "",
+                     "reason_zh": d.reason.zh if d.reason else "", "share": d.share, "footprint": d.footprint}
+                    for d in self.decisions if not d.excluded
+                ],
+            },
+            "lines": [self._line(line) for line in self.lines],
+            "factor_library": {"version": self.library_version, "digest": self.library_digest},
+            "fallbacks": [
+                {"kind": fb.kind, "asked": fb.asked, "used": fb.used, "message": fb.text(lang)}  # type: ignore[arg-type]
+                for fb in self.fallbacks
+            ],
+            "meters": [
+                {"meter_id": m.meter_id, "process": m.process, "item": m.item, "unit": m.unit, "kind": m.kind,
+                 "amount": m.amount, "readings": m.readings,
+                 "first": m.first.isoformat() if m.first else None, "last": m.last.isoformat() if m.last else None,
+                 "rollovers": m.rollovers}
+                for m in self.meters
+            ],
+            "assessment": self.context,
+            "warnings": [w(lang) for w in self.warnings],  # type: ignore[arg-type]
+        }
+
+    def _line(self, line: Line) -> dict[str, Any]:
+        excluded = self.is_excluded(line)
+        return {
+            "process": line.process, "item": line.item, "group": line.group,
+            "amount": line.amount, "unit": line.unit,
+            "activity_amount": line.activity_amount, "activity_unit": line.activity_unit,
+            "conversion": line.conversion or None,
+            "data_type": line.data_type, "source": line.source, "allocate": line.allocate,
+            "allocation_share": line.share, "excluded": excluded,
+            "file": line.origin.file, "row": line.origin.row,
+            "data_set": line.data_set, "level": line.level,
+            "factors": [
+                {"id": e.factor_id, "gas": e.gas, "value": e.value, "unit": e.unit, "source": e.source,
+                 "verification": e.verification, "gwp": e.gwp, "gwp_source": e.gwp_source,
+                 "kg_gas": e.kg, "kgco2e": e.kgco2e}
+                for e in line.emissions
+            ],
+            "kgco2e": 0.0 if excluded else line.kgco2e,
+            "kgco2e_before_allocation": line.kgco2e_unallocated,
+            "water_colour": line.water_colour,
+            "water_m3": 0.0 if excluded else line.water_m3,
+            "dq": line.dq,
+        }

@@ -1,0 +1,121 @@
+"""Errors that speak the user's language and point at the place in their data.
+
+Every error a user can cause carries a location (file, sheet, row, column) and a message in
+Chinese and English; the doors choose the language and turn it into exit code 2 or an HTTP 4xx.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+
+
+@dataclass(frozen=True)
+class Text:
+    """A message in both of the product's languages."""
+
+    zh: str
+    en: str
+
+    def __call__(self, lang: Lang) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in the user's data a problem is: file, optional sheet, row (as a spreadsheet shows it), column."""
+
+    file: str | None = None
+    row: int | None = None
+    column: str | None = None
+    sheet: str | None = None
+
+    def describe(self, lang: Lang) -> str:
+        parts: list[str] = []
+        if self.file:
+            parts.append(self.file)
+        if self.sheet:
+            parts.append(f"工作表 {self.sheet}" if lang == "zh" else f"sheet {self.sheet}")
+        if self.row is not None:
+            parts.append(f"第 {self.row} 行" if lang == "zh" else f"row {self.row}")
+        if self.column:
+            parts.append(f"列 {self.column}" if lang == "zh" else f"column {self.column}")
+        return ("，" if lang == "zh" else ", ").join(parts)
+
+    def as_dict(self) -> dict[str, str | int | None]:
+        return {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column}
+
+
+class MilkprintError(Exception):
+    """Base of every error milkprint raises on purpose."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text.en)
+        self.text = text
+
+    def message(self, lang: Lang = "zh") -> str:
+        return self.text(lang)
+
+
+@dataclass
+class Problem:
+    """One thing wrong with the input, at one place."""
+
+    location: Location
+    text: Text
+
+    def render(self, lang: Lang) -> str:
+        where = self.location.describe(lang)
+        sep = "：" if lang == "zh" else ": "
+        return f"{where}{sep}{self.text(lang)}" if where else self.text(lang)
+
+
+class InputError(MilkprintError):
+    """The user's input is invalid; doors exit with code 2 and write nothing.
+
+    It can hold several problems so a user fixes a file in one pass, not one error per run.
+    """
+
+    def __init__(self, problems: list[Problem]) -> None:
+        if not problems:
+            raise ValueError("InputError needs at least one problem")
+        self.problems = problems
+        super().__init__(Text(problems[0].render("zh"), problems[0].render("en")))
+
+    @classmethod
+    def at(cls, location: Location, zh: str, en: str) -> InputError:
+        return cls([Problem(location, Text(zh, en))])
+
+    def message(self, lang: Lang = "zh") -> str:
+        shown = self.problems[:20]
+        lines = [p.render(lang) for p in shown]
+        if len(self.problems) > len(shown):
+            more = len(self.problems) - len(shown)
+            lines.append(f"……另有 {more} 处问题" if lang == "zh" else f"... and {more} more problems")
+        return "\n".join(lines)
+
+    def as_list(self, lang: Lang = "zh") -> list[dict[str, object]]:
+        return [{**p.location.as_dict(), "message": p.text(lang)} for p in self.problems]
+
+
+class NotSupportedError(MilkprintError):
+    """A recognised request that this version cannot answer yet (exit code 2)."""
+
+
+@dataclass
+class Collector:
+    """Gathers problems while validating many rows, then raises them together."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, location: Location, zh: str, en: str) -> None:
+        self.problems.append(Problem(location, Text(zh, en)))
+
+    def extend(self, error: InputError) -> None:
+        self.problems.extend(error.problems)
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise InputError(self.problems)

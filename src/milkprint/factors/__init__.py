@@ -1,0 +1,1 @@
+"""Factor library (data files with sources), GWP sets, and resolution by priority and region."""

@@ -1,0 +1,1 @@
+"""The standards as data: processes, item categories, groups, methods and their rules."""

@@ -1,0 +1,1 @@
+"""Meter registry + readings -> activity amounts (interval, cumulative, rollover, period bounds)."""

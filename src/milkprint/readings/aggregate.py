@@ -1,0 +1,218 @@
+"""Meter readings -> one activity amount per meter over the period, aggregated in DuckDB.
+
+Rules (case bundle v1): the period is [start 00:00, end + 1 day 00:00) in the plant's local time.
+An interval reading counts when start 00:00 < timestamp <= end + 1 day 00:00. A cumulative meter's
+quantity is the sum of increases between consecutive readings inside the period, both ends
+included; a fall is a rollover at `register_max` (next + register_max - previous) or an error.
+Timestamps without an offset are local time; with one they are converted. Values are summed as
+DECIMAL(38, 9), exactly, so the total does not depend on the order DuckDB's threads add them in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from milkprint.bundle.models import ActivityRow, Meter, Period
+from milkprint.errors import Collector, InputError, Location
+
+_FILE = "readings.csv"
+_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class MeterTotal:
+    """A meter's quantity over the period and what it was computed from."""
+
+    meter: Meter
+    amount: float
+    readings: int
+    first: dt.datetime | None
+    last: dt.datetime | None
+    rollovers: int
+
+    def activity(self) -> ActivityRow:
+        m = self.meter
+        return ActivityRow(process=m.process, item=m.item, amount=self.amount, unit=m.unit,
+                           data_type="primary", source=m.meter_id, origin=m.origin)
+
+
+def _connect(timezone: str) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    con.execute(f"SET TimeZone = '{timezone}'")
+    return con
+
+
+def _scan(path: Path, numbered: bool = False) -> str:
+    cols = "{'timestamp': 'VARCHAR', 'meter_id': 'VARCHAR', 'value': 'VARCHAR'}"
+    src = f"read_csv('{_quote(path)}', header = true, columns = {cols}, auto_detect = false, delim = ',', quote = '\"')"
+    return f"(SELECT row_number() OVER () + 1 AS line, * FROM {src})" if numbered else src
+
+
+def _quote(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _bounds(period: Period) -> tuple[str, str]:
+    end = period.end + dt.timedelta(days=1)
+    return f"{period.start.isoformat()} 00:00:00", f"{end.isoformat()} 00:00:00"
+
+
+def _check_header(path: Path) -> None:
+    with path.open(encoding="utf-8-sig") as fh:
+        header = [h.strip() for h in fh.readline().strip().split(",")]
+    missing = [c for c in ("timestamp", "meter_id", "value") if c not in header]
+    if missing or header[:3] != ["timestamp", "meter_id", "value"]:
+        raise InputError.at(Location(file=_FILE, row=1, column=", ".join(missing) or None),
+                            "表头应为 timestamp,meter_id,value", "the header must be timestamp,meter_id,value")
+
+
+def _bad_rows(con: duckdb.DuckDBPyConnection, path: Path, known: list[str]) -> None:
+    """Slow path, only when something is wrong: find the rows and say what is wrong with each."""
+    con.execute("CREATE OR REPLACE TEMP TABLE known(meter_id VARCHAR)")
+    if known:
+        con.executemany("INSERT INTO known VALUES (?)", [(k,) for k in known])
+    rows = con.execute(f"""
+        SELECT line, timestamp, meter_id, value,
+               TRY_CAST(timestamp AS TIMESTAMPTZ) IS NULL AS bad_ts,
+               TRY_CAST(value AS DECIMAL(38, 9)) IS NULL AS bad_value,
+               meter_id IS NULL OR meter_id NOT IN (SELECT meter_id FROM known) AS bad_meter
+        FROM {_scan(path, numbered=True)}
+        WHERE TRY_CAST(timestamp AS TIMESTAMPTZ) IS NULL
+           OR TRY_CAST(value AS DECIMAL(38, 9)) IS NULL
+           OR meter_id IS NULL OR meter_id NOT IN (SELECT meter_id FROM known)
+        ORDER BY line LIMIT {_SHOWN + 1}""").fetchall()
+    bad = Collector()
+    for line, ts, meter, value, bad_ts, bad_value, bad_meter in rows:
+        if bad_ts:
+            bad.add(Location(_FILE, line, "timestamp"), f"无法识别的时间“{ts or ''}”（应为 ISO 8601，如 2024-01-01T00:15:00）",
+                    f"cannot read the time '{ts or ''}' (expected ISO 8601, e.g. 2024-01-01T00:15:00)")
+        if bad_value:
+            bad.add(Location(_FILE, line, "value"), f"应为数字，实际为“{value or ''}”",
+                    f"expected a number, got '{value or ''}'")
+        if bad_meter:
+            bad.add(Location(_FILE, line, "meter_id"), f"表计“{meter or ''}”未在 meters.csv 中登记",
+                    f"meter '{meter or ''}' is not in meters.csv")
+    bad.raise_if_any()
+
+
+def _line_of(con: duckdb.DuckDBPyConnection, path: Path, meter_id: str, ts: Any) -> int | None:
+    row = con.execute(
+        f"SELECT min(line) FROM {_scan(path, numbered=True)} "
+        "WHERE meter_id = ? AND CAST(TRY_CAST(timestamp AS TIMESTAMPTZ) AS TIMESTAMP) = CAST(? AS TIMESTAMP)",
+        [meter_id, ts.isoformat(sep=" ")],
+    ).fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+def _duplicate_meters(meters: tuple[Meter, ...]) -> None:
+    seen: dict[str, Meter] = {}
+    bad = Collector()
+    for m in meters:
+        if m.meter_id in seen:
+            bad.add(Location("meters.csv", m.origin.row, "meter_id"),
+                    f"表计编号“{m.meter_id}”重复（已在第 {seen[m.meter_id].origin.row} 行登记）",
+                    f"meter id '{m.meter_id}' appears twice (first on row {seen[m.meter_id].origin.row})")
+        seen.setdefault(m.meter_id, m)
+    bad.raise_if_any()
+
+
+def meter_totals(path: Path, meters: tuple[Meter, ...], period: Period, timezone: str) -> list[MeterTotal]:
+    """Each registered meter's quantity over the period (file order of meters.csv)."""
+    _duplicate_meters(meters)
+    _check_header(path)
+    con = _connect(timezone)
+    try:
+        return _aggregate(con, path, meters, period)
+    except duckdb.InvalidInputException as exc:
+        raise InputError.at(Location(file=_FILE), f"无法读取：{exc}", f"cannot be read: {exc}") from exc
+    finally:
+        con.close()
+
+
+def _aggregate(con: duckdb.DuckDBPyConnection, path: Path, meters: tuple[Meter, ...], period: Period) -> list[MeterTotal]:
+    con.execute("CREATE TEMP TABLE meters(meter_id VARCHAR, cumulative BOOLEAN, register_max DECIMAL(38, 9))")
+    con.executemany("INSERT INTO meters VALUES (?, ?, ?)",
+                    [(m.meter_id, m.kind == "cumulative", m.register_max) for m in meters])
+    con.execute(f"""
+        CREATE TEMP TABLE r AS
+        SELECT meter_id, TRY_CAST(timestamp AS TIMESTAMPTZ) AS ts, TRY_CAST(value AS DECIMAL(38, 9)) AS v
+        FROM {_scan(path)}""")
+    problems = con.execute("""
+        SELECT count(*) FROM r LEFT JOIN meters m USING (meter_id)
+        WHERE r.ts IS NULL OR r.v IS NULL OR m.meter_id IS NULL""").fetchone()
+    if problems and problems[0]:
+        _bad_rows(con, path, [m.meter_id for m in meters])
+    start, end = _bounds(period)
+    stats = {
+        row[0]: row[1:]
+        for row in con.execute(f"""
+            WITH steps AS (
+                SELECT r.meter_id, r.ts, r.v, m.cumulative, m.register_max,
+                       lag(r.v) OVER (PARTITION BY r.meter_id ORDER BY r.ts, r.v) AS prev
+                FROM r JOIN meters m USING (meter_id)
+                WHERE (m.cumulative AND r.ts >= TIMESTAMPTZ '{start}' AND r.ts <= TIMESTAMPTZ '{end}')
+                   OR (NOT m.cumulative AND r.ts > TIMESTAMPTZ '{start}' AND r.ts <= TIMESTAMPTZ '{end}')
+            )
+            SELECT meter_id,
+                   sum(CASE WHEN NOT cumulative THEN v
+                            WHEN prev IS NULL THEN 0
+                            WHEN v >= prev THEN v - prev
+                            ELSE v + register_max - prev END) AS amount,
+                   count(*) AS n, CAST(min(ts) AS TIMESTAMP) AS first, CAST(max(ts) AS TIMESTAMP) AS last,
+                   count(*) FILTER (WHERE cumulative AND v < prev) AS rollovers,
+                   count(*) FILTER (WHERE (cumulative AND v < prev AND register_max IS NULL)
+                                       OR (cumulative AND v >= register_max)
+                                       OR (NOT cumulative AND v < 0)) AS faults
+            FROM steps GROUP BY meter_id""").fetchall()
+    }
+    if any(row[-1] for row in stats.values()):
+        _check_values(con, path, meters, start, end)
+    out = []
+    for m in meters:
+        amount, n, first, last, rollovers, _ = stats.get(m.meter_id, (0.0, 0, None, None, 0, 0))
+        out.append(MeterTotal(m, float(amount or 0), int(n), _naive(first), _naive(last), int(rollovers)))
+    return out
+
+
+def _naive(ts: Any) -> dt.datetime | None:
+    return ts if isinstance(ts, dt.datetime) else None
+
+
+def _check_values(con: duckdb.DuckDBPyConnection, path: Path, meters: tuple[Meter, ...], start: str, end: str) -> None:
+    """Negative interval readings, falls without register_max, readings at or above register_max."""
+    rows = con.execute(f"""
+        WITH steps AS (
+            SELECT r.meter_id, r.ts, r.v, m.cumulative, m.register_max,
+                   lag(r.v) OVER (PARTITION BY r.meter_id ORDER BY r.ts, r.v) AS prev
+            FROM r JOIN meters m USING (meter_id)
+            WHERE (m.cumulative AND r.ts >= TIMESTAMPTZ '{start}' AND r.ts <= TIMESTAMPTZ '{end}')
+               OR (NOT m.cumulative AND r.ts > TIMESTAMPTZ '{start}' AND r.ts <= TIMESTAMPTZ '{end}')
+        )
+        SELECT meter_id, CAST(ts AS TIMESTAMP), v, prev, 'fall' AS kind FROM steps
+            WHERE cumulative AND prev IS NOT NULL AND v < prev AND register_max IS NULL
+        UNION ALL
+        SELECT meter_id, CAST(ts AS TIMESTAMP), v, NULL, 'over' FROM steps WHERE cumulative AND v >= register_max
+        UNION ALL
+        SELECT meter_id, CAST(ts AS TIMESTAMP), v, NULL, 'negative' FROM steps WHERE NOT cumulative AND v < 0
+        ORDER BY 1, 2 LIMIT {_SHOWN + 1}""").fetchall()
+    if not rows:
+        return
+    by_id = {m.meter_id: m for m in meters}
+    bad = Collector()
+    for meter_id, ts, v, prev, kind in rows:
+        loc = Location(_FILE, _line_of(con, path, meter_id, ts), "value")
+        if kind == "fall":
+            bad.add(loc, f"累计表“{meter_id}”读数从 {prev:g} 降到 {v:g}，但 meters.csv 未给出 register_max（翻转值）",
+                    f"cumulative meter '{meter_id}' falls from {prev:g} to {v:g} but meters.csv gives no register_max")
+        elif kind == "over":
+            rmax = by_id[meter_id].register_max
+            bad.add(loc, f"累计表“{meter_id}”读数 {v:g} 不小于其 register_max {rmax:g}",
+                    f"cumulative meter '{meter_id}' reads {v:g}, not below its register_max {rmax:g}")
+        else:
+            bad.add(loc, f"区间表“{meter_id}”的读数为负（{v:g}）", f"interval meter '{meter_id}' has a negative reading ({v:g})")
+    bad.raise_if_any()
