@@ -73,6 +73,7 @@ def _check_header(path: Path) -> None:
 
 def _bad_rows(con: duckdb.DuckDBPyConnection, path: Path, known: list[str]) -> None:
     """Slow path, only when something is wrong: find the rows and say what is wrong with each."""
+    con.execute("SET disabled_optimizers = 'type_pushdown'")
     con.execute("CREATE OR REPLACE TEMP TABLE known(meter_id VARCHAR)")
     if known:
         con.executemany("INSERT INTO known VALUES (?)", [(k,) for k in known])
@@ -138,10 +139,15 @@ def _aggregate(con: duckdb.DuckDBPyConnection, path: Path, meters: tuple[Meter, 
     con.execute("CREATE TEMP TABLE meters(meter_id VARCHAR, cumulative BOOLEAN, register_max DECIMAL(38, 9))")
     con.executemany("INSERT INTO meters VALUES (?, ?, ?)",
                     [(m.meter_id, m.kind == "cumulative", m.register_max) for m in meters])
-    con.execute(f"""
-        CREATE TEMP TABLE r AS
-        SELECT meter_id, TRY_CAST(timestamp AS TIMESTAMPTZ) AS ts, TRY_CAST(value AS DECIMAL(38, 9)) AS v
-        FROM {_scan(path)}""")
+    try:
+        # DuckDB pushes these casts into the CSV scan (fast); a bad cell then raises instead of giving NULL.
+        con.execute(f"""
+            CREATE TEMP TABLE r AS
+            SELECT meter_id, TRY_CAST(timestamp AS TIMESTAMPTZ) AS ts, TRY_CAST(value AS DECIMAL(38, 9)) AS v
+            FROM {_scan(path)}""")
+    except duckdb.ConversionException as exc:
+        _bad_rows(con, path, [m.meter_id for m in meters])
+        raise InputError.at(Location(file=_FILE), f"无法读取：{exc}", f"cannot be read: {exc}") from exc
     problems = con.execute("""
         SELECT count(*) FROM r LEFT JOIN meters m USING (meter_id)
         WHERE r.ts IS NULL OR r.v IS NULL OR m.meter_id IS NULL""").fetchone()
