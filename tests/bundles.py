@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import copy
+import csv
 from pathlib import Path
 from typing import Any
 
@@ -65,8 +65,11 @@ def write_bundle(
     if factors is not None:
         write_csv(root / "factors.csv", ["item", "gas", "value", "unit", "source"], factors)
     if meters is not None:
-        write_csv(root / "meters.csv", ["meter_id", "process", "item", "unit", "kind", "register_max",
-                                        "accuracy_pct", "calibrated_on"], meters)
+        write_csv(
+            root / "meters.csv",
+            ["meter_id", "process", "item", "unit", "kind", "register_max", "accuracy_pct", "calibrated_on"],
+            meters,
+        )
     if readings is not None:
         write_csv(root / "readings.csv", ["timestamp", "meter_id", "value"], readings)
     if effluent is not None:
@@ -82,8 +85,12 @@ def factor(item: str, gas: str, value: float, unit: str, source: str = "test") -
     return FactorRow(item=item, gas=gas, value=value, unit=unit, source=source)
 
 
-def run(activities: list[ActivityRow], factors: list[FactorRow] | None = None,
-        effluent: list[EffluentRow] | None = None, **assessment: Any) -> Result:
+def run(
+    activities: list[ActivityRow],
+    factors: list[FactorRow] | None = None,
+    effluent: list[EffluentRow] | None = None,
+    **assessment: Any,
+) -> Result:
     """The core on models built in the test (no files, no database)."""
     a = Assessment.model_validate(assessment_dict(**assessment))
     return assess(a, activities, default_library(), factors=factors or [], effluent=effluent or [])

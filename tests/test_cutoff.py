@@ -6,8 +6,12 @@ import math
 
 from tests.bundles import factor, row, run
 
-F = [factor("material.a", "CO2e", 1.0, "kg/kg"), factor("material.b", "CO2e", 1.0, "kg/kg"),
-     factor("material.c", "CO2e", 1.0, "kg/kg"), factor("energy.electricity", "CO2", 1.0, "kg/kWh")]
+F = [
+    factor("material.a", "CO2e", 1.0, "kg/kg"),
+    factor("material.b", "CO2e", 1.0, "kg/kg"),
+    factor("material.c", "CO2e", 1.0, "kg/kg"),
+    factor("energy.electricity", "CO2", 1.0, "kg/kWh"),
+]
 
 
 def decisions(r):  # type: ignore[no-untyped-def]
@@ -15,19 +19,24 @@ def decisions(r):  # type: ignore[no-untyped-def]
 
 
 def test_exactly_one_percent_stays_in() -> None:
-    r = run([row("drying", "energy.electricity", 9900, "kWh"), row("packaging", "material.a", 100, "kg", exclude="true")], F)
+    r = run(
+        [row("drying", "energy.electricity", 9900, "kWh"), row("packaging", "material.a", 100, "kg", exclude="true")], F
+    )
     d = decisions(r)[("packaging", "material.a")]
     assert d.share == 0.01 and not d.excluded and d.reason is not None and "1 %" in d.reason.en
     assert r.total_kgco2e == 10000.0
 
 
 def test_just_below_one_percent_is_left_out_and_listed_with_its_share() -> None:
-    r = run([row("drying", "energy.electricity", 9901, "kWh"), row("packaging", "material.a", 99, "kg", exclude="yes")], F)
+    r = run(
+        [row("drying", "energy.electricity", 9901, "kWh"), row("packaging", "material.a", 99, "kg", exclude="yes")], F
+    )
     d = decisions(r)[("packaging", "material.a")]
     assert d.excluded and math.isclose(d.share, 0.0099)
     assert r.total_kgco2e == 9901.0
     assert r.to_dict()["cutoff"]["excluded"] == [
-        {"process": "packaging", "item": "material.a", "share": d.share, "footprint": "carbon"}]
+        {"process": "packaging", "item": "material.a", "share": d.share, "footprint": "carbon"}
+    ]
 
 
 def test_five_percent_limit_reached_smallest_first() -> None:
@@ -55,9 +64,10 @@ def test_exactly_five_percent_in_total_may_be_left_out() -> None:
 
 
 def test_energy_input_is_never_left_out() -> None:
-    r = run([row("drying", "energy.electricity", 10000, "kWh"),
-             row("other", "energy.diesel", 1, "kg", exclude="true")],
-            F + [factor("energy.diesel", "CO2", 3.0959, "kg/kg")])
+    r = run(
+        [row("drying", "energy.electricity", 10000, "kWh"), row("other", "energy.diesel", 1, "kg", exclude="true")],
+        [*F, factor("energy.diesel", "CO2", 3.0959, "kg/kg")],
+    )
     d = decisions(r)[("other", "energy.diesel")]
     assert not d.excluded and d.reason is not None and d.reason.en == "energy input"
     assert math.isclose(r.total_kgco2e, 10000 + 3.0959)
@@ -65,14 +75,22 @@ def test_energy_input_is_never_left_out() -> None:
 
 def test_water_items_are_judged_on_the_water_footprint() -> None:
     # 10 m3 is 0.1 % of 10 000 m3 of water, though carbon is zero: it may be left out on water terms.
-    r = run([row("cip", "water.fresh", 9990, "m3"), row("other", "water.fresh", 10, "m3", exclude="true"),
-             row("drying", "energy.electricity", 100, "kWh")], F)
+    r = run(
+        [
+            row("cip", "water.fresh", 9990, "m3"),
+            row("other", "water.fresh", 10, "m3", exclude="true"),
+            row("drying", "energy.electricity", 100, "kWh"),
+        ],
+        F,
+    )
     d = decisions(r)[("other", "water.fresh")]
     assert d.excluded and d.footprint == "water" and math.isclose(d.share, 0.001)
     assert r.blue_m3 == 9990.0
 
 
 def test_a_candidate_of_one_percent_or_more_is_kept() -> None:
-    r = run([row("drying", "energy.electricity", 900, "kWh"), row("packaging", "material.a", 100, "kg", exclude="true")], F)
+    r = run(
+        [row("drying", "energy.electricity", 900, "kWh"), row("packaging", "material.a", 100, "kg", exclude="true")], F
+    )
     d = decisions(r)[("packaging", "material.a")]
     assert not d.excluded and math.isclose(d.share, 0.1)

@@ -19,14 +19,16 @@ def meter(mid: str, kind: str, register_max: float | str = "", process: str = "d
 
 
 def amounts(tmp_path: Path, meters: list[list[object]], readings: list[list[object]]) -> dict[str, float]:
-    root = write_bundle(tmp_path / "b", [["cip", "water.fresh", 1, "m3"]], factors=ELEC, meters=meters, readings=readings)
+    root = write_bundle(
+        tmp_path / "b", [["cip", "water.fresh", 1, "m3"]], factors=ELEC, meters=meters, readings=readings
+    )
     return {m.meter_id: m.amount for m in assess_bundle(root).meters}
 
 
 def test_interval_counts_start_exclusive_end_inclusive(tmp_path: Path) -> None:
     readings = [
-        ["2023-12-31T23:00:00", "M1", 1],     # before the period
-        ["2024-01-01T00:00:00", "M1", 10],    # the interval ending at start 00:00 belongs to the year before
+        ["2023-12-31T23:00:00", "M1", 1],  # before the period
+        ["2024-01-01T00:00:00", "M1", 10],  # the interval ending at start 00:00 belongs to the year before
         ["2024-01-01T00:15:00", "M1", 100],
         ["2024-07-01 12:00:00", "M1", 1000],
         ["2025-01-01T00:00:00", "M1", 10000],  # ends exactly at end + 1 day 00:00: counts
@@ -47,10 +49,19 @@ def test_cumulative_counts_increases_within_period_both_ends(tmp_path: Path) -> 
 
 
 def test_rollover_at_register_max(tmp_path: Path) -> None:
-    readings = [["2024-01-01T00:00:00", "C1", 99000], ["2024-03-01T00:00:00", "C1", 99990],
-                ["2024-03-02T00:00:00", "C1", 15], ["2024-12-31T00:00:00", "C1", 2015]]
-    root = write_bundle(tmp_path / "b", [["cip", "water.fresh", 1, "m3"]], factors=ELEC,
-                        meters=[meter("C1", "cumulative", 100000)], readings=readings)
+    readings = [
+        ["2024-01-01T00:00:00", "C1", 99000],
+        ["2024-03-01T00:00:00", "C1", 99990],
+        ["2024-03-02T00:00:00", "C1", 15],
+        ["2024-12-31T00:00:00", "C1", 2015],
+    ]
+    root = write_bundle(
+        tmp_path / "b",
+        [["cip", "water.fresh", 1, "m3"]],
+        factors=ELEC,
+        meters=[meter("C1", "cumulative", 100000)],
+        readings=readings,
+    )
     result = assess_bundle(root)
     (m,) = result.meters
     assert m.amount == 990 + 25 + 2000 and m.rollovers == 1
@@ -68,7 +79,7 @@ def test_fall_without_register_max_is_an_error_at_its_row(tmp_path: Path) -> Non
 
 def test_offsets_are_converted_to_plant_local_time(tmp_path: Path) -> None:
     readings = [
-        ["2024-12-31T16:00:00Z", "M1", 7],        # 2025-01-01 00:00 in Shanghai: last interval of the year
+        ["2024-12-31T16:00:00Z", "M1", 7],  # 2025-01-01 00:00 in Shanghai: last interval of the year
         ["2024-12-31T16:15:00+00:00", "M1", 70],  # 00:15 local: next year
         ["2024-01-01T00:00:00+09:00", "M1", 700],  # 2023-12-31 23:00 local: before the period
         ["2024-01-01T01:00:00+08:00", "M1", 7000],
@@ -77,30 +88,48 @@ def test_offsets_are_converted_to_plant_local_time(tmp_path: Path) -> None:
 
 
 def test_several_meters_per_process_add_up_and_file_order_does_not_matter(tmp_path: Path) -> None:
-    readings = [["2024-05-01T00:00:00", "A", 3], ["2024-03-01T00:00:00", "B", 50], ["2024-01-01T00:00:00", "B", 10],
-                ["2024-04-01T00:00:00", "A", 2], ["2024-02-01T00:00:00", "B", 30]]
-    root = write_bundle(tmp_path / "b", [["cip", "water.fresh", 1, "m3"]], factors=ELEC,
-                        meters=[meter("A", "interval"), meter("B", "cumulative")], readings=readings)
+    readings = [
+        ["2024-05-01T00:00:00", "A", 3],
+        ["2024-03-01T00:00:00", "B", 50],
+        ["2024-01-01T00:00:00", "B", 10],
+        ["2024-04-01T00:00:00", "A", 2],
+        ["2024-02-01T00:00:00", "B", 30],
+    ]
+    root = write_bundle(
+        tmp_path / "b",
+        [["cip", "water.fresh", 1, "m3"]],
+        factors=ELEC,
+        meters=[meter("A", "interval"), meter("B", "cumulative")],
+        readings=readings,
+    )
     result = assess_bundle(root)
     assert {m.meter_id: m.amount for m in result.meters} == {"A": 5.0, "B": 40.0}
     assert math.isclose(result.by_process["drying"], 45.0)
 
 
 def test_meter_and_activity_row_for_the_same_process_and_item_is_double_counting(tmp_path: Path) -> None:
-    root = write_bundle(tmp_path / "b", [["drying", "energy.electricity", 5, "kWh"]], factors=ELEC,
-                        meters=[meter("A", "interval")], readings=[["2024-05-01T00:00:00", "A", 3]])
+    root = write_bundle(
+        tmp_path / "b",
+        [["drying", "energy.electricity", 5, "kWh"]],
+        factors=ELEC,
+        meters=[meter("A", "interval")],
+        readings=[["2024-05-01T00:00:00", "A", 3]],
+    )
     with pytest.raises(InputError) as info:
         assess_bundle(root)
     loc = info.value.problems[0].location
     assert (loc.file, loc.row, loc.column) == ("activities.csv", 2, "item")
 
 
-@pytest.mark.parametrize(("reading", "column", "words"), [
-    (["2024-13-45T00:00:00", "A", 1], "timestamp", "ISO 8601"),
-    (["2024-05-01T00:00:00", "A", "12,5"], "value", "number"),
-    (["2024-05-01T00:00:00", "NOPE", 1], "meter_id", "meters.csv"),
-    (["2024-05-01T00:00:00", "A", -4], "value", "negative"),
-])
+@pytest.mark.parametrize(
+    ("reading", "column", "words"),
+    [
+        (["2024-13-45T00:00:00", "A", 1], "timestamp", "ISO 8601"),
+        (["2024-05-01T00:00:00", "A", "12,5"], "value", "number"),
+        (["2024-05-01T00:00:00", "NOPE", 1], "meter_id", "meters.csv"),
+        (["2024-05-01T00:00:00", "A", -4], "value", "negative"),
+    ],
+)
 def test_bad_readings_name_row_and_column(tmp_path: Path, reading: list[object], column: str, words: str) -> None:
     readings = [["2024-04-01T00:00:00", "A", 1], reading]
     with pytest.raises(InputError) as info:
@@ -111,8 +140,12 @@ def test_bad_readings_name_row_and_column(tmp_path: Path, reading: list[object],
 
 
 def test_meter_without_readings_in_period_is_reported(tmp_path: Path) -> None:
-    root = write_bundle(tmp_path / "b", [["cip", "water.fresh", 1, "m3"]], factors=ELEC,
-                        meters=[meter("A", "interval"), meter("Z", "interval", process="packaging")],
-                        readings=[["2024-05-01T00:00:00", "A", 3], ["2026-01-01T00:00:00", "Z", 3]])
+    root = write_bundle(
+        tmp_path / "b",
+        [["cip", "water.fresh", 1, "m3"]],
+        factors=ELEC,
+        meters=[meter("A", "interval"), meter("Z", "interval", process="packaging")],
+        readings=[["2024-05-01T00:00:00", "A", 3], ["2026-01-01T00:00:00", "Z", 3]],
+    )
     result = assess_bundle(root)
     assert any("Z" in w.en for w in result.warnings)

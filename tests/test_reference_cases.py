@@ -34,7 +34,9 @@ def mismatches(expected: Any, got: Any, path: str = "") -> list[str]:
         key = (lambda e: (e.get("process"), e.get("item"))) if expected and isinstance(expected[0], dict) else None
         if key is not None:
             expected, got = sorted(expected, key=key), sorted(got, key=key)
-        return [m for i, (e, g) in enumerate(zip(expected, got, strict=True)) for m in mismatches(e, g, f"{path}[{i}].")]
+        return [
+            m for i, (e, g) in enumerate(zip(expected, got, strict=True)) for m in mismatches(e, g, f"{path}[{i}].")
+        ]
     if isinstance(expected, bool) or not isinstance(expected, (int, float)):
         return [] if expected == got else [f"{path}: expected {expected!r}, got {got!r}"]
     if not isinstance(got, (int, float)) or not math.isclose(expected, got, rel_tol=1e-6, abs_tol=1e-9):

@@ -34,7 +34,7 @@ LangOption = Annotated[str, typer.Option("--lang", envvar="MILKPRINT_LANG", help
 JsonOption = Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")]
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _lang(value: str) -> Lang:
@@ -83,7 +83,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="版本 / version")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="版本 / version")
+    ] = False,
 ) -> None:
     """milkprint：乳粉碳足迹与水足迹核算 / carbon and water footprint of milk powder."""
 
@@ -92,7 +94,9 @@ def main_options(
 def assess(
     bundle: Annotated[Path, typer.Argument(help="案例包文件夹或 .zip / case bundle folder or .zip")],
     as_json: JsonOption = False,
-    out_file: Annotated[Path | None, typer.Option("--out", help="把 JSON 结果写入文件 / write the JSON result to FILE")] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="把 JSON 结果写入文件 / write the JSON result to FILE")
+    ] = None,
     lang: LangOption = "zh",
 ) -> None:
     """核算一个案例包的碳足迹与水足迹 / assess a case bundle."""
@@ -125,9 +129,10 @@ def demo(
     from milkprint.pipeline import assess_bundle
     from milkprint.tables import render
 
-    with resources.as_file(resources.files("milkprint.samples") / "sample_plant") as sample:
-        with err.status("核算示例乳粉厂…" if lg == "zh" else "Assessing the sample plant…"):
-            result = _run(lg, lambda: assess_bundle(sample))
+    sample_ref = resources.files("milkprint.samples") / "sample_plant"
+    status = "核算示例乳粉厂…" if lg == "zh" else "Assessing the sample plant…"
+    with resources.as_file(sample_ref) as sample, err.status(status):
+        result = _run(lg, lambda: assess_bundle(sample))
     text = _dumps(result.to_dict(lg))
     target = out_dir / "result.json"
     _write_atomic(target, text)
@@ -140,13 +145,24 @@ def demo(
 
 def _factor_rows(factors: list[Any], lang: Lang, title: str) -> Table:
     tab = Table(title=title, title_justify="left")
-    heads = ("ID", "项目", "气体", "数值", "地区", "年份", "范围", "来源") if lang == "zh" else (
-        "ID", "Item", "Gas", "Value", "Region", "Year", "Scope", "Source")
+    heads = (
+        ("ID", "项目", "气体", "数值", "地区", "年份", "范围", "来源")
+        if lang == "zh"
+        else ("ID", "Item", "Gas", "Value", "Region", "Year", "Scope", "Source")
+    )
     for h in heads:
         tab.add_column(h, overflow="fold")
     for f in factors:
-        tab.add_row(f.id, f.item, f.gas, f"{f.value:g} {f.unit}", f"{f.region} ({f.level})", str(f.year or ""),
-                    f.scope, f.source)
+        tab.add_row(
+            f.id,
+            f.item,
+            f.gas,
+            f"{f.value:g} {f.unit}",
+            f"{f.region} ({f.level})",
+            str(f.year or ""),
+            f.scope,
+            f.source,
+        )
     return tab
 
 
@@ -163,14 +179,24 @@ def factors_list(
     from milkprint.regions import canonical_area
 
     lib = default_library()
-    rows = [f for f in lib.factors
-            if (item is None or f.item.startswith(item))
-            and (region is None or canonical_area(f.region) == canonical_area(region))]
+    rows = [
+        f
+        for f in lib.factors
+        if (item is None or f.item.startswith(item))
+        and (region is None or canonical_area(f.region) == canonical_area(region))
+    ]
     if as_json:
-        sys.stdout.write(_dumps({"version": lib.version, "digest": lib.digest,
-                                 "factors": [f.model_dump() | {"source": f.source} for f in rows]}))
+        sys.stdout.write(
+            _dumps(
+                {
+                    "version": lib.version,
+                    "digest": lib.digest,
+                    "factors": [f.model_dump() | {"source": f.source} for f in rows],
+                }
+            )
+        )
         return
-    title = (f"因子库 {lib.version}：{len(rows)} 条" if lg == "zh" else f"Factor library {lib.version}: {len(rows)} rows")
+    title = f"因子库 {lib.version}：{len(rows)} 条" if lg == "zh" else f"Factor library {lib.version}: {len(rows)} rows"
     out.print(_factor_rows(rows, lg, title))
 
 
@@ -188,8 +214,11 @@ def factors_show(
     rows = list(lib.data_set(key)) or list(lib.factors_for(key))
     if not rows:
         gap = lib.gaps.get(key)
-        msg = (gap.zh if lg == "zh" else gap.en) if gap else (
-            f"因子库中没有“{key}”" if lg == "zh" else f"'{key}' is not in the factor library")
+        msg = (
+            (gap.zh if lg == "zh" else gap.en)
+            if gap
+            else (f"因子库中没有“{key}”" if lg == "zh" else f"'{key}' is not in the factor library")
+        )
         err.print(msg, markup=False)
         raise typer.Exit(2)
     if as_json:

@@ -22,12 +22,30 @@ def assess_bundle(path: Path | str, library: Library | None = None) -> Result:
         a = bundle.assessment
         totals = (
             meter_totals(bundle.readings, bundle.meters, a.period, a.plant.timezone)
-            if bundle.readings is not None and bundle.meters else []
+            if bundle.readings is not None and bundle.meters
+            else []
         )
     summaries = [
-        MeterSummary(t.meter.meter_id, t.meter.process, t.meter.item, t.meter.unit, t.meter.kind, t.amount,
-                     t.readings, t.first, t.last, t.rollovers)
+        MeterSummary(
+            t.meter.meter_id,
+            t.meter.process,
+            t.meter.item,
+            t.meter.unit,
+            t.meter.kind,
+            t.amount,
+            t.readings,
+            t.first,
+            t.last,
+            t.rollovers,
+        )
         for t in totals
     ]
-    return assess(a, bundle.activities, lib, factors=bundle.factors, effluent=bundle.effluent,
-                  metered=[t.activity() for t in totals], meters=summaries)
+    return assess(
+        a,
+        bundle.activities,
+        lib,
+        factors=bundle.factors,
+        effluent=bundle.effluent,
+        metered=[t.activity() for t in totals],
+        meters=summaries,
+    )

@@ -59,15 +59,19 @@ def headline(r: Result, lang: Lang) -> RichText:
     product, plant = ctx["product"], ctx["plant"]
     period = ctx["period"]
     if lang == "zh":
-        s = (f"{plant['name']} · {product['name']} · {period['start']} 至 {period['end']} · 产量 {_num(r.production_t, 1)} t\n"
-             f"碳足迹 {_num(r.kgco2e_per_t)} kgCO₂e/t    水足迹 {_num(r.m3_per_t)} m³/t"
-             f"（蓝 {_num(r.blue_m3 / r.production_t)} + 绿 {_num(r.green_m3 / r.production_t)} + 灰 {_num(r.grey_m3 / r.production_t)}）"
-             f"    GWP {r.gwp}    分配 {r.allocation}（主产品 {r.main_share:.2%}）")
+        s = (
+            f"{plant['name']} · {product['name']} · {period['start']} 至 {period['end']} · 产量 {_num(r.production_t, 1)} t\n"
+            f"碳足迹 {_num(r.kgco2e_per_t)} kgCO₂e/t    水足迹 {_num(r.m3_per_t)} m³/t"
+            f"（蓝 {_num(r.blue_m3 / r.production_t)} + 绿 {_num(r.green_m3 / r.production_t)} + 灰 {_num(r.grey_m3 / r.production_t)}）"
+            f"    GWP {r.gwp}    分配 {r.allocation}（主产品 {r.main_share:.2%}）"
+        )
     else:
-        s = (f"{plant['name']} · {product['name']} · {period['start']} to {period['end']} · {_num(r.production_t, 1)} t produced\n"
-             f"Carbon {_num(r.kgco2e_per_t)} kgCO₂e/t    Water {_num(r.m3_per_t)} m³/t"
-             f" (blue {_num(r.blue_m3 / r.production_t)} + green {_num(r.green_m3 / r.production_t)} + grey {_num(r.grey_m3 / r.production_t)})"
-             f"    GWP {r.gwp}    allocation {r.allocation} (main {r.main_share:.2%})")
+        s = (
+            f"{plant['name']} · {product['name']} · {period['start']} to {period['end']} · {_num(r.production_t, 1)} t produced\n"
+            f"Carbon {_num(r.kgco2e_per_t)} kgCO₂e/t    Water {_num(r.m3_per_t)} m³/t"
+            f" (blue {_num(r.blue_m3 / r.production_t)} + green {_num(r.green_m3 / r.production_t)} + grey {_num(r.grey_m3 / r.production_t)})"
+            f"    GWP {r.gwp}    allocation {r.allocation} (main {r.main_share:.2%})"
+        )
     return RichText(s, style="bold")
 
 
@@ -153,12 +157,19 @@ def meter_table(r: Result, lang: Lang) -> Table | None:
     for col in ("meter", "process", "item", "amount", "readings", "rollovers"):
         tab.add_column(t(col, lang), justify="right" if col in ("amount", "readings", "rollovers") else "left")
     for m in r.meters:
-        tab.add_row(m.meter_id, label(m.process, lang), m.item, f"{_num(m.amount)} {m.unit}", str(m.readings), str(m.rollovers))
+        tab.add_row(
+            m.meter_id, label(m.process, lang), m.item, f"{_num(m.amount)} {m.unit}", str(m.readings), str(m.rollovers)
+        )
     return tab
 
 
 def render(r: Result, lang: Lang, console: Console) -> None:
-    parts: list[RichText | Table] = [headline(r, lang), *carbon_tables(r, lang), water_table(r, lang), cutoff_table(r, lang)]
+    parts: list[RichText | Table] = [
+        headline(r, lang),
+        *carbon_tables(r, lang),
+        water_table(r, lang),
+        cutoff_table(r, lang),
+    ]
     for extra in (meter_table(r, lang), fallback_table(r, lang)):
         if extra is not None:
             parts.append(extra)

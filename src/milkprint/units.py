@@ -42,14 +42,19 @@ _REWRITES = [
 _CASELESS = {"kwh": "kWh", "mwh": "MWh", "gwh": "GWh", "gj": "GJ", "mj": "MJ", "nm3": "Nm3", "tkm": "tkm"}
 
 
+def _tonne_of_water(ureg: Any, value: Any, **_: Any) -> Any:
+    """吨水: a mass of water as its volume (1 t = 1 m3)."""
+    return value / ureg.Quantity(1000, "kg/m**3")
+
+
 @lru_cache(maxsize=1)
 def registry() -> Any:
     """The product's registry (built once; pint's definition cache keeps start-up short)."""
-    ureg = pint.UnitRegistry(cache_folder=":auto:")
+    ureg: Any = pint.UnitRegistry(cache_folder=":auto:")
     for line in _DEFINITIONS:
         ureg.define(line)
     water = pint.Context("water")
-    water.add_transformation("[mass]", "[length] ** 3", lambda u, x: x / u.Quantity(1000, "kg/m**3"))
+    water.add_transformation("[mass]", "[length] ** 3", _tonne_of_water)
     ureg.add_context(water)
     return ureg
 
@@ -73,8 +78,14 @@ def parse(text: str) -> Any:
         raise UnitProblem("empty unit")
     try:
         return registry().parse_units(s)
-    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError,
-            TypeError, ValueError, SyntaxError) as exc:
+    except (
+        pint.errors.UndefinedUnitError,
+        pint.errors.DefinitionSyntaxError,
+        AttributeError,
+        TypeError,
+        ValueError,
+        SyntaxError,
+    ) as exc:
         raise UnitProblem(f"unknown unit '{text}'") from exc
 
 

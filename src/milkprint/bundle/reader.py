@@ -43,16 +43,21 @@ def open_bundle(path: Path) -> Iterator[Path]:
         yield path
         return
     if not path.exists():
-        raise InputError.at(Location(file=str(path)), "找不到案例包（文件夹或 .zip）", "bundle not found (a folder or a .zip)")
+        raise InputError.at(
+            Location(file=str(path)), "找不到案例包（文件夹或 .zip）", "bundle not found (a folder or a .zip)"
+        )
     if not zipfile.is_zipfile(path):
-        raise InputError.at(Location(file=str(path)), "不是文件夹，也不是 .zip 文件", "neither a folder nor a .zip file")
+        raise InputError.at(
+            Location(file=str(path)), "不是文件夹，也不是 .zip 文件", "neither a folder nor a .zip file"
+        )
     with tempfile.TemporaryDirectory(prefix="milkprint-") as tmp, zipfile.ZipFile(path) as zf:
         root = Path(tmp)
         for info in zf.infolist():
             target = (root / info.filename).resolve()
             if not str(target).startswith(str(root.resolve())):
-                raise InputError.at(Location(file=f"{path.name}:{info.filename}"),
-                                    "压缩包内路径越界", "path escapes the zip's folder")
+                raise InputError.at(
+                    Location(file=f"{path.name}:{info.filename}"), "压缩包内路径越界", "path escapes the zip's folder"
+                )
         zf.extractall(root)
         yield _bundle_root(root, path)
 
@@ -64,22 +69,30 @@ def _bundle_root(root: Path, origin: Path) -> Path:
     found = sorted(p.parent for p in root.rglob("assessment.toml") if "__MACOSX" not in p.parts)
     if len(found) == 1:
         return found[0]
-    raise InputError.at(Location(file=origin.name), "压缩包中找不到 assessment.toml",
-                        "no assessment.toml in the zip (at its top or in one folder)")
+    raise InputError.at(
+        Location(file=origin.name),
+        "压缩包中找不到 assessment.toml",
+        "no assessment.toml in the zip (at its top or in one folder)",
+    )
 
 
 def _text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError.at(Location(file=path.name), f"不是 UTF-8 编码（第 {exc.start} 字节）",
-                            f"not UTF-8 encoded (byte {exc.start}); save the file as UTF-8") from exc
+        raise InputError.at(
+            Location(file=path.name),
+            f"不是 UTF-8 编码（第 {exc.start} 字节）",
+            f"not UTF-8 encoded (byte {exc.start}); save the file as UTF-8",
+        ) from exc
 
 
 def read_assessment(path: Path) -> Assessment:
     name = path.name
     if not path.exists():
-        raise InputError.at(Location(file=name), "缺少 assessment.toml（案例包必需）", "assessment.toml is missing (required)")
+        raise InputError.at(
+            Location(file=name), "缺少 assessment.toml（案例包必需）", "assessment.toml is missing (required)"
+        )
     try:
         data = tomllib.loads(_text(path))
     except tomllib.TOMLDecodeError as exc:
@@ -91,25 +104,33 @@ def read_assessment(path: Path) -> Assessment:
     method = METHODS.get(assessment.method)
     if method is None:
         known = ", ".join(METHODS)
-        raise InputError.at(Location(file=name, column="method"),
-                            f"未知的方法“{assessment.method}”，应为：{known}",
-                            f"unknown method '{assessment.method}'; expected one of {known}")
+        raise InputError.at(
+            Location(file=name, column="method"),
+            f"未知的方法“{assessment.method}”，应为：{known}",
+            f"unknown method '{assessment.method}'; expected one of {known}",
+        )
     if not method.supported:
-        raise NotSupportedError(Text(
-            f"方法“{method.id}”（{method.zh}）已识别，但本版本尚不支持计算。",
-            f"method '{method.id}' ({method.en}) is recognised but not supported yet.",
-        ))
+        raise NotSupportedError(
+            Text(
+                f"方法“{method.id}”（{method.zh}）已识别，但本版本尚不支持计算。",
+                f"method '{method.id}' ({method.en}) is recognised but not supported yet.",
+            )
+        )
     return assessment
 
 
-def read_table(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[tuple[int, dict[str, str]]]:
+def read_table(
+    path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> list[tuple[int, dict[str, str]]]:
     """Rows of a CSV with their row number as a spreadsheet shows it (header = row 1)."""
     name = path.name
     reader = csv.reader(io.StringIO(_text(path), newline=""))
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
-        raise InputError.at(Location(file=name, row=1), "文件为空，缺少表头", "the file is empty; a header row is expected") from None
+        raise InputError.at(
+            Location(file=name, row=1), "文件为空，缺少表头", "the file is empty; a header row is expected"
+        ) from None
     missing = [c for c in required if c not in header]
     if missing:
         raise InputError.at(
@@ -123,16 +144,19 @@ def read_table(path: Path, required: tuple[str, ...], optional: tuple[str, ...] 
         if not any(c.strip() for c in cells):
             continue
         if len(cells) > len(header):
-            raise InputError.at(Location(file=name, row=number),
-                                f"本行有 {len(cells)} 个字段，表头只有 {len(header)} 列",
-                                f"the row has {len(cells)} fields but the header has {len(header)} columns")
+            raise InputError.at(
+                Location(file=name, row=number),
+                f"本行有 {len(cells)} 个字段，表头只有 {len(header)} 列",
+                f"the row has {len(cells)} fields but the header has {len(header)} columns",
+            )
         row = {h: c.strip() for h, c in zip(header, cells, strict=False) if h in wanted and c.strip() != ""}
         rows.append((number, row))
     return rows
 
 
-def _models(path: Path, model: type[M], required: tuple[str, ...], optional: tuple[str, ...],
-            located: bool) -> tuple[M, ...]:
+def _models(
+    path: Path, model: type[M], required: tuple[str, ...], optional: tuple[str, ...], located: bool
+) -> tuple[M, ...]:
     out: list[M] = []
     bad = Collector()
     for number, row in read_table(path, required, optional):
@@ -162,8 +186,9 @@ def read_bundle(root: Path) -> Bundle:
     assessment = read_assessment(root / "assessment.toml")
     activities_path = root / "activities.csv"
     if not activities_path.exists():
-        raise InputError.at(Location(file="activities.csv"), "缺少 activities.csv（案例包必需）",
-                            "activities.csv is missing (required)")
+        raise InputError.at(
+            Location(file="activities.csv"), "缺少 activities.csv（案例包必需）", "activities.csv is missing (required)"
+        )
     bad = Collector()
     results: dict[str, tuple[Any, ...]] = {}
     specs = {
@@ -183,10 +208,17 @@ def read_bundle(root: Path) -> Bundle:
             bad.extend(exc)
     readings = root / "readings.csv"
     if results.get("meters.csv") and not readings.exists():
-        bad.add(Location(file="readings.csv"), "有 meters.csv 但缺少 readings.csv", "meters.csv is given but readings.csv is missing")
+        bad.add(
+            Location(file="readings.csv"),
+            "有 meters.csv 但缺少 readings.csv",
+            "meters.csv is given but readings.csv is missing",
+        )
     if readings.exists() and not (root / "meters.csv").exists():
-        bad.add(Location(file="meters.csv"), "有 readings.csv 但缺少 meters.csv（表计登记）",
-                "readings.csv is given but meters.csv (the meter registry) is missing")
+        bad.add(
+            Location(file="meters.csv"),
+            "有 readings.csv 但缺少 meters.csv（表计登记）",
+            "readings.csv is given but meters.csv (the meter registry) is missing",
+        )
     bad.raise_if_any()
     return Bundle(
         assessment=assessment,

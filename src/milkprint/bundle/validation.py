@@ -21,7 +21,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "less_than": ("应小于 {lt}，实际为 {input}", "expected a value below {lt}, got {input}"),
     "finite_number": ("应为有限数值，实际为“{input}”", "expected a finite number, got '{input}'"),
     "literal_error": ("应为以下之一：{expected}，实际为“{input}”", "expected one of {expected}, got '{input}'"),
-    "date_from_datetime_parsing": ("应为日期（YYYY-MM-DD），实际为“{input}”", "expected a date (YYYY-MM-DD), got '{input}'"),
+    "date_from_datetime_parsing": (
+        "应为日期（YYYY-MM-DD），实际为“{input}”",
+        "expected a date (YYYY-MM-DD), got '{input}'",
+    ),
     "date_parsing": ("应为日期（YYYY-MM-DD），实际为“{input}”", "expected a date (YYYY-MM-DD), got '{input}'"),
     "date_type": ("应为日期（YYYY-MM-DD），实际为“{input}”", "expected a date (YYYY-MM-DD), got '{input}'"),
     "string_too_short": ("不能为空", "must not be empty"),
@@ -36,7 +39,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
 _OWN: list[tuple[str, str]] = [
     ("unknown unit", "无法识别的单位"),
     ("unknown process", "无法识别的工序名称（应为 reception、drying 等英文名或 原料乳接收、干燥 等中文名）"),
-    ("item must be", "项目应为“类别.名称”，类别为 energy、transport、material、refrigerant、direct、wastewater 或 water"),
+    (
+        "item must be",
+        "项目应为“类别.名称”，类别为 energy、transport、material、refrigerant、direct、wastewater 或 water",
+    ),
     ("factor unit must be", "因子单位应为“气体质量/活动单位”，如 kg/kWh"),
     ("expected true or false", "应为 true 或 false（1/yes/是，0/no/否，或留空）"),
     ("give load_kg", "应填写 load_kg，或同时填写 volume_m3 与 concentration_mg_per_l"),

@@ -65,26 +65,41 @@ def assess(
     by_gas = _sums([(e.gas, e.kgco2e * line.share) for line in kept for e in line.emissions])
     water = [line for line in kept if line.category == "water"]
     warnings = [
-        Text(f"表计 {m.meter_id} 在核算期内没有读数，计为 0", f"meter {m.meter_id} has no readings in the period; counted as 0")
-        for m in meters if m.readings == 0
+        Text(
+            f"表计 {m.meter_id} 在核算期内没有读数，计为 0",
+            f"meter {m.meter_id} has no readings in the period; counted as 0",
+        )
+        for m in meters
+        if m.readings == 0
     ]
     a = assessment
     return Result(
-        method=a.method, gwp=a.gwp, production_t=a.output.main_product_t,
-        allocation=a.output.allocation if a.output.coproducts else "none", main_share=share,
-        lines=tuple(lines), decisions=tuple(decisions),
+        method=a.method,
+        gwp=a.gwp,
+        production_t=a.output.main_product_t,
+        allocation=a.output.allocation if a.output.coproducts else "none",
+        main_share=share,
+        lines=tuple(lines),
+        decisions=tuple(decisions),
         total_kgco2e=math.fsum(line.kgco2e for line in kept),
-        by_group=by_group, by_process=by_process, by_gas=by_gas,
+        by_group=by_group,
+        by_process=by_process,
+        by_gas=by_gas,
         blue_m3=math.fsum(line.water_m3 for line in water if line.water_colour == "blue"),
         green_m3=math.fsum(line.water_m3 for line in water if line.water_colour == "green"),
         grey_m3=grey_m3,
-        reused_m3=math.fsum(line.water_m3_unallocated * line.share for line in water if line.water_colour == "recorded"),
-        grey=tuple(grey), critical_pollutant=worst.pollutant if worst else None,
+        reused_m3=math.fsum(
+            line.water_m3_unallocated * line.share for line in water if line.water_colour == "recorded"
+        ),
+        grey=tuple(grey),
+        critical_pollutant=worst.pollutant if worst else None,
         water_by_process=_sums([(line.process, line.water_m3) for line in water]),
-        library_version=library.version, library_digest=library.digest,
+        library_version=library.version,
+        library_digest=library.digest,
         meters=tuple(meters),
         context={
-            "product": a.product.model_dump(), "plant": a.plant.model_dump(),
+            "product": a.product.model_dump(),
+            "plant": a.plant.model_dump(),
             "period": {"start": a.period.start.isoformat(), "end": a.period.end.isoformat()},
             "method_name": {"zh": method.zh, "en": method.en},
             "declared_unit": {"zh": method.declared_unit_zh, "en": method.declared_unit_en},

@@ -6,7 +6,7 @@ C1/C3-C5: E = Σ_j AD · EF_j · GWP_j per line; water lines carry their m3 (W2)
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from milkprint.bundle.models import ActivityRow, Assessment, FactorRow
 from milkprint.engine.allocation import line_share
@@ -88,119 +88,182 @@ def bundle_factors(rows: tuple[FactorRow, ...], errors: Collector) -> tuple[Fact
     for r in rows:
         data_set = f"bundle:{r.item}" + (f"@{r.region}" if r.region else "") + (f"/{r.year}" if r.year else "")
         if (data_set, r.gas) in seen:
-            errors.add(Location("factors.csv", r.origin.row, "gas"),
-                       f"{r.item} 的 {r.gas} 因子重复（第 {seen[(data_set, r.gas)]} 行已有）",
-                       f"a second {r.gas} factor for {r.item} (already on row {seen[(data_set, r.gas)]})")
+            errors.add(
+                Location("factors.csv", r.origin.row, "gas"),
+                f"{r.item} 的 {r.gas} 因子重复（第 {seen[(data_set, r.gas)]} 行已有）",
+                f"a second {r.gas} factor for {r.item} (already on row {seen[(data_set, r.gas)]})",
+            )
             continue
         seen[(data_set, r.gas)] = r.origin.row
-        out.append(Factor(id=data_set, item=r.item, gas=r.gas, value=r.value, unit=r.unit, region=r.region,
-                          level="bundle", year=r.year, scope=r.scope, publication=r.source,
-                          table=f"factors.csv row {r.origin.row}", verification="bundle"))
+        out.append(
+            Factor(
+                id=data_set,
+                item=r.item,
+                gas=r.gas,
+                value=r.value,
+                unit=r.unit,
+                region=r.region,
+                level="bundle",
+                year=r.year,
+                scope=r.scope,
+                publication=r.source,
+                table=f"factors.csv row {r.origin.row}",
+                verification="bundle",
+            )
+        )
     return tuple(out)
 
 
-def _gas_line(row: ActivityRow, gas: str, assessment: Assessment, library: Library, errors: Collector,
-              note: str) -> tuple[GasEmission, ...]:
+def _gas_line(
+    row: ActivityRow, gas: str, assessment: Assessment, library: Library, errors: Collector, note: str
+) -> tuple[GasEmission, ...]:
     """Refrigerant leaks and measured direct emissions: kg of the gas x its GWP."""
     g = gwp_of(library, gas, assessment.gwp)
     if g is None:
-        errors.add(Location(row.origin.file, row.origin.row, "item"),
-                   f"未知的气体或制冷剂“{gas}”，无 {assessment.gwp} 的 GWP 值",
-                   f"unknown gas or refrigerant '{gas}': no {assessment.gwp} GWP value")
+        errors.add(
+            Location(row.origin.file, row.origin.row, "item"),
+            f"未知的气体或制冷剂“{gas}”，无 {assessment.gwp} 的 GWP 值",
+            f"unknown gas or refrigerant '{gas}': no {assessment.gwp} GWP value",
+        )
         return ()
     try:
         kg = row.amount * factor(row.unit, "kg")
     except UnitProblem:
-        errors.add(Location(row.origin.file, row.origin.row, "unit"),
-                   f"{row.item} 的数量应为质量单位（kg、t），实际为“{row.unit}”",
-                   f"{row.item} must be a mass (kg, t), got '{row.unit}'")
+        errors.add(
+            Location(row.origin.file, row.origin.row, "unit"),
+            f"{row.item} 的数量应为质量单位（kg、t），实际为“{row.unit}”",
+            f"{row.item} must be a mass (kg, t), got '{row.unit}'",
+        )
         return ()
-    return (GasEmission(f"gwp:{g.gas}:{assessment.gwp}", g.gas, 1.0, "kg/kg", note, "",
-                        g.value, g.source, kg, kg * g.value),)
+    return (
+        GasEmission(
+            f"gwp:{g.gas}:{assessment.gwp}", g.gas, 1.0, "kg/kg", note, "", g.value, g.source, kg, kg * g.value
+        ),
+    )
 
 
-def resolve_line(row: ActivityRow, assessment: Assessment, library: Library, own: tuple[Factor, ...],
-                 share: float, errors: Collector) -> Line | None:
+def resolve_line(
+    row: ActivityRow, assessment: Assessment, library: Library, own: tuple[Factor, ...], share: float, errors: Collector
+) -> Line | None:
     """One activity row as an inventory line; problems go to `errors` (None if it cannot be resolved)."""
     parts = split_item(row.item)
     assert parts is not None  # validated in the bundle model
     category, name = parts
     loc = row.origin
-    base = dict(
-        process=row.process, item=row.item, category=category, group=GROUP_OF[category], amount=row.amount,
-        unit=row.unit, data_type=row.data_type, source=row.source, allocate=row.allocate, exclude=row.exclude,
-        origin=loc, share=line_share(row.allocate, share),
+    base = Line(
+        process=row.process,
+        item=row.item,
+        category=category,
+        group=GROUP_OF[category],
+        amount=row.amount,
+        unit=row.unit,
+        data_type=row.data_type,
+        source=row.source,
+        allocate=row.allocate,
+        exclude=row.exclude,
+        origin=loc,
+        share=line_share(row.allocate, share),
         dq={"ter": row.ter, "gr": row.gr, "tir": row.tir, "p": row.p},
     )
     if category == "water":
         colour = WATER_COLOUR.get(row.item)
         if colour is None:
-            errors.add(Location(loc.file, loc.row, "item"), f"未知的水项目“{row.item}”（应为 water.fresh、water.rain 或 water.reused）",
-                       f"unknown water item '{row.item}' (expected water.fresh, water.rain or water.reused)")
+            errors.add(
+                Location(loc.file, loc.row, "item"),
+                f"未知的水项目“{row.item}”（应为 water.fresh、water.rain 或 water.reused）",
+                f"unknown water item '{row.item}' (expected water.fresh, water.rain or water.reused)",
+            )
             return None
         try:
             m3 = row.amount * factor(row.unit, "m3", water=True)
         except UnitProblem:
-            errors.add(Location(loc.file, loc.row, "unit"), f"水量单位应为 m3、L 或 t，实际为“{row.unit}”",
-                       f"water must be in m3, L or t, got '{row.unit}'")
+            errors.add(
+                Location(loc.file, loc.row, "unit"),
+                f"水量单位应为 m3、L 或 t，实际为“{row.unit}”",
+                f"water must be in m3, L or t, got '{row.unit}'",
+            )
             return None
-        return Line(**base, activity_amount=m3, activity_unit="m3", water_colour=colour,  # type: ignore[arg-type]
-                    water_m3_unallocated=m3)
-    if category == "refrigerant":
-        emissions = _gas_line(row, name, assessment, library, errors, "refrigerant leaked (formulas.md D)")
-        return Line(**base, activity_amount=row.amount, activity_unit=row.unit, emissions=emissions)  # type: ignore[arg-type]
-    if category == "direct":
-        emissions = _gas_line(row, name, assessment, library, errors, "measured direct emission")
-        return Line(**base, activity_amount=row.amount, activity_unit=row.unit, emissions=emissions)  # type: ignore[arg-type]
+        return replace(base, activity_amount=m3, activity_unit="m3", water_colour=colour, water_m3_unallocated=m3)
+    if category in ("refrigerant", "direct"):
+        note = "refrigerant leaked (formulas.md D)" if category == "refrigerant" else "measured direct emission"
+        gases = _gas_line(row, name, assessment, library, errors, note)
+        return replace(base, activity_amount=row.amount, activity_unit=row.unit, emissions=gases)
     place = Place(assessment.plant.province, assessment.plant.grid, assessment.period.year)
     res = resolve(row.item, place, library, own)
     if res is None:
         gap = library.gaps.get(row.item)
-        zh = gap.zh if gap else "案例包 factors.csv 与内置因子库中都没有该项目的排放因子；请在 factors.csv 中补充（注明来源）"
-        en = gap.en if gap else "no emission factor for this item in the bundle's factors.csv or the built-in library; add one to factors.csv with its source"
+        zh = (
+            gap.zh
+            if gap
+            else "案例包 factors.csv 与内置因子库中都没有该项目的排放因子；请在 factors.csv 中补充（注明来源）"
+        )
+        en = (
+            gap.en
+            if gap
+            else "no emission factor for this item in the bundle's factors.csv or the built-in library; add one to factors.csv with its source"
+        )
         errors.add(Location(loc.file, loc.row, "item"), f"{row.item}：{zh}", f"{row.item}: {en}")
         return None
     policy = assessment.factors
     for fb in res.fallbacks:
-        if (fb.kind == "region" and not policy.allow_region_fallback) or (fb.kind == "year" and not policy.allow_year_fallback):
-            errors.add(Location(loc.file, loc.row, "item"),
-                       fb.text.zh + "（assessment.toml 的 [factors] 不允许替代）",
-                       fb.text.en + " ([factors] in assessment.toml does not allow this fallback)")
+        if (fb.kind == "region" and not policy.allow_region_fallback) or (
+            fb.kind == "year" and not policy.allow_year_fallback
+        ):
+            errors.add(
+                Location(loc.file, loc.row, "item"),
+                fb.text.zh + "（assessment.toml 的 [factors] 不允许替代）",
+                fb.text.en + " ([factors] in assessment.toml does not allow this fallback)",
+            )
             return None
     amount, unit, conversion = row.amount, row.unit, ""
     target = denominator(res.factors[0].unit)
     if row.item.startswith("energy.steam") and is_mass(unit) and not is_mass(target):
         if assessment.steam is None:
-            errors.add(Location(loc.file, loc.row, "unit"),
-                       "蒸汽以质量计量时，需在 assessment.toml 的 [steam] 中给出蒸汽状态（enthalpy_kj_per_kg，或 pressure_mpa 与 temperature_c），或直接以 GJ 填报",
-                       "steam given as a mass needs its state in [steam] of assessment.toml (enthalpy_kj_per_kg, or pressure_mpa and temperature_c), or give it in GJ")
+            errors.add(
+                Location(loc.file, loc.row, "unit"),
+                "蒸汽以质量计量时，需在 assessment.toml 的 [steam] 中给出蒸汽状态（enthalpy_kj_per_kg，或 pressure_mpa 与 temperature_c），或直接以 GJ 填报",
+                "steam given as a mass needs its state in [steam] of assessment.toml (enthalpy_kj_per_kg, or pressure_mpa and temperature_c), or give it in GJ",
+            )
             return None
         per_t = gj_per_tonne(assessment.steam)
         amount, unit = row.amount * factor(row.unit, "t") * per_t, "GJ"
         conversion = f"{row.amount:g} {row.unit} steam x {per_t:.4f} GJ/t (h - 83.74 kJ/kg)"
-    emissions = []
+    emissions: list[GasEmission] = []
     for f in res.factors:
         g = gwp_of(library, f.gas, assessment.gwp)
         if g is None:
             where = Location("factors.csv", None, "gas") if f.level == "bundle" else Location(loc.file, loc.row, "item")
-            errors.add(where, f"{f.item} 的因子气体“{f.gas}”没有 {assessment.gwp} 的 GWP 值",
-                       f"the factor of {f.item} is for gas '{f.gas}', which has no {assessment.gwp} GWP value")
+            errors.add(
+                where,
+                f"{f.item} 的因子气体“{f.gas}”没有 {assessment.gwp} 的 GWP 值",
+                f"the factor of {f.item} is for gas '{f.gas}', which has no {assessment.gwp} GWP value",
+            )
             return None
         try:
             mult = emission_multiplier(unit, f.unit)
         except UnitProblem:
-            errors.add(Location(loc.file, loc.row, "unit"),
-                       f"{row.item} 的单位“{row.unit}”无法换算为因子 {f.id} 的单位“{denominator(f.unit)}”（因子为 {f.unit}）",
-                       f"the unit '{row.unit}' of {row.item} does not convert to '{denominator(f.unit)}', "
-                       f"the unit of factor {f.id} ({f.unit})")
+            errors.add(
+                Location(loc.file, loc.row, "unit"),
+                f"{row.item} 的单位“{row.unit}”无法换算为因子 {f.id} 的单位“{denominator(f.unit)}”（因子为 {f.unit}）",
+                f"the unit '{row.unit}' of {row.item} does not convert to '{denominator(f.unit)}', "
+                f"the unit of factor {f.id} ({f.unit})",
+            )
             return None
         kg = amount * f.value * mult
-        emissions.append(GasEmission(f.id, f.gas, f.value, f.unit, f.source, f.verification, g.value, g.source,
-                                     kg, kg * g.value))
+        emissions.append(
+            GasEmission(f.id, f.gas, f.value, f.unit, f.source, f.verification, g.value, g.source, kg, kg * g.value)
+        )
     activity_amount = amount * factor(unit, target) if not conversion else amount
-    return Line(**base, activity_amount=activity_amount, activity_unit=target if not conversion else "GJ",  # type: ignore[arg-type]
-                conversion=conversion, emissions=tuple(emissions), data_set=res.data_set, level=res.level,
-                fallbacks=res.fallbacks)
+    return replace(
+        base,
+        activity_amount=activity_amount,
+        activity_unit=target if not conversion else "GJ",
+        conversion=conversion,
+        emissions=tuple(emissions),
+        data_set=res.data_set,
+        level=res.level,
+        fallbacks=res.fallbacks,
+    )
 
 
 def double_counted(activities: tuple[ActivityRow, ...], metered: tuple[ActivityRow, ...], errors: Collector) -> None:
@@ -209,6 +272,8 @@ def double_counted(activities: tuple[ActivityRow, ...], metered: tuple[ActivityR
     for row in activities:
         meter = meters.get((row.process, row.item))
         if meter:
-            errors.add(Location(row.origin.file, row.origin.row, "item"),
-                       f"{row.process} / {row.item} 已由表计 {meter} 计量，activities.csv 中再次填报会重复计算",
-                       f"{row.process} / {row.item} is already metered by {meter}; this row would count it twice")
+            errors.add(
+                Location(row.origin.file, row.origin.row, "item"),
+                f"{row.process} / {row.item} 已由表计 {meter} 计量，activities.csv 中再次填报会重复计算",
+                f"{row.process} / {row.item} is already metered by {meter}; this row would count it twice",
+            )

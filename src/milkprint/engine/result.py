@@ -105,20 +105,33 @@ class Result:
                 "reused_m3_recorded": self.reused_m3,
                 "blue_by_process": dict(self.water_by_process),
                 "grey_by_pollutant": [
-                    {"pollutant": g.pollutant, "load_kg": g.load_kg, "c_max_kg_per_m3": g.c_max_kg_per_m3,
-                     "c_nat_kg_per_m3": g.c_nat_kg_per_m3, "grey_m3_before_allocation": g.m3}
+                    {
+                        "pollutant": g.pollutant,
+                        "load_kg": g.load_kg,
+                        "c_max_kg_per_m3": g.c_max_kg_per_m3,
+                        "c_nat_kg_per_m3": g.c_nat_kg_per_m3,
+                        "grey_m3_before_allocation": g.m3,
+                    }
                     for g in self.grey
                 ],
             },
             "cutoff": {
                 "excluded": [
                     {"process": d.process, "item": d.item, "share": d.share, "footprint": d.footprint}
-                    for d in self.decisions if d.excluded
+                    for d in self.decisions
+                    if d.excluded
                 ],
                 "kept": [
-                    {"process": d.process, "item": d.item, "reason": d.reason.en if d.reason else "",
-                     "reason_zh": d.reason.zh if d.reason else "", "share": d.share, "footprint": d.footprint}
-                    for d in self.decisions if not d.excluded
+                    {
+                        "process": d.process,
+                        "item": d.item,
+                        "reason": d.reason.en if d.reason else "",
+                        "reason_zh": d.reason.zh if d.reason else "",
+                        "share": d.share,
+                        "footprint": d.footprint,
+                    }
+                    for d in self.decisions
+                    if not d.excluded
                 ],
             },
             "lines": [self._line(line) for line in self.lines],
@@ -128,10 +141,18 @@ class Result:
                 for fb in self.fallbacks
             ],
             "meters": [
-                {"meter_id": m.meter_id, "process": m.process, "item": m.item, "unit": m.unit, "kind": m.kind,
-                 "amount": m.amount, "readings": m.readings,
-                 "first": m.first.isoformat() if m.first else None, "last": m.last.isoformat() if m.last else None,
-                 "rollovers": m.rollovers}
+                {
+                    "meter_id": m.meter_id,
+                    "process": m.process,
+                    "item": m.item,
+                    "unit": m.unit,
+                    "kind": m.kind,
+                    "amount": m.amount,
+                    "readings": m.readings,
+                    "first": m.first.isoformat() if m.first else None,
+                    "last": m.last.isoformat() if m.last else None,
+                    "rollovers": m.rollovers,
+                }
                 for m in self.meters
             ],
             "assessment": self.context,
@@ -141,18 +162,36 @@ class Result:
     def _line(self, line: Line) -> dict[str, Any]:
         excluded = self.is_excluded(line)
         return {
-            "process": line.process, "item": line.item, "group": line.group,
-            "amount": line.amount, "unit": line.unit,
-            "activity_amount": line.activity_amount, "activity_unit": line.activity_unit,
+            "process": line.process,
+            "item": line.item,
+            "group": line.group,
+            "amount": line.amount,
+            "unit": line.unit,
+            "activity_amount": line.activity_amount,
+            "activity_unit": line.activity_unit,
             "conversion": line.conversion or None,
-            "data_type": line.data_type, "source": line.source, "allocate": line.allocate,
-            "allocation_share": line.share, "excluded": excluded,
-            "file": line.origin.file, "row": line.origin.row,
-            "data_set": line.data_set, "level": line.level,
+            "data_type": line.data_type,
+            "source": line.source,
+            "allocate": line.allocate,
+            "allocation_share": line.share,
+            "excluded": excluded,
+            "file": line.origin.file,
+            "row": line.origin.row,
+            "data_set": line.data_set,
+            "level": line.level,
             "factors": [
-                {"id": e.factor_id, "gas": e.gas, "value": e.value, "unit": e.unit, "source": e.source,
-                 "verification": e.verification, "gwp": e.gwp, "gwp_source": e.gwp_source,
-                 "kg_gas": e.kg, "kgco2e": e.kgco2e}
+                {
+                    "id": e.factor_id,
+                    "gas": e.gas,
+                    "value": e.value,
+                    "unit": e.unit,
+                    "source": e.source,
+                    "verification": e.verification,
+                    "gwp": e.gwp,
+                    "gwp_source": e.gwp_source,
+                    "kg_gas": e.kg,
+                    "kgco2e": e.kgco2e,
+                }
                 for e in line.emissions
             ],
             "kgco2e": 0.0 if excluded else line.kgco2e,

@@ -58,21 +58,42 @@ def build_library(files: dict[str, str]) -> Library:
     """Build a library from the text of its data files (pure: tests build small ones in code)."""
     factors = tuple(
         Factor(
-            id=r["id"], item=r["item"], gas=r["gas"], value=float(r["value"]), unit=r["unit"],
-            region=r["region"], level=r["level"], year=int(r["year"]) if r["year"] else None,
+            id=r["id"],
+            item=r["item"],
+            gas=r["gas"],
+            value=float(r["value"]),
+            unit=r["unit"],
+            region=r["region"],
+            level=r["level"],
+            year=int(r["year"]) if r["year"] else None,
             scope=r["scope"],  # type: ignore[arg-type]
-            publication=r["publication"], table=r["table"], verification=r["verification"], note=r["note"],
+            publication=r["publication"],
+            table=r["table"],
+            verification=r["verification"],
+            note=r["note"],
         )
         for r in _rows(files["factors.csv"])
     )
     gwp = tuple(
-        GwpValue(gas=r["gas"], set=r["set"], value=float(r["value"]), publication=r["publication"],
-                 table=r["table"], year=int(r["year"]), verification=r["verification"])
+        GwpValue(
+            gas=r["gas"],
+            set=r["set"],
+            value=float(r["value"]),
+            publication=r["publication"],
+            table=r["table"],
+            year=int(r["year"]),
+            verification=r["verification"],
+        )
         for r in _rows(files["gwp.csv"])
     )
     blends = tuple(
-        BlendPart(refrigerant=r["refrigerant"], component=r["component"],
-                  mass_fraction=float(r["mass_fraction"]), publication=r["publication"], table=r["table"])
+        BlendPart(
+            refrigerant=r["refrigerant"],
+            component=r["component"],
+            mass_fraction=float(r["mass_fraction"]),
+            publication=r["publication"],
+            table=r["table"],
+        )
         for r in _rows(files["refrigerants.csv"])
     )
     grid_of_area = {canonical_area(r["area"]): r["grid"] for r in _rows(files["grids.csv"])}
@@ -82,8 +103,13 @@ def build_library(files: dict[str, str]) -> Library:
         by_item.setdefault(f.item, []).append(f)
     digest = hashlib.sha256("\0".join(files[k] for k in sorted(files)).encode()).hexdigest()[:12]
     return Library(
-        version=files.get("VERSION", "dev").strip(), digest=digest, factors=factors, gwp=gwp,
-        blends=blends, grid_of_area=grid_of_area, gaps=gaps,
+        version=files.get("VERSION", "dev").strip(),
+        digest=digest,
+        factors=factors,
+        gwp=gwp,
+        blends=blends,
+        grid_of_area=grid_of_area,
+        gaps=gaps,
         by_item={k: tuple(v) for k, v in by_item.items()},
     )
 

@@ -103,14 +103,25 @@ def resolve(item: str, place: Place, library: Library, bundle: tuple[Factor, ...
     asked = place.grid or place.province
     if rank > LEVEL_RANK["province"] or (place.grid and rank > LEVEL_RANK["grid_local"]):
         used = f"{head.region} ({head.level})"
-        fallbacks.append(Fallback(
-            "region", asked, used,
-            Text(f"{item}：没有{asked}的因子，采用 {used}", f"{item}: no factor for {asked}; used {used}"),
-        ))
+        fallbacks.append(
+            Fallback(
+                "region",
+                asked,
+                used,
+                Text(f"{item}：没有{asked}的因子，采用 {used}", f"{item}: no factor for {asked}; used {used}"),
+            )
+        )
     year = _year(rows)
     if year is not None and year != place.year:
-        fallbacks.append(Fallback(
-            "year", str(place.year), str(year),
-            Text(f"{item}：没有 {place.year} 年的因子，采用 {year} 年", f"{item}: no factor for {place.year}; used {year}"),
-        ))
+        fallbacks.append(
+            Fallback(
+                "year",
+                str(place.year),
+                str(year),
+                Text(
+                    f"{item}：没有 {place.year} 年的因子，采用 {year} 年",
+                    f"{item}: no factor for {place.year}; used {year}",
+                ),
+            )
+        )
     return Resolution(rows, key, head.level, tuple(fallbacks))

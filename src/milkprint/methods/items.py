@@ -8,7 +8,13 @@ Category = Literal["energy", "transport", "material", "refrigerant", "direct", "
 Group = Literal["energy", "transport", "other"]
 
 CATEGORIES: tuple[Category, ...] = (
-    "energy", "transport", "material", "refrigerant", "direct", "wastewater", "water",
+    "energy",
+    "transport",
+    "material",
+    "refrigerant",
+    "direct",
+    "wastewater",
+    "water",
 )
 
 # C2: E_能源 = energy, E_运输 = transport, E_其他 = material + refrigerant + direct + wastewater.

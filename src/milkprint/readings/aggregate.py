@@ -37,8 +37,15 @@ class MeterTotal:
 
     def activity(self) -> ActivityRow:
         m = self.meter
-        return ActivityRow(process=m.process, item=m.item, amount=self.amount, unit=m.unit,
-                           data_type="primary", source=m.meter_id, origin=m.origin)
+        return ActivityRow(
+            process=m.process,
+            item=m.item,
+            amount=self.amount,
+            unit=m.unit,
+            data_type="primary",
+            source=m.meter_id,
+            origin=m.origin,
+        )
 
 
 def _connect(timezone: str) -> duckdb.DuckDBPyConnection:
@@ -67,8 +74,11 @@ def _check_header(path: Path) -> None:
         header = [h.strip() for h in fh.readline().strip().split(",")]
     missing = [c for c in ("timestamp", "meter_id", "value") if c not in header]
     if missing or header[:3] != ["timestamp", "meter_id", "value"]:
-        raise InputError.at(Location(file=_FILE, row=1, column=", ".join(missing) or None),
-                            "表头应为 timestamp,meter_id,value", "the header must be timestamp,meter_id,value")
+        raise InputError.at(
+            Location(file=_FILE, row=1, column=", ".join(missing) or None),
+            "表头应为 timestamp,meter_id,value",
+            "the header must be timestamp,meter_id,value",
+        )
 
 
 def _bad_rows(con: duckdb.DuckDBPyConnection, path: Path, known: list[str]) -> None:
@@ -90,14 +100,23 @@ def _bad_rows(con: duckdb.DuckDBPyConnection, path: Path, known: list[str]) -> N
     bad = Collector()
     for line, ts, meter, value, bad_ts, bad_value, bad_meter in rows:
         if bad_ts:
-            bad.add(Location(_FILE, line, "timestamp"), f"无法识别的时间“{ts or ''}”（应为 ISO 8601，如 2024-01-01T00:15:00）",
-                    f"cannot read the time '{ts or ''}' (expected ISO 8601, e.g. 2024-01-01T00:15:00)")
+            bad.add(
+                Location(_FILE, line, "timestamp"),
+                f"无法识别的时间“{ts or ''}”（应为 ISO 8601，如 2024-01-01T00:15:00）",
+                f"cannot read the time '{ts or ''}' (expected ISO 8601, e.g. 2024-01-01T00:15:00)",
+            )
         if bad_value:
-            bad.add(Location(_FILE, line, "value"), f"应为数字，实际为“{value or ''}”",
-                    f"expected a number, got '{value or ''}'")
+            bad.add(
+                Location(_FILE, line, "value"),
+                f"应为数字，实际为“{value or ''}”",
+                f"expected a number, got '{value or ''}'",
+            )
         if bad_meter:
-            bad.add(Location(_FILE, line, "meter_id"), f"表计“{meter or ''}”未在 meters.csv 中登记",
-                    f"meter '{meter or ''}' is not in meters.csv")
+            bad.add(
+                Location(_FILE, line, "meter_id"),
+                f"表计“{meter or ''}”未在 meters.csv 中登记",
+                f"meter '{meter or ''}' is not in meters.csv",
+            )
     bad.raise_if_any()
 
 
@@ -115,9 +134,11 @@ def _duplicate_meters(meters: tuple[Meter, ...]) -> None:
     bad = Collector()
     for m in meters:
         if m.meter_id in seen:
-            bad.add(Location("meters.csv", m.origin.row, "meter_id"),
-                    f"表计编号“{m.meter_id}”重复（已在第 {seen[m.meter_id].origin.row} 行登记）",
-                    f"meter id '{m.meter_id}' appears twice (first on row {seen[m.meter_id].origin.row})")
+            bad.add(
+                Location("meters.csv", m.origin.row, "meter_id"),
+                f"表计编号“{m.meter_id}”重复（已在第 {seen[m.meter_id].origin.row} 行登记）",
+                f"meter id '{m.meter_id}' appears twice (first on row {seen[m.meter_id].origin.row})",
+            )
         seen.setdefault(m.meter_id, m)
     bad.raise_if_any()
 
@@ -135,10 +156,13 @@ def meter_totals(path: Path, meters: tuple[Meter, ...], period: Period, timezone
         con.close()
 
 
-def _aggregate(con: duckdb.DuckDBPyConnection, path: Path, meters: tuple[Meter, ...], period: Period) -> list[MeterTotal]:
+def _aggregate(
+    con: duckdb.DuckDBPyConnection, path: Path, meters: tuple[Meter, ...], period: Period
+) -> list[MeterTotal]:
     con.execute("CREATE TEMP TABLE meters(meter_id VARCHAR, cumulative BOOLEAN, register_max DECIMAL(38, 9))")
-    con.executemany("INSERT INTO meters VALUES (?, ?, ?)",
-                    [(m.meter_id, m.kind == "cumulative", m.register_max) for m in meters])
+    con.executemany(
+        "INSERT INTO meters VALUES (?, ?, ?)", [(m.meter_id, m.kind == "cumulative", m.register_max) for m in meters]
+    )
     try:
         # DuckDB pushes these casts into the CSV scan (fast); a bad cell then raises instead of giving NULL.
         con.execute(f"""
@@ -213,12 +237,22 @@ def _check_values(con: duckdb.DuckDBPyConnection, path: Path, meters: tuple[Mete
     for meter_id, ts, v, prev, kind in rows:
         loc = Location(_FILE, _line_of(con, path, meter_id, ts), "value")
         if kind == "fall":
-            bad.add(loc, f"累计表“{meter_id}”读数从 {prev:g} 降到 {v:g}，但 meters.csv 未给出 register_max（翻转值）",
-                    f"cumulative meter '{meter_id}' falls from {prev:g} to {v:g} but meters.csv gives no register_max")
+            bad.add(
+                loc,
+                f"累计表“{meter_id}”读数从 {prev:g} 降到 {v:g}，但 meters.csv 未给出 register_max（翻转值）",
+                f"cumulative meter '{meter_id}' falls from {prev:g} to {v:g} but meters.csv gives no register_max",
+            )
         elif kind == "over":
             rmax = by_id[meter_id].register_max
-            bad.add(loc, f"累计表“{meter_id}”读数 {v:g} 不小于其 register_max {rmax:g}",
-                    f"cumulative meter '{meter_id}' reads {v:g}, not below its register_max {rmax:g}")
+            bad.add(
+                loc,
+                f"累计表“{meter_id}”读数 {v:g} 不小于其 register_max {rmax:g}",
+                f"cumulative meter '{meter_id}' reads {v:g}, not below its register_max {rmax:g}",
+            )
         else:
-            bad.add(loc, f"区间表“{meter_id}”的读数为负（{v:g}）", f"interval meter '{meter_id}' has a negative reading ({v:g})")
+            bad.add(
+                loc,
+                f"区间表“{meter_id}”的读数为负（{v:g}）",
+                f"interval meter '{meter_id}' has a negative reading ({v:g})",
+            )
     bad.raise_if_any()
