@@ -10,8 +10,6 @@ import re
 from functools import lru_cache
 from typing import Any
 
-import pint
-
 _DEFINITIONS = [
     "m3 = meter ** 3",
     "tonne_kilometer = tonne * kilometer = tkm = t_km",
@@ -42,6 +40,13 @@ _REWRITES = [
 _CASELESS = {"kwh": "kWh", "mwh": "MWh", "gwh": "GWh", "gj": "GJ", "mj": "MJ", "nm3": "Nm3", "tkm": "tkm"}
 
 
+def _pint() -> Any:
+    """pint, imported on first use: its import is slow and a big meter file loads meanwhile."""
+    import pint
+
+    return pint
+
+
 def _tonne_of_water(ureg: Any, value: Any, **_: Any) -> Any:
     """吨水: a mass of water as its volume (1 t = 1 m3)."""
     return value / ureg.Quantity(1000, "kg/m**3")
@@ -50,6 +55,7 @@ def _tonne_of_water(ureg: Any, value: Any, **_: Any) -> Any:
 @lru_cache(maxsize=1)
 def registry() -> Any:
     """The product's registry (built once; pint's definition cache keeps start-up short)."""
+    pint = _pint()
     ureg: Any = pint.UnitRegistry(cache_folder=":auto:")
     for line in _DEFINITIONS:
         ureg.define(line)
@@ -76,8 +82,10 @@ def parse(text: str) -> Any:
     s = normalise(text)
     if not s:
         raise UnitProblem("empty unit")
+    ureg = registry()
+    pint = _pint()
     try:
-        return registry().parse_units(s)
+        return ureg.parse_units(s)
     except (
         pint.errors.UndefinedUnitError,
         pint.errors.DefinitionSyntaxError,
@@ -93,6 +101,7 @@ def factor(from_unit: str, to_unit: str, *, water: bool = False) -> float:
     """How many `to_unit` one `from_unit` is; water lines may convert tonnes to m3."""
     ureg = registry()
     src, dst = parse(from_unit), parse(to_unit)
+    pint = _pint()
     try:
         if water:
             with ureg.context("water"):
@@ -106,6 +115,7 @@ def emission_multiplier(activity_unit: str, factor_unit: str) -> float:
     """kg of gas per (1 activity unit x 1 factor unit), e.g. MWh x kg/kWh -> 1000."""
     ureg = registry()
     a, f = parse(activity_unit), parse(factor_unit)
+    pint = _pint()
     try:
         return float((ureg.Quantity(1.0, a) * ureg.Quantity(1.0, f)).to("kg").magnitude)
     except pint.errors.DimensionalityError as exc:

@@ -5,12 +5,13 @@ An interval reading counts when start 00:00 < timestamp <= end + 1 day 00:00. A 
 quantity is the sum of increases between consecutive readings inside the period, both ends
 included; a fall is a rollover at `register_max` (next + register_max - previous) or an error.
 Timestamps without an offset are local time; with one they are converted. Values are summed as
-DECIMAL(38, 9), exactly, so the total does not depend on the order DuckDB's threads add them in.
+DECIMAL(18, 6), exactly, so the total does not depend on the order DuckDB's threads add them in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,11 +91,11 @@ def _bad_rows(con: duckdb.DuckDBPyConnection, path: Path, known: list[str]) -> N
     rows = con.execute(f"""
         SELECT line, timestamp, meter_id, value,
                TRY_CAST(timestamp AS TIMESTAMPTZ) IS NULL AS bad_ts,
-               TRY_CAST(value AS DECIMAL(38, 9)) IS NULL AS bad_value,
+               TRY_CAST(value AS DECIMAL(18, 6)) IS NULL AS bad_value,
                meter_id IS NULL OR meter_id NOT IN (SELECT meter_id FROM known) AS bad_meter
         FROM {_scan(path, numbered=True)}
         WHERE TRY_CAST(timestamp AS TIMESTAMPTZ) IS NULL
-           OR TRY_CAST(value AS DECIMAL(38, 9)) IS NULL
+           OR TRY_CAST(value AS DECIMAL(18, 6)) IS NULL
            OR meter_id IS NULL OR meter_id NOT IN (SELECT meter_id FROM known)
         ORDER BY line LIMIT {_SHOWN + 1}""").fetchall()
     bad = Collector()
@@ -143,70 +144,142 @@ def _duplicate_meters(meters: tuple[Meter, ...]) -> None:
     bad.raise_if_any()
 
 
-def meter_totals(path: Path, meters: tuple[Meter, ...], period: Period, timezone: str) -> list[MeterTotal]:
+class ReadingsTable:
+    """readings.csv loaded into DuckDB in a background thread.
+
+    The scan is most of the work for a big file; starting it before the rest of the bundle is
+    validated lets the two overlap (DuckDB releases the GIL while it reads).
+    """
+
+    def __init__(self, path: Path, timezone: str) -> None:
+        _check_header(path)
+        self.path = path
+        self.con = _connect(timezone)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="milkprint-readings", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            _load(self.con, self.path)
+        except BaseException as exc:  # handed to the caller in ready()
+            self._error = exc
+
+    def ready(self, meters: tuple[Meter, ...]) -> duckdb.DuckDBPyConnection:
+        """Wait for the load; a bad cell becomes an InputError naming every bad row."""
+        self._thread.join()
+        if isinstance(self._error, duckdb.ConversionException):
+            # With the casts pushed into the scan a bad cell raises; find every bad row the slow way.
+            _bad_rows(self.con, self.path, [m.meter_id for m in meters])
+            raise InputError.at(
+                Location(file=_FILE), f"无法读取：{self._error}", f"cannot be read: {self._error}"
+            ) from self._error
+        if isinstance(self._error, duckdb.InvalidInputException):
+            raise InputError.at(
+                Location(file=_FILE), f"无法读取：{self._error}", f"cannot be read: {self._error}"
+            ) from self._error
+        if self._error is not None:
+            raise self._error
+        return self.con
+
+    def close(self) -> None:
+        self._thread.join()
+        self.con.close()
+
+
+def meter_totals(
+    path: Path, meters: tuple[Meter, ...], period: Period, timezone: str, table: ReadingsTable | None = None
+) -> list[MeterTotal]:
     """Each registered meter's quantity over the period (file order of meters.csv)."""
     _duplicate_meters(meters)
-    _check_header(path)
-    con = _connect(timezone)
+    table = table or ReadingsTable(path, timezone)
     try:
-        return _aggregate(con, path, meters, period)
+        return _aggregate(table.ready(meters), path, meters, period)
     except duckdb.InvalidInputException as exc:
         raise InputError.at(Location(file=_FILE), f"无法读取：{exc}", f"cannot be read: {exc}") from exc
     finally:
-        con.close()
+        table.close()
+
+
+_VALUE = "DECIMAL(18, 6)"
+_REGISTER = "DECIMAL(38, 6)"
+# Plain local timestamps (date; minutes; seconds) need no time zone: DuckDB parses them fastest as TIMESTAMP.
+_PLAIN_LENGTHS = (10, 16, 19)
+
+
+def _load(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """readings.csv into table r(meter_id, ts local, v): one scan, casts pushed into the CSV reader."""
+    con.execute(f"""
+        CREATE TEMP TABLE r AS
+        SELECT meter_id, TRY_CAST(timestamp AS TIMESTAMP) AS ts, TRY_CAST(value AS {_VALUE}) AS v,
+               length(timestamp) AS n
+        FROM {_scan(path)}""")
+    plain = con.execute(f"SELECT bool_and(n IN {_PLAIN_LENGTHS}) FROM r").fetchone()
+    if plain is None or plain[0] in (True, None):
+        return
+    # Some timestamps carry an offset (or fractions): parse them as instants, then to plant local time.
+    con.execute("DROP TABLE r")
+    con.execute(f"""
+        CREATE TEMP TABLE r AS
+        SELECT meter_id, CAST(TRY_CAST(timestamp AS TIMESTAMPTZ) AS TIMESTAMP) AS ts,
+               TRY_CAST(value AS {_VALUE}) AS v
+        FROM {_scan(path)}""")
 
 
 def _aggregate(
     con: duckdb.DuckDBPyConnection, path: Path, meters: tuple[Meter, ...], period: Period
 ) -> list[MeterTotal]:
-    con.execute("CREATE TEMP TABLE meters(meter_id VARCHAR, cumulative BOOLEAN, register_max DECIMAL(38, 9))")
-    con.executemany(
-        "INSERT INTO meters VALUES (?, ?, ?)", [(m.meter_id, m.kind == "cumulative", m.register_max) for m in meters]
-    )
-    try:
-        # DuckDB pushes these casts into the CSV scan (fast); a bad cell then raises instead of giving NULL.
-        con.execute(f"""
-            CREATE TEMP TABLE r AS
-            SELECT meter_id, TRY_CAST(timestamp AS TIMESTAMPTZ) AS ts, TRY_CAST(value AS DECIMAL(38, 9)) AS v
-            FROM {_scan(path)}""")
-    except duckdb.ConversionException as exc:
-        _bad_rows(con, path, [m.meter_id for m in meters])
-        raise InputError.at(Location(file=_FILE), f"无法读取：{exc}", f"cannot be read: {exc}") from exc
-    problems = con.execute("""
-        SELECT count(*) FROM r LEFT JOIN meters m USING (meter_id)
-        WHERE r.ts IS NULL OR r.v IS NULL OR m.meter_id IS NULL""").fetchone()
-    if problems and problems[0]:
-        _bad_rows(con, path, [m.meter_id for m in meters])
     start, end = _bounds(period)
-    stats = {
+    in_period = f"ts > TIMESTAMP '{start}' AND ts <= TIMESTAMP '{end}'"
+    # One pass over all readings: interval sums, counts, problems; unknown meters show up as group keys.
+    per_meter = {
         row[0]: row[1:]
         for row in con.execute(f"""
-            WITH steps AS (
-                SELECT r.meter_id, r.ts, r.v, m.cumulative, m.register_max,
-                       lag(r.v) OVER (PARTITION BY r.meter_id ORDER BY r.ts, r.v) AS prev
-                FROM r JOIN meters m USING (meter_id)
-                WHERE (m.cumulative AND r.ts >= TIMESTAMPTZ '{start}' AND r.ts <= TIMESTAMPTZ '{end}')
-                   OR (NOT m.cumulative AND r.ts > TIMESTAMPTZ '{start}' AND r.ts <= TIMESTAMPTZ '{end}')
-            )
-            SELECT meter_id,
-                   sum(CASE WHEN NOT cumulative THEN v
-                            WHEN prev IS NULL THEN 0
-                            WHEN v >= prev THEN v - prev
-                            ELSE v + register_max - prev END) AS amount,
-                   count(*) AS n, CAST(min(ts) AS TIMESTAMP) AS first, CAST(max(ts) AS TIMESTAMP) AS last,
-                   count(*) FILTER (WHERE cumulative AND v < prev) AS rollovers,
-                   count(*) FILTER (WHERE (cumulative AND v < prev AND register_max IS NULL)
-                                       OR (cumulative AND v >= register_max)
-                                       OR (NOT cumulative AND v < 0)) AS faults
-            FROM steps GROUP BY meter_id""").fetchall()
+            SELECT meter_id, sum(v) FILTER ({in_period}), count(*) FILTER ({in_period}),
+                   min(ts) FILTER ({in_period}), max(ts) FILTER ({in_period}),
+                   count(*) FILTER (ts IS NULL OR v IS NULL), count(*) FILTER ({in_period} AND v < 0)
+            FROM r GROUP BY meter_id""").fetchall()
     }
-    if any(row[-1] for row in stats.values()):
+    by_id = {m.meter_id: m for m in meters}
+    unknown = [k for k in per_meter if k not in by_id]
+    if unknown or any(row[4] for row in per_meter.values()):
+        _bad_rows(con, path, list(by_id))
+    if any(row[5] for k, row in per_meter.items() if by_id[k].kind == "interval"):
         _check_values(con, path, meters, start, end)
+    cumulative = [m for m in meters if m.kind == "cumulative"]
+    registers = _registers(con, path, cumulative, start, end) if cumulative else {}
     out = []
     for m in meters:
-        amount, n, first, last, rollovers, _ = stats.get(m.meter_id, (0.0, 0, None, None, 0, 0))
+        if m.kind == "cumulative":
+            amount, n, first, last, rollovers = registers.get(m.meter_id, (0, 0, None, None, 0))
+        else:
+            amount, n, first, last, _, _ = per_meter.get(m.meter_id, (0, 0, None, None, 0, 0))
+            rollovers = 0
         out.append(MeterTotal(m, float(amount or 0), int(n), _naive(first), _naive(last), int(rollovers)))
     return out
+
+
+def _registers(
+    con: duckdb.DuckDBPyConnection, path: Path, meters: list[Meter], start: str, end: str
+) -> dict[str, tuple[Any, ...]]:
+    """Cumulative meters: increases between consecutive readings in [start, end], rollovers at register_max."""
+    con.execute(f"CREATE TEMP TABLE registers(meter_id VARCHAR, register_max {_REGISTER})")
+    con.executemany("INSERT INTO registers VALUES (?, ?)", [(m.meter_id, m.register_max) for m in meters])
+    rows = con.execute(f"""
+        WITH steps AS (
+            SELECT r.meter_id, r.ts, r.v, g.register_max,
+                   lag(r.v) OVER (PARTITION BY r.meter_id ORDER BY r.ts, r.v) AS prev
+            FROM r JOIN registers g USING (meter_id)
+            WHERE r.ts >= TIMESTAMP '{start}' AND r.ts <= TIMESTAMP '{end}'
+        )
+        SELECT meter_id,
+               sum(CASE WHEN prev IS NULL THEN 0 WHEN v >= prev THEN v - prev ELSE v + register_max - prev END),
+               count(*), min(ts), max(ts), count(*) FILTER (v < prev),
+               count(*) FILTER ((v < prev AND register_max IS NULL) OR v >= register_max)
+        FROM steps GROUP BY meter_id""").fetchall()
+    if any(row[-1] for row in rows):
+        _check_values(con, path, tuple(meters), start, end)
+    return {row[0]: row[1:-1] for row in rows}
 
 
 def _naive(ts: Any) -> dt.datetime | None:
@@ -215,20 +288,24 @@ def _naive(ts: Any) -> dt.datetime | None:
 
 def _check_values(con: duckdb.DuckDBPyConnection, path: Path, meters: tuple[Meter, ...], start: str, end: str) -> None:
     """Negative interval readings, falls without register_max, readings at or above register_max."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE meters(meter_id VARCHAR, cumulative BOOLEAN, register_max {_REGISTER})")
+    con.executemany(
+        "INSERT INTO meters VALUES (?, ?, ?)", [(m.meter_id, m.kind == "cumulative", m.register_max) for m in meters]
+    )
     rows = con.execute(f"""
         WITH steps AS (
             SELECT r.meter_id, r.ts, r.v, m.cumulative, m.register_max,
                    lag(r.v) OVER (PARTITION BY r.meter_id ORDER BY r.ts, r.v) AS prev
             FROM r JOIN meters m USING (meter_id)
-            WHERE (m.cumulative AND r.ts >= TIMESTAMPTZ '{start}' AND r.ts <= TIMESTAMPTZ '{end}')
-               OR (NOT m.cumulative AND r.ts > TIMESTAMPTZ '{start}' AND r.ts <= TIMESTAMPTZ '{end}')
+            WHERE (m.cumulative AND r.ts >= TIMESTAMP '{start}' AND r.ts <= TIMESTAMP '{end}')
+               OR (NOT m.cumulative AND r.ts > TIMESTAMP '{start}' AND r.ts <= TIMESTAMP '{end}')
         )
-        SELECT meter_id, CAST(ts AS TIMESTAMP), v, prev, 'fall' AS kind FROM steps
+        SELECT meter_id, ts, v, prev, 'fall' AS kind FROM steps
             WHERE cumulative AND prev IS NOT NULL AND v < prev AND register_max IS NULL
         UNION ALL
-        SELECT meter_id, CAST(ts AS TIMESTAMP), v, NULL, 'over' FROM steps WHERE cumulative AND v >= register_max
+        SELECT meter_id, ts, v, NULL, 'over' FROM steps WHERE cumulative AND v >= register_max
         UNION ALL
-        SELECT meter_id, CAST(ts AS TIMESTAMP), v, NULL, 'negative' FROM steps WHERE NOT cumulative AND v < 0
+        SELECT meter_id, ts, v, NULL, 'negative' FROM steps WHERE NOT cumulative AND v < 0
         ORDER BY 1, 2 LIMIT {_SHOWN + 1}""").fetchall()
     if not rows:
         return
