@@ -5,48 +5,45 @@ Every door (CLI, API, web, notebooks) calls `assess_bundle`; only this module to
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING
 
-from milkprint.bundle.models import Plant
-from milkprint.bundle.reader import open_bundle, read_bundle
-from milkprint.engine.assess import assess
-from milkprint.engine.result import MeterSummary, Result
-from milkprint.factors.library import Library, default_library
-from milkprint.readings.aggregate import ReadingsTable, meter_totals
+from milkprint.bundle.archive import open_bundle
+from milkprint.regions import DEFAULT_TIMEZONE
 
-
-def _start_readings(root: Path) -> ReadingsTable | None:
-    """Begin loading readings.csv at once, in the plant's time zone as assessment.toml states it."""
-    readings = root / "readings.csv"
-    if not (readings.exists() and (root / "meters.csv").exists()):
-        return None
-    try:
-        zone = str(tomllib.loads((root / "assessment.toml").read_text(encoding="utf-8-sig"))["plant"]["timezone"])
-        ZoneInfo(zone)
-    except (OSError, ValueError, KeyError, TypeError, tomllib.TOMLDecodeError, ZoneInfoNotFoundError):
-        zone = Plant.model_fields["timezone"].default
-    return ReadingsTable(readings, zone)
+if TYPE_CHECKING:
+    from milkprint.engine.result import Result
+    from milkprint.factors.library import Library
 
 
 def assess_bundle(path: Path | str, library: Library | None = None) -> Result:
-    """Assess a case bundle folder or zip; raises InputError (bad input) or NotSupportedError."""
-    lib = library or default_library()
+    """Assess a case bundle folder or zip; raises InputError (bad input) or NotSupportedError.
+
+    A big readings.csv starts loading before the heavy imports and the validation, which overlap it.
+    """
     with open_bundle(Path(path)) as root:
-        table = _start_readings(root)
+        job = _start_readings(root)
         try:
+            from milkprint.bundle.reader import read_bundle
+
             bundle = read_bundle(root)
         except BaseException:
-            if table is not None:
-                table.close()
+            if job is not None:
+                job.close()
             raise
+        from milkprint.engine.assess import assess
+        from milkprint.engine.result import MeterSummary
+        from milkprint.factors.library import default_library
+        from milkprint.readings.aggregate import meter_totals
+
         a = bundle.assessment
         totals = (
-            meter_totals(bundle.readings, bundle.meters, a.period, a.plant.timezone, table)
-            if table is not None and bundle.readings is not None
+            meter_totals(bundle.readings, bundle.meters, a.period, a.plant.timezone, job)
+            if bundle.readings is not None and bundle.meters
             else []
         )
+        if job is not None and not totals:
+            job.close()
     summaries = [
         MeterSummary(
             t.meter.meter_id,
@@ -65,9 +62,29 @@ def assess_bundle(path: Path | str, library: Library | None = None) -> Result:
     return assess(
         a,
         bundle.activities,
-        lib,
+        library or default_library(),
         factors=bundle.factors,
         effluent=bundle.effluent,
         metered=[t.activity() for t in totals],
         meters=summaries,
     )
+
+
+def _start_readings(root: Path) -> ReadingsJob | None:
+    """Start loading readings.csv at once, with the period and meters as the raw files state them."""
+    if not ((root / "readings.csv").exists() and (root / "meters.csv").exists()):
+        return None
+    from milkprint.errors import InputError
+    from milkprint.readings.aggregate import ReadingsJob, peek_plan
+
+    plan = peek_plan(root, DEFAULT_TIMEZONE)
+    if plan is None:
+        return None
+    try:
+        return ReadingsJob(root / "readings.csv", plan)
+    except InputError:
+        return None  # reported with the rest when the bundle is validated
+
+
+if TYPE_CHECKING:
+    from milkprint.readings.aggregate import ReadingsJob

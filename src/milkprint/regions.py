@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# Chinese plants keep one time zone all year; readings without an offset are read in it.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
 _ENGLISH = {
     "inner mongolia": "内蒙古",
     "nei mongol": "内蒙古",

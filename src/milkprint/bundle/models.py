@@ -12,6 +12,7 @@ from milkprint.errors import Location
 from milkprint.factors.gwp import GWP_SETS
 from milkprint.methods.items import split_item
 from milkprint.methods.processes import process_id
+from milkprint.regions import DEFAULT_TIMEZONE
 from milkprint.units import UnitProblem, parse
 
 Allocation = Literal["none", "mass", "dry_matter", "economic"]
@@ -32,7 +33,7 @@ class Plant(_Open):
     name: str
     province: str
     grid: str | None = None
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
 
     @field_validator("timezone")
     @classmethod

@@ -10,16 +10,21 @@ DECIMAL(18, 6), exactly, so the total does not depend on the order DuckDB's thre
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import threading
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
-from milkprint.bundle.models import ActivityRow, Meter, Period
 from milkprint.errors import Collector, InputError, Location
+
+if TYPE_CHECKING:  # the models pull in pydantic; this module stays light so a load can start early
+    from milkprint.bundle.models import ActivityRow, Meter, Period
 
 _FILE = "readings.csv"
 _SHOWN = 20
@@ -37,6 +42,8 @@ class MeterTotal:
     rollovers: int
 
     def activity(self) -> ActivityRow:
+        from milkprint.bundle.models import ActivityRow
+
         m = self.meter
         return ActivityRow(
             process=m.process,
@@ -66,8 +73,12 @@ def _quote(path: Path) -> str:
 
 
 def _bounds(period: Period) -> tuple[str, str]:
-    end = period.end + dt.timedelta(days=1)
-    return f"{period.start.isoformat()} 00:00:00", f"{end.isoformat()} 00:00:00"
+    return _day_bounds(period.start, period.end)
+
+
+def _day_bounds(start: dt.date, end: dt.date) -> tuple[str, str]:
+    """The period's instants: start 00:00 to end + 1 day 00:00, local time."""
+    return f"{start.isoformat()} 00:00:00", f"{(end + dt.timedelta(days=1)).isoformat()} 00:00:00"
 
 
 def _check_header(path: Path) -> None:
@@ -144,17 +155,43 @@ def _duplicate_meters(meters: tuple[Meter, ...]) -> None:
     bad.raise_if_any()
 
 
-class ReadingsTable:
-    """readings.csv loaded into DuckDB in a background thread.
+@dataclass(frozen=True)
+class Plan:
+    """What the aggregation depends on: the period's bounds, the time zone, the registers (id, max)."""
 
-    The scan is most of the work for a big file; starting it before the rest of the bundle is
-    validated lets the two overlap (DuckDB releases the GIL while it reads).
+    start: str
+    end: str
+    timezone: str
+    registers: tuple[tuple[str, float | None], ...]
+
+    @classmethod
+    def of(cls, meters: tuple[Meter, ...], period: Period, timezone: str) -> Plan:
+        start, end = _bounds(period)
+        regs = tuple((m.meter_id, m.register_max) for m in meters if m.kind == "cumulative")
+        return cls(start, end, timezone, regs)
+
+
+@dataclass
+class Stats:
+    """Per meter: every meter read as an interval meter, and the plan's registers read as registers."""
+
+    per_meter: dict[str, tuple[Any, ...]]
+    registers: dict[str, tuple[Any, ...]]
+
+
+class ReadingsJob:
+    """Load and aggregate readings.csv in a background thread.
+
+    For a big file the scan is most of the work; started before the rest of the bundle is validated
+    (with the period and meters read straight from the files) the two overlap, as DuckDB releases
+    the GIL while it works. The result is used only if the validated inputs give the same plan.
     """
 
-    def __init__(self, path: Path, timezone: str) -> None:
+    def __init__(self, path: Path, plan: Plan) -> None:
         _check_header(path)
-        self.path = path
-        self.con = _connect(timezone)
+        self.path, self.plan = path, plan
+        self.con = _connect(plan.timezone)
+        self._stats: Stats | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="milkprint-readings", daemon=True)
         self._thread.start()
@@ -162,43 +199,74 @@ class ReadingsTable:
     def _run(self) -> None:
         try:
             _load(self.con, self.path)
-        except BaseException as exc:  # handed to the caller in ready()
+            self._stats = _compute(self.con, self.plan)
+        except BaseException as exc:  # handed to the caller in wait()
             self._error = exc
 
-    def ready(self, meters: tuple[Meter, ...]) -> duckdb.DuckDBPyConnection:
-        """Wait for the load; a bad cell becomes an InputError naming every bad row."""
+    def wait(self, meters: tuple[Meter, ...]) -> Stats | None:
+        """The stats of the job's plan (None if loading succeeded but aggregating did not)."""
         self._thread.join()
-        if isinstance(self._error, duckdb.ConversionException):
+        err = self._error
+        if isinstance(err, duckdb.ConversionException):
             # With the casts pushed into the scan a bad cell raises; find every bad row the slow way.
             _bad_rows(self.con, self.path, [m.meter_id for m in meters])
-            raise InputError.at(
-                Location(file=_FILE), f"无法读取：{self._error}", f"cannot be read: {self._error}"
-            ) from self._error
-        if isinstance(self._error, duckdb.InvalidInputException):
-            raise InputError.at(
-                Location(file=_FILE), f"无法读取：{self._error}", f"cannot be read: {self._error}"
-            ) from self._error
-        if self._error is not None:
-            raise self._error
-        return self.con
+        if isinstance(err, duckdb.Error) and not _loaded(self.con):
+            raise InputError.at(Location(file=_FILE), f"无法读取：{err}", f"cannot be read: {err}") from err
+        if err is not None and not isinstance(err, duckdb.Error):
+            raise err
+        return self._stats
 
     def close(self) -> None:
         self._thread.join()
         self.con.close()
 
 
+def _loaded(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'r'").fetchone()[0])  # type: ignore[index]
+
+
+def peek_plan(root: Path, default_timezone: str) -> Plan | None:
+    """The plan as the raw files state it, read without validation, to start the job early."""
+    try:
+        data = tomllib.loads((root / "assessment.toml").read_text(encoding="utf-8-sig"))
+        zone = str(data.get("plant", {}).get("timezone", default_timezone))
+        ZoneInfo(zone)
+        start, end = data["period"]["start"], data["period"]["end"]
+        if not (isinstance(start, dt.date) and isinstance(end, dt.date)):
+            return None
+        with (root / "meters.csv").open(encoding="utf-8-sig", newline="") as fh:
+            regs = tuple(
+                (r["meter_id"].strip(), float(r["register_max"]) if (r.get("register_max") or "").strip() else None)
+                for r in csv.DictReader(fh)
+                if (r.get("kind") or "").strip().lower() == "cumulative"
+            )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, tomllib.TOMLDecodeError, ZoneInfoNotFoundError):
+        return None
+    if isinstance(start, dt.datetime) or isinstance(end, dt.datetime) or end < start:
+        return None
+    first, last = _day_bounds(start, end)
+    return Plan(first, last, zone, regs)
+
+
 def meter_totals(
-    path: Path, meters: tuple[Meter, ...], period: Period, timezone: str, table: ReadingsTable | None = None
+    path: Path, meters: tuple[Meter, ...], period: Period, timezone: str, job: ReadingsJob | None = None
 ) -> list[MeterTotal]:
     """Each registered meter's quantity over the period (file order of meters.csv)."""
     _duplicate_meters(meters)
-    table = table or ReadingsTable(path, timezone)
+    plan = Plan.of(meters, period, timezone)
+    if job is not None and job.plan.timezone != timezone:
+        job.close()
+        job = None
+    job = job or ReadingsJob(path, plan)
     try:
-        return _aggregate(table.ready(meters), path, meters, period)
+        stats = job.wait(meters)
+        if stats is None or job.plan != plan:
+            stats = _compute(job.con, plan)
+        return _finish(job.con, path, meters, plan, stats)
     except duckdb.InvalidInputException as exc:
         raise InputError.at(Location(file=_FILE), f"无法读取：{exc}", f"cannot be read: {exc}") from exc
     finally:
-        table.close()
+        job.close()
 
 
 _VALUE = "DECIMAL(18, 6)"
@@ -226,12 +294,9 @@ def _load(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         FROM {_scan(path)}""")
 
 
-def _aggregate(
-    con: duckdb.DuckDBPyConnection, path: Path, meters: tuple[Meter, ...], period: Period
-) -> list[MeterTotal]:
-    start, end = _bounds(period)
-    in_period = f"ts > TIMESTAMP '{start}' AND ts <= TIMESTAMP '{end}'"
-    # One pass over all readings: interval sums, counts, problems; unknown meters show up as group keys.
+def _compute(con: duckdb.DuckDBPyConnection, plan: Plan) -> Stats:
+    """Interval sums in (start, end] for every meter; increases in [start, end] for the registers."""
+    in_period = f"ts > TIMESTAMP '{plan.start}' AND ts <= TIMESTAMP '{plan.end}'"
     per_meter = {
         row[0]: row[1:]
         for row in con.execute(f"""
@@ -240,46 +305,49 @@ def _aggregate(
                    count(*) FILTER (ts IS NULL OR v IS NULL), count(*) FILTER ({in_period} AND v < 0)
             FROM r GROUP BY meter_id""").fetchall()
     }
+    registers: dict[str, tuple[Any, ...]] = {}
+    if plan.registers:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE registers(meter_id VARCHAR, register_max {_REGISTER})")
+        con.executemany("INSERT INTO registers VALUES (?, ?)", list(plan.registers))
+        registers = {
+            row[0]: row[1:]
+            for row in con.execute(f"""
+                WITH steps AS (
+                    SELECT r.meter_id, r.ts, r.v, g.register_max,
+                           lag(r.v) OVER (PARTITION BY r.meter_id ORDER BY r.ts, r.v) AS prev
+                    FROM r JOIN registers g USING (meter_id)
+                    WHERE r.ts >= TIMESTAMP '{plan.start}' AND r.ts <= TIMESTAMP '{plan.end}'
+                )
+                SELECT meter_id,
+                       sum(CASE WHEN prev IS NULL THEN 0 WHEN v >= prev THEN v - prev
+                                ELSE v + register_max - prev END),
+                       count(*), min(ts), max(ts), count(*) FILTER (v < prev),
+                       count(*) FILTER ((v < prev AND register_max IS NULL) OR v >= register_max)
+                FROM steps GROUP BY meter_id""").fetchall()
+        }
+    return Stats(per_meter, registers)
+
+
+def _finish(
+    con: duckdb.DuckDBPyConnection, path: Path, meters: tuple[Meter, ...], plan: Plan, stats: Stats
+) -> list[MeterTotal]:
+    """Check the readings against the registry, then one total per meter."""
     by_id = {m.meter_id: m for m in meters}
-    unknown = [k for k in per_meter if k not in by_id]
-    if unknown or any(row[4] for row in per_meter.values()):
+    unknown = [k for k in stats.per_meter if k not in by_id]
+    if unknown or any(row[4] for row in stats.per_meter.values()):
         _bad_rows(con, path, list(by_id))
-    if any(row[5] for k, row in per_meter.items() if by_id[k].kind == "interval"):
-        _check_values(con, path, meters, start, end)
-    cumulative = [m for m in meters if m.kind == "cumulative"]
-    registers = _registers(con, path, cumulative, start, end) if cumulative else {}
+    negative = any(row[5] for k, row in stats.per_meter.items() if by_id[k].kind == "interval")
+    if negative or any(row[-1] for row in stats.registers.values()):
+        _check_values(con, path, meters, plan.start, plan.end)
     out = []
     for m in meters:
         if m.kind == "cumulative":
-            amount, n, first, last, rollovers = registers.get(m.meter_id, (0, 0, None, None, 0))
+            amount, n, first, last, rollovers, _ = stats.registers.get(m.meter_id, (0, 0, None, None, 0, 0))
         else:
-            amount, n, first, last, _, _ = per_meter.get(m.meter_id, (0, 0, None, None, 0, 0))
+            amount, n, first, last, _, _ = stats.per_meter.get(m.meter_id, (0, 0, None, None, 0, 0))
             rollovers = 0
         out.append(MeterTotal(m, float(amount or 0), int(n), _naive(first), _naive(last), int(rollovers)))
     return out
-
-
-def _registers(
-    con: duckdb.DuckDBPyConnection, path: Path, meters: list[Meter], start: str, end: str
-) -> dict[str, tuple[Any, ...]]:
-    """Cumulative meters: increases between consecutive readings in [start, end], rollovers at register_max."""
-    con.execute(f"CREATE TEMP TABLE registers(meter_id VARCHAR, register_max {_REGISTER})")
-    con.executemany("INSERT INTO registers VALUES (?, ?)", [(m.meter_id, m.register_max) for m in meters])
-    rows = con.execute(f"""
-        WITH steps AS (
-            SELECT r.meter_id, r.ts, r.v, g.register_max,
-                   lag(r.v) OVER (PARTITION BY r.meter_id ORDER BY r.ts, r.v) AS prev
-            FROM r JOIN registers g USING (meter_id)
-            WHERE r.ts >= TIMESTAMP '{start}' AND r.ts <= TIMESTAMP '{end}'
-        )
-        SELECT meter_id,
-               sum(CASE WHEN prev IS NULL THEN 0 WHEN v >= prev THEN v - prev ELSE v + register_max - prev END),
-               count(*), min(ts), max(ts), count(*) FILTER (v < prev),
-               count(*) FILTER ((v < prev AND register_max IS NULL) OR v >= register_max)
-        FROM steps GROUP BY meter_id""").fetchall()
-    if any(row[-1] for row in rows):
-        _check_values(con, path, tuple(meters), start, end)
-    return {row[0]: row[1:-1] for row in rows}
 
 
 def _naive(ts: Any) -> dt.datetime | None:
