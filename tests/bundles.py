@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from milkprint.engine.result import Result
 from milkprint.factors.library import default_library
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("MILKPRINT_SHARED", REPO.parent / "shared"))  # beside the project, as in CI
 CASES = SHARED / "cases"
 
 BASE_ASSESSMENT: dict[str, Any] = {
