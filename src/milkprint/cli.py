@@ -143,6 +143,10 @@ def demo(
     out.print(("结果 JSON 已写入 " if lg == "zh" else "Result JSON written to ") + str(target))
 
 
+def _factor_json(factors: list[Any]) -> list[dict[str, Any]]:
+    return [f.model_dump() | {"source": f.source} for f in factors]
+
+
 def _factor_rows(factors: list[Any], lang: Lang, title: str) -> Table:
     tab = Table(title=title, title_justify="left")
     heads = (
@@ -191,7 +195,7 @@ def factors_list(
                 {
                     "version": lib.version,
                     "digest": lib.digest,
-                    "factors": [f.model_dump() | {"source": f.source} for f in rows],
+                    "factors": _factor_json(rows),
                 }
             )
         )
@@ -222,7 +226,7 @@ def factors_show(
         err.print(msg, markup=False)
         raise typer.Exit(2)
     if as_json:
-        sys.stdout.write(_dumps([f.model_dump() | {"source": f.source} for f in rows]))
+        sys.stdout.write(_dumps(_factor_json(rows)))
         return
     out.print(_factor_rows(rows, lg, key))
     for f in rows:
@@ -242,7 +246,7 @@ def factors_search(
     lib = default_library()
     rows = lib.search(text)
     if as_json:
-        sys.stdout.write(_dumps([f.model_dump() | {"source": f.source} for f in rows]))
+        sys.stdout.write(_dumps(_factor_json(rows)))
         return
     out.print(_factor_rows(rows, lg, f"“{text}”：{len(rows)}"))
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from milkprint.bundle.models import ActivityRow, Assessment, EffluentRow, FactorRow
 from milkprint.engine.allocation import main_share
-from milkprint.engine.cutoff import decide
+from milkprint.engine.cutoff import decide, left_out
 from milkprint.engine.inventory import Line, bundle_factors, double_counted, resolve_line
 from milkprint.engine.result import MeterSummary, Result
 from milkprint.engine.water import critical, grey_water
@@ -52,14 +52,8 @@ def assess(
     carbon_before = math.fsum(line.kgco2e for line in lines)
     water_before = math.fsum(line.water_m3 for line in lines) + grey_m3
     decisions = decide(lines, carbon_before, water_before, method.cutoff)
-    excluded = {(d.process, d.item, d.footprint) for d in decisions if d.excluded}
-
-    def counted(line: Line) -> bool:
-        footprint = "water" if line.category == "water" else "carbon"
-        return not (line.exclude and (line.process, line.item, footprint) in excluded)
-
-    kept = [line for line in lines if counted(line)]
-    by_process = _sums([(line.process, line.kgco2e if counted(line) else 0.0) for line in lines])
+    kept = [line for line in lines if not left_out(line, decisions)]
+    by_process = _sums([(line.process, 0.0 if left_out(line, decisions) else line.kgco2e) for line in lines])
     by_group = {g: 0.0 for g in ("energy", "transport", "other")}
     by_group.update(_sums([(line.group, line.kgco2e) for line in kept]))
     by_gas = _sums([(e.gas, e.kgco2e * line.share) for line in kept for e in line.emissions])

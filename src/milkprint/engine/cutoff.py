@@ -33,6 +33,18 @@ class Decision:
     reason: Text | None
 
 
+def footprint(line: Line) -> str:
+    """The footprint a line is judged on: water items on water, everything else on carbon."""
+    return "water" if line.category == "water" else "carbon"
+
+
+def left_out(line: Line, decisions: Sequence[Decision]) -> bool:
+    """Whether the cut-off rule accepted leaving this line out."""
+    if not line.exclude:
+        return False
+    return any(d.excluded and (d.process, d.item, d.footprint) == (*line.key, footprint(line)) for d in decisions)
+
+
 def _below(share: float, limit: float) -> bool:
     return share < limit and not math.isclose(share, limit, rel_tol=_TOL, abs_tol=1e-15)
 
@@ -48,20 +60,20 @@ def decide(lines: Sequence[Line], carbon_total: float, water_total: float, rule:
     for line in lines:
         if not line.exclude:
             continue
-        footprint = "water" if line.category == "water" else "carbon"
-        key = (line.process, line.item, footprint)
-        sums[key] = sums.get(key, 0.0) + (line.water_m3 if footprint == "water" else line.kgco2e)
+        kind = footprint(line)
+        key = (line.process, line.item, kind)
+        sums[key] = sums.get(key, 0.0) + (line.water_m3 if kind == "water" else line.kgco2e)
         if line.category == "energy":
             energy.add(key)
     decisions: list[Decision] = []
-    for footprint, total in (("carbon", carbon_total), ("water", water_total)):
-        shares = {k: (v / total if total > 0 else 0.0) for k, v in sums.items() if k[2] == footprint}
+    for kind, total in (("carbon", carbon_total), ("water", water_total)):
+        shares = {k: (v / total if total > 0 else 0.0) for k, v in sums.items() if k[2] == kind}
         candidates = []
         for key, share in shares.items():
             if rule.never_energy and key in energy:
-                decisions.append(Decision(key[0], key[1], footprint, share, False, ENERGY))
+                decisions.append(Decision(key[0], key[1], kind, share, False, ENERGY))
             elif not _below(share, rule.item_limit):
-                decisions.append(Decision(key[0], key[1], footprint, share, False, AT_LEAST_ITEM))
+                decisions.append(Decision(key[0], key[1], kind, share, False, AT_LEAST_ITEM))
             else:
                 candidates.append((share, key))
         candidates.sort()
@@ -70,8 +82,8 @@ def decide(lines: Sequence[Line], carbon_total: float, water_total: float, rule:
         for share, key in candidates:
             if not full and _within(left_out + share, rule.total_limit):
                 left_out += share
-                decisions.append(Decision(key[0], key[1], footprint, share, True, None))
+                decisions.append(Decision(key[0], key[1], kind, share, True, None))
             else:
                 full = True
-                decisions.append(Decision(key[0], key[1], footprint, share, False, OVER_TOTAL))
+                decisions.append(Decision(key[0], key[1], kind, share, False, OVER_TOTAL))
     return decisions

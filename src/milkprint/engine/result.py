@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from milkprint.engine.cutoff import Decision
+from milkprint.engine.cutoff import Decision, left_out
 from milkprint.engine.inventory import Line
 from milkprint.engine.water import GreyWater
 from milkprint.errors import Text
@@ -61,13 +61,8 @@ class Result:
     def m3_per_t(self) -> float:
         return (self.blue_m3 + self.green_m3 + self.grey_m3) / self.production_t
 
-    @property
-    def excluded_keys(self) -> set[tuple[str, str, str]]:
-        return {(d.process, d.item, d.footprint) for d in self.decisions if d.excluded}
-
     def is_excluded(self, line: Line) -> bool:
-        footprint = "water" if line.category == "water" else "carbon"
-        return line.exclude and (line.process, line.item, footprint) in self.excluded_keys
+        return left_out(line, self.decisions)
 
     @property
     def fallbacks(self) -> list[Fallback]:

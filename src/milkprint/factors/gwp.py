@@ -20,10 +20,6 @@ class Gwp:
     source: str
 
 
-def refrigerant_names(library: Library) -> list[str]:
-    return sorted({b.refrigerant for b in library.blends})
-
-
 def _normal_refrigerant(name: str) -> str:
     s = name.strip().upper().replace("-", "")
     return s[:-1] + "a" if s.endswith("A") and s[:-1].startswith("R134") else s

@@ -32,9 +32,6 @@ class Library:
     def factors_for(self, item: str) -> tuple[Factor, ...]:
         return self.by_item.get(item, ())
 
-    def items(self) -> list[str]:
-        return sorted(self.by_item)
-
     def search(self, text: str) -> list[Factor]:
         """Factors whose id, item, region, publication or table mention every word of `text`."""
         words = [w.lower() for w in text.split() if w]
