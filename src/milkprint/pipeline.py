@@ -14,6 +14,7 @@ from milkprint.regions import DEFAULT_TIMEZONE
 if TYPE_CHECKING:
     from milkprint.engine.result import Result
     from milkprint.factors.library import Library
+    from milkprint.readings.aggregate import ReadingsJob
 
 
 def assess_bundle(path: Path | str, library: Library | None = None) -> Result:
@@ -32,7 +33,6 @@ def assess_bundle(path: Path | str, library: Library | None = None) -> Result:
                 job.close()
             raise
         from milkprint.engine.assess import assess
-        from milkprint.engine.result import MeterSummary
         from milkprint.factors.library import default_library
         from milkprint.readings.aggregate import meter_totals
 
@@ -44,21 +44,6 @@ def assess_bundle(path: Path | str, library: Library | None = None) -> Result:
         )
         if job is not None and not totals:
             job.close()
-    summaries = [
-        MeterSummary(
-            t.meter.meter_id,
-            t.meter.process,
-            t.meter.item,
-            t.meter.unit,
-            t.meter.kind,
-            t.amount,
-            t.readings,
-            t.first,
-            t.last,
-            t.rollovers,
-        )
-        for t in totals
-    ]
     return assess(
         a,
         bundle.activities,
@@ -66,7 +51,7 @@ def assess_bundle(path: Path | str, library: Library | None = None) -> Result:
         factors=bundle.factors,
         effluent=bundle.effluent,
         metered=[t.activity() for t in totals],
-        meters=summaries,
+        meters=[t.summary() for t in totals],
     )
 
 
@@ -84,7 +69,3 @@ def _start_readings(root: Path) -> ReadingsJob | None:
         return ReadingsJob(root / "readings.csv", plan)
     except InputError:
         return None  # reported with the rest when the bundle is validated
-
-
-if TYPE_CHECKING:
-    from milkprint.readings.aggregate import ReadingsJob

@@ -25,6 +25,7 @@ from milkprint.errors import Collector, InputError, Location
 
 if TYPE_CHECKING:  # the models pull in pydantic; this module stays light so a load can start early
     from milkprint.bundle.models import ActivityRow, Meter, Period
+    from milkprint.engine.result import MeterSummary
 
 _FILE = "readings.csv"
 _SHOWN = 20
@@ -40,6 +41,24 @@ class MeterTotal:
     first: dt.datetime | None
     last: dt.datetime | None
     rollovers: int
+
+    def summary(self) -> MeterSummary:
+        """What the result reports of this meter."""
+        from milkprint.engine.result import MeterSummary
+
+        m = self.meter
+        return MeterSummary(
+            m.meter_id,
+            m.process,
+            m.item,
+            m.unit,
+            m.kind,
+            self.amount,
+            self.readings,
+            self.first,
+            self.last,
+            self.rollovers,
+        )
 
     def activity(self) -> ActivityRow:
         from milkprint.bundle.models import ActivityRow
