@@ -149,3 +149,47 @@ def test_meter_without_readings_in_period_is_reported(tmp_path: Path) -> None:
     )
     result = assess_bundle(root)
     assert any("Z" in w.en for w in result.warnings)
+
+
+def test_a_job_started_from_another_plan_is_recomputed(tmp_path: Path) -> None:
+    from milkprint.bundle.reader import read_bundle
+    from milkprint.readings.aggregate import Plan, ReadingsJob, meter_totals
+
+    readings = [["2024-01-01T00:00:00", "C1", 100], ["2024-06-01T00:00:00", "C1", 400], ["2024-05-01T00:00:00", "A", 3]]
+    root = write_bundle(
+        tmp_path / "b",
+        [["cip", "water.fresh", 1, "m3"]],
+        factors=ELEC,
+        meters=[meter("C1", "cumulative"), meter("A", "interval")],
+        readings=readings,
+    )
+    b = read_bundle(root)
+    assert b.readings is not None
+    stale = ReadingsJob(b.readings, Plan("2024-05-01 00:00:00", "2024-05-02 00:00:00", "Asia/Shanghai", ()))
+    got = meter_totals(b.readings, b.meters, b.assessment.period, "Asia/Shanghai", stale)
+    assert {t.meter.meter_id: t.amount for t in got} == {"C1": 300.0, "A": 3.0}
+
+
+def test_plant_time_zone_is_used_for_offsets(tmp_path: Path) -> None:
+    from tests.bundles import assessment_dict
+
+    readings = [
+        ["2024-12-31T15:00:00Z", "M1", 5],  # 2025-01-01 00:00 in Tokyo: counts
+        ["2024-12-31T16:00:00Z", "M1", 50],
+    ]  # 01:00 in Tokyo: next year
+    root = write_bundle(
+        tmp_path / "b",
+        [["cip", "water.fresh", 1, "m3"]],
+        factors=ELEC,
+        assessment=assessment_dict(plant={"timezone": "Asia/Tokyo"}),
+        meters=[meter("M1", "interval")],
+        readings=readings,
+    )
+    assert {m.meter_id: m.amount for m in assess_bundle(root).meters} == {"M1": 5.0}
+
+
+def test_an_empty_value_is_an_error_at_its_row(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as info:
+        amounts(tmp_path, [meter("A", "interval")], [["2024-04-01T00:00:00", "A", 1], ["2024-04-02T00:00:00", "A", ""]])
+    loc = info.value.problems[0].location
+    assert (loc.row, loc.column) == (3, "value")
