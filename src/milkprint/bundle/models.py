@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from milkprint.errors import Location
 from milkprint.factors.gwp import GWP_SETS
@@ -129,7 +129,8 @@ class Assessment(_Open):
         return v.strip().upper() if isinstance(v, str) and v.strip().upper() in GWP_SETS else v
 
 
-def _unit(v: str) -> str:
+def _unit(v: object) -> str:
+    v = str(v)
     try:
         parse(v)
     except UnitProblem as exc:
@@ -137,7 +138,8 @@ def _unit(v: str) -> str:
     return v.strip()
 
 
-def _item(v: str) -> str:
+def _item(v: object) -> str:
+    v = str(v)
     if split_item(v) is None:
         raise ValueError(
             "item must be <category>.<name> with category energy, transport, material, refrigerant, "
@@ -146,11 +148,17 @@ def _item(v: str) -> str:
     return v.strip()
 
 
-def _process(v: str) -> str:
+def _process(v: object) -> str:
+    v = str(v)
     pid = process_id(v)
     if pid is None:
         raise ValueError(f"unknown process '{v}'")
     return pid
+
+
+ProcessId = Annotated[str, BeforeValidator(_process)]  # English or Chinese name -> English id
+ItemId = Annotated[str, BeforeValidator(_item)]  # <category>.<name>
+UnitText = Annotated[str, BeforeValidator(_unit)]  # a unit pint understands
 
 
 _TRUE = {"true", "1", "yes", "y", "是", "x"}
@@ -162,10 +170,10 @@ class ActivityRow(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    process: str
-    item: str
+    process: ProcessId
+    item: ItemId
     amount: float = Field(ge=0, allow_inf_nan=False)
-    unit: str
+    unit: UnitText
     data_type: Literal["primary", "secondary"] = "primary"
     source: str = ""
     allocate: Literal["shared", "main", "coproduct"] = "shared"
@@ -177,9 +185,7 @@ class ActivityRow(BaseModel):
     note: str = ""
     origin: Location = Field(default_factory=Location, exclude=True)
 
-    _p = field_validator("process", mode="before")(classmethod(lambda cls, v: _process(str(v))))
     _i = field_validator("item", mode="before")(classmethod(lambda cls, v: _item(str(v))))
-    _u = field_validator("unit", mode="before")(classmethod(lambda cls, v: _unit(str(v))))
 
     @field_validator("exclude", mode="before")
     @classmethod
@@ -204,7 +210,7 @@ class FactorRow(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    item: str
+    item: ItemId
     gas: str
     value: float = Field(allow_inf_nan=False)
     unit: str
@@ -213,8 +219,6 @@ class FactorRow(BaseModel):
     year: int | None = Field(default=None, ge=1900, le=2200)
     scope: Literal["combustion", "life_cycle", "direct", "unspecified"] = "unspecified"
     origin: Location = Field(default_factory=Location, exclude=True)
-
-    _i = field_validator("item", mode="before")(classmethod(lambda cls, v: _item(str(v))))
 
     @field_validator("unit", mode="before")
     @classmethod
@@ -238,18 +242,16 @@ class Meter(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     meter_id: str = Field(min_length=1)
-    process: str
-    item: str
-    unit: str
+    process: ProcessId
+    item: ItemId
+    unit: UnitText
     kind: Literal["interval", "cumulative"]
     register_max: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     accuracy_pct: float | None = Field(default=None, ge=0)
     calibrated_on: dt.date | None = None
     origin: Location = Field(default_factory=Location, exclude=True)
 
-    _p = field_validator("process", mode="before")(classmethod(lambda cls, v: _process(str(v))))
     _i = field_validator("item", mode="before")(classmethod(lambda cls, v: _item(str(v))))
-    _u = field_validator("unit", mode="before")(classmethod(lambda cls, v: _unit(str(v))))
 
     @field_validator("kind", mode="before")
     @classmethod
