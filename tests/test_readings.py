@@ -193,3 +193,22 @@ def test_an_empty_value_is_an_error_at_its_row(tmp_path: Path) -> None:
         amounts(tmp_path, [meter("A", "interval")], [["2024-04-01T00:00:00", "A", 1], ["2024-04-02T00:00:00", "A", ""]])
     loc = info.value.problems[0].location
     assert (loc.row, loc.column) == (3, "value")
+
+
+@pytest.mark.parametrize(
+    ("text", "row", "words"),
+    [
+        ("timestamp,meter_id,value\n2024-01-01T01:00,A,3,4\n", 2, "expected 3 fields"),
+        ('timestamp,meter_id,value\n2024-01-01T01:00,A,3\n"2024-01-01T02:00,A,3\n', 3, "never closed"),
+    ],
+)
+def test_malformed_csv_is_explained_at_its_row(tmp_path: Path, text: str, row: int, words: str) -> None:
+    root = write_bundle(
+        tmp_path / "b", [["cip", "water.fresh", 1, "m3"]], factors=ELEC, meters=[meter("A", "interval")], readings=[]
+    )
+    (root / "readings.csv").write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        assess_bundle(root)
+    assert info.value.problems[0].location.row == row
+    message = info.value.message("en")
+    assert words in message and "strict_mode" not in message

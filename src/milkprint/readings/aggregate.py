@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import threading
 import tomllib
 from dataclasses import dataclass
@@ -110,6 +111,27 @@ def _check_header(path: Path) -> None:
             "表头应为 timestamp,meter_id,value",
             "the header must be timestamp,meter_id,value",
         )
+
+
+def _unreadable(exc: BaseException) -> InputError:
+    """DuckDB's CSV error as a user reads it: the row, and what is wrong, without its parser options."""
+    text = str(exc)
+    line = re.search(r"on Line: (\d+)", text)
+    columns = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+    row = int(line.group(1)) if line else None
+    if columns:
+        want, got = columns.groups()
+        return InputError.at(
+            Location(_FILE, row),
+            f"应有 {want} 个字段（timestamp,meter_id,value），实际为 {got} 个",
+            f"expected {want} fields (timestamp,meter_id,value), found {got}",
+        )
+    if "unterminated quote" in text:
+        return InputError.at(Location(_FILE, row), "引号未闭合", 'a value opens a quote (") that is never closed')
+    # DuckDB puts the reason after the offending line: the first line that is not the header of its message.
+    reasons = [ln for ln in text.splitlines()[1:] if ln.strip() and not ln.startswith(("Original Line", "Possible"))]
+    reason = reasons[0].strip() if reasons else text.splitlines()[0] if text else type(exc).__name__
+    return InputError.at(Location(_FILE, row), f"无法读取：{reason}", f"cannot be read: {reason}")
 
 
 def _bad_rows(con: duckdb.DuckDBPyConnection, path: Path, known: list[str]) -> None:
@@ -230,7 +252,7 @@ class ReadingsJob:
             # With the casts pushed into the scan a bad cell raises; find every bad row the slow way.
             _bad_rows(self.con, self.path, [m.meter_id for m in meters])
         if isinstance(err, duckdb.Error) and not _loaded(self.con):
-            raise InputError.at(Location(file=_FILE), f"无法读取：{err}", f"cannot be read: {err}") from err
+            raise _unreadable(err) from err
         if err is not None and not isinstance(err, duckdb.Error):
             raise err
         return self._stats
@@ -283,7 +305,7 @@ def meter_totals(
             stats = _compute(job.con, plan)
         return _finish(job.con, path, meters, plan, stats)
     except duckdb.InvalidInputException as exc:
-        raise InputError.at(Location(file=_FILE), f"无法读取：{exc}", f"cannot be read: {exc}") from exc
+        raise _unreadable(exc) from exc
     finally:
         job.close()
 
