@@ -45,6 +45,12 @@ def test_c2_groups_add_to_total() -> None:
     )
     assert r.by_group == {"energy": 100.0, "transport": 1.0, "other": 10.0 + 1300.0}
     assert close(sum(r.by_group.values()), r.total_kgco2e)
+    assert r.by_item == {
+        "energy.electricity": 100.0,
+        "transport.truck_diesel": 1.0,
+        "material.kraft_bag": 10.0,
+        "refrigerant.R134a": 1300.0,
+    }
 
 
 def test_c3_energy_units_convert_through_pint() -> None:

@@ -77,6 +77,7 @@ def normalise(text: str) -> str:
     return _CASELESS.get(s.lower(), s)
 
 
+@lru_cache(maxsize=4096)
 def parse(text: str) -> Any:
     """Parse a unit, or raise UnitProblem."""
     s = normalise(text)
@@ -97,6 +98,7 @@ def parse(text: str) -> Any:
         raise UnitProblem(f"unknown unit '{text}'") from exc
 
 
+@lru_cache(maxsize=4096)
 def factor(from_unit: str, to_unit: str, *, water: bool = False) -> float:
     """How many `to_unit` one `from_unit` is; water lines may convert tonnes to m3."""
     ureg = registry()
@@ -111,6 +113,7 @@ def factor(from_unit: str, to_unit: str, *, water: bool = False) -> float:
         raise UnitProblem(f"'{from_unit}' does not convert to '{to_unit}'") from exc
 
 
+@lru_cache(maxsize=4096)
 def emission_multiplier(activity_unit: str, factor_unit: str) -> float:
     """kg of gas per (1 activity unit x 1 factor unit), e.g. MWh x kg/kWh -> 1000."""
     ureg = registry()
@@ -129,7 +132,3 @@ def denominator(factor_unit: str) -> str:
 
 def is_mass(unit: str) -> bool:
     return bool(parse(unit).dimensionality == registry().parse_units("kg").dimensionality)
-
-
-def is_volume(unit: str) -> bool:
-    return bool(parse(unit).dimensionality == registry().parse_units("m3").dimensionality)

@@ -79,6 +79,7 @@ def assess(
         by_group=by_group,
         by_process=by_process,
         by_gas=by_gas,
+        by_item=_sums([(line.item, line.kgco2e) for line in kept if line.category != "water"]),
         blue_m3=math.fsum(line.water_m3 for line in water if line.water_colour == "blue"),
         green_m3=math.fsum(line.water_m3 for line in water if line.water_colour == "green"),
         grey_m3=grey_m3,

@@ -40,6 +40,7 @@ class Result:
     by_group: dict[str, float]
     by_process: dict[str, float]
     by_gas: dict[str, float]
+    by_item: dict[str, float]
     blue_m3: float
     green_m3: float
     grey_m3: float
@@ -86,6 +87,7 @@ class Result:
                 "by_group": dict(self.by_group),
                 "by_process": dict(self.by_process),
                 "by_gas": dict(self.by_gas),
+                "by_item": dict(self.by_item),
                 "by_process_per_t": {k: v / p for k, v in self.by_process.items()},
             },
             "water": {
