@@ -226,3 +226,8 @@ def test_allocation_missing_inputs_are_an_error() -> None:
         Output.model_validate(
             {"main_product_t": 1, "allocation": "dry_matter", "coproducts": [{"name": "x", "mass_t": 1}]}
         )
+
+
+def test_factor_units_may_name_the_gas() -> None:
+    r = run([row("drying", "energy.electricity", 1, "MWh")], [factor("energy.electricity", "CO2e", 0.5, "tCO2e/MWh")])
+    assert close(r.total_kgco2e, 500.0)

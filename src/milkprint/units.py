@@ -34,6 +34,8 @@ _REWRITES = [
     (re.compile("²"), "2"),
     (re.compile(r"\s*[·⋅*×]\s*"), "*"),
     (re.compile(r"^t\*km$"), "tkm"),
+    # kgCO2e/kWh, tCO2/MWh: the gas is the factor's gas column; the unit is the mass.
+    (re.compile(r"(?<![A-Za-z])(kg|g|t)(?:CO2e|CO2-eq|CO2eq|CO2|CH4|N2O)(?![A-Za-z0-9])"), r"\1"),
 ]
 
 # Case slips seen in meter exports; a milliwatt-hour or millijoule never occurs in a dairy plant.
