@@ -58,7 +58,10 @@ def _tonne_of_water(ureg: Any, value: Any, **_: Any) -> Any:
 def registry() -> Any:
     """The product's registry (built once; pint's definition cache keeps start-up short)."""
     pint = _pint()
-    ureg: Any = pint.UnitRegistry(cache_folder=":auto:")
+    try:
+        ureg: Any = pint.UnitRegistry(cache_folder=":auto:")
+    except OSError:  # no writable cache folder: slower start, same units
+        ureg = pint.UnitRegistry()
     for line in _DEFINITIONS:
         ureg.define(line)
     water = pint.Context("water")
