@@ -231,3 +231,17 @@ def test_allocation_missing_inputs_are_an_error() -> None:
 def test_factor_units_may_name_the_gas() -> None:
     r = run([row("drying", "energy.electricity", 1, "MWh")], [factor("energy.electricity", "CO2e", 0.5, "tCO2e/MWh")])
     assert close(r.total_kgco2e, 500.0)
+
+
+def test_superheated_steam_enthalpy_from_pressure_and_temperature() -> None:
+    r = run(
+        [row("concentration", "energy.steam", 1, "t")],
+        [factor("energy.steam", "CO2", 1000, "kg/GJ")],
+        steam={"pressure_mpa": 1.0, "temperature_c": 250},
+    )
+    assert abs(r.total_kgco2e - (2943.2 - 83.74)) < 1.0  # IAPWS-IF97, domain-data.md §3
+
+
+def test_cutoff_decisions_cite_the_clause() -> None:
+    r = run([row("drying", "energy.electricity", 1, "kWh")], [factor("energy.electricity", "CO2", 1, "kg/kWh")])
+    assert "取舍准则" in r.to_dict()["cutoff"]["clause"]

@@ -190,3 +190,14 @@ def test_bom_and_chinese_process_names_are_accepted(cli, tmp_path: Path) -> None
     code, out, err = cli("assess", root, "--json")
     assert code == 0, err
     assert '"drying": 70.0' in out
+
+
+def test_zip_that_escapes_its_folder_is_refused(cli, tmp_path: Path) -> None:
+    import zipfile
+
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(evil, "w") as zf:
+        zf.writestr("assessment.toml", "bundle_version = 1\n")
+        zf.writestr("../../escaped.csv", "x\n")
+    check(cli, tmp_path, evil, "escapes")
+    assert not (tmp_path.parent / "escaped.csv").exists()

@@ -172,3 +172,15 @@ def test_bundle_factors_come_first() -> None:
     )
     res = resolve("energy.electricity", Place("内蒙古", "蒙西", 2024), LIB, own)
     assert res is not None and res.level == "bundle" and res.factors[0].value == 0.5 and res.fallbacks == ()
+
+
+def test_select_by_item_prefix_and_any_spelling_of_a_region() -> None:
+    rows = LIB.select("energy.electricity", "Inner Mongolia")
+    assert {f.id for f in rows} == {"cn-mee-elec-nm-2021", "cn-mee-elec-nm-2022"}
+    assert LIB.select("material.") and all(f.item.startswith("material.") for f in LIB.select("material."))
+
+
+def test_find_by_data_set_id_or_item() -> None:
+    assert {f.gas for f in LIB.find("cn-ndrc-natural-gas")} == {"CO2", "CH4", "N2O"}
+    assert LIB.find("energy.natural_gas") == LIB.factors_for("energy.natural_gas")
+    assert LIB.find("material.hno3") == () and "material.hno3" in LIB.gaps

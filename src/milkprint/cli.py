@@ -170,6 +170,17 @@ def _factor_rows(factors: list[Any], lang: Lang, title: str) -> Table:
     return tab
 
 
+def _show_factors(
+    rows: list[Any] | tuple[Any, ...], lang: Lang, title: str, as_json: bool, head: dict[str, Any] | None = None
+) -> None:
+    """Factor rows as JSON (with an optional header object) or as a table."""
+    if as_json:
+        data: Any = _factor_json(list(rows))
+        sys.stdout.write(_dumps({**head, "factors": data} if head else data))
+    else:
+        out.print(_factor_rows(list(rows), lang, title))
+
+
 @factors_app.command("list")
 def factors_list(
     item: Annotated[str | None, typer.Option("--item", help="项目前缀，如 energy / item prefix")] = None,
@@ -180,28 +191,11 @@ def factors_list(
     """列出因子 / list factors."""
     lg = _lang(lang)
     from milkprint.factors.library import default_library
-    from milkprint.regions import canonical_area
 
     lib = default_library()
-    rows = [
-        f
-        for f in lib.factors
-        if (item is None or f.item.startswith(item))
-        and (region is None or canonical_area(f.region) == canonical_area(region))
-    ]
-    if as_json:
-        sys.stdout.write(
-            _dumps(
-                {
-                    "version": lib.version,
-                    "digest": lib.digest,
-                    "factors": _factor_json(rows),
-                }
-            )
-        )
-        return
+    rows = lib.select(item, region)
     title = f"因子库 {lib.version}：{len(rows)} 条" if lg == "zh" else f"Factor library {lib.version}: {len(rows)} rows"
-    out.print(_factor_rows(rows, lg, title))
+    _show_factors(rows, lg, title, as_json, {"version": lib.version, "digest": lib.digest})
 
 
 @factors_app.command("show")
@@ -215,22 +209,18 @@ def factors_show(
     from milkprint.factors.library import default_library
 
     lib = default_library()
-    rows = list(lib.data_set(key)) or list(lib.factors_for(key))
+    rows = lib.find(key)
     if not rows:
         gap = lib.gaps.get(key)
-        msg = (
-            (gap.zh if lg == "zh" else gap.en)
-            if gap
-            else (f"因子库中没有“{key}”" if lg == "zh" else f"'{key}' is not in the factor library")
-        )
-        err.print(msg, markup=False)
+        missing = f"因子库中没有“{key}”" if lg == "zh" else f"'{key}' is not in the factor library"
+        err.print((gap.zh if lg == "zh" else gap.en) if gap else missing, markup=False)
         raise typer.Exit(2)
-    if as_json:
-        sys.stdout.write(_dumps(_factor_json(rows)))
-        return
-    out.print(_factor_rows(rows, lg, key))
-    for f in rows:
-        out.print(f"[bold]{f.id}[/] {f.gas}: {f.publication} — {f.table} ({f.verification}) {f.note}", highlight=False)
+    _show_factors(rows, lg, key, as_json)
+    if not as_json:
+        for f in rows:
+            out.print(
+                f"[bold]{f.id}[/] {f.gas}: {f.publication} — {f.table} ({f.verification}) {f.note}", highlight=False
+            )
 
 
 @factors_app.command("search")
@@ -243,12 +233,8 @@ def factors_search(
     lg = _lang(lang)
     from milkprint.factors.library import default_library
 
-    lib = default_library()
-    rows = lib.search(text)
-    if as_json:
-        sys.stdout.write(_dumps(_factor_json(rows)))
-        return
-    out.print(_factor_rows(rows, lg, f"“{text}”：{len(rows)}"))
+    rows = default_library().search(text)
+    _show_factors(rows, lg, f"“{text}”：{len(rows)}", as_json)
 
 
 def main() -> None:

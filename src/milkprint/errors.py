@@ -44,9 +44,6 @@ class Location:
             parts.append(f"列 {self.column}" if lang == "zh" else f"column {self.column}")
         return ("，" if lang == "zh" else ", ").join(parts)
 
-    def as_dict(self) -> dict[str, str | int | None]:
-        return {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column}
-
 
 class MilkprintError(Exception):
     """Base of every error milkprint raises on purpose."""
@@ -95,9 +92,6 @@ class InputError(MilkprintError):
             more = len(self.problems) - len(shown)
             lines.append(f"……另有 {more} 处问题" if lang == "zh" else f"... and {more} more problems")
         return "\n".join(lines)
-
-    def as_list(self, lang: Lang = "zh") -> list[dict[str, object]]:
-        return [{**p.location.as_dict(), "message": p.text(lang)} for p in self.problems]
 
 
 class NotSupportedError(MilkprintError):

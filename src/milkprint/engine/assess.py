@@ -75,6 +75,7 @@ def assess(
         main_share=share,
         lines=tuple(lines),
         decisions=tuple(decisions),
+        cutoff_clause=method.cutoff.clause,
         total_kgco2e=math.fsum(line.kgco2e for line in kept),
         by_group=by_group,
         by_process=by_process,

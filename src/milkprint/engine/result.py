@@ -36,6 +36,7 @@ class Result:
     main_share: float
     lines: tuple[Line, ...]
     decisions: tuple[Decision, ...]
+    cutoff_clause: str
     total_kgco2e: float
     by_group: dict[str, float]
     by_process: dict[str, float]
@@ -113,6 +114,7 @@ class Result:
                 ],
             },
             "cutoff": {
+                "clause": self.cutoff_clause,
                 "excluded": [
                     {"process": d.process, "item": d.item, "share": d.share, "footprint": d.footprint}
                     for d in self.decisions

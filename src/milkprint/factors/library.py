@@ -46,6 +46,20 @@ class Library:
         """All gases of one data set."""
         return tuple(f for f in self.factors if f.id == factor_id)
 
+    def select(self, item_prefix: str | None = None, region: str | None = None) -> list[Factor]:
+        """Factors whose item starts with `item_prefix` and whose region is `region` (any spelling)."""
+        area = canonical_area(region) if region is not None else None
+        return [
+            f
+            for f in self.factors
+            if (item_prefix is None or f.item.startswith(item_prefix))
+            and (area is None or canonical_area(f.region) == area)
+        ]
+
+    def find(self, key: str) -> tuple[Factor, ...]:
+        """A data set by id, else every factor of an item."""
+        return self.data_set(key) or self.factors_for(key)
+
 
 def _rows(text: str) -> Iterable[dict[str, str]]:
     return csv.DictReader(text.splitlines())

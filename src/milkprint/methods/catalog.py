@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class CutoffRule:
-    """取舍准则: items under `item_limit` may be left out while all left out stay within `total_limit`."""
+    """取舍准则: items under `item_limit` may be left out while all left out stay within `total_limit`.
+
+    (The label rules also keep toxic or hazardous materials; that belongs with the label method.)
+    """
 
     item_limit: float
     total_limit: float
     never_energy: bool
-    never_hazardous: bool
     clause: str
 
 
@@ -35,9 +37,7 @@ MILK_POWDER = Method(
     supported=True,
     declared_unit_zh="1 吨奶粉成品",
     declared_unit_en="1 t of finished milk powder",
-    cutoff=CutoffRule(
-        0.01, 0.05, never_energy=True, never_hazardous=False, clause="奶粉生产加工碳水双足迹评价技术规范 取舍准则 1)-2)"
-    ),
+    cutoff=CutoffRule(0.01, 0.05, never_energy=True, clause="奶粉生产加工碳水双足迹评价技术规范 取舍准则 1)-2)"),
     standard="T/NMSP 奶粉生产加工碳水双足迹评价技术规范",
 )
 
@@ -48,9 +48,7 @@ DAIRY_LABEL = Method(
     supported=False,
     declared_unit_zh="1 个包装产品",
     declared_unit_en="one packaged product",
-    cutoff=CutoffRule(
-        0.01, 0.05, never_energy=True, never_hazardous=True, clause="产品碳标签核算细则 第3部分：乳制品 取舍准则"
-    ),
+    cutoff=CutoffRule(0.01, 0.05, never_energy=True, clause="产品碳标签核算细则 第3部分：乳制品 取舍准则"),
     standard="产品碳标签核算细则 第3部分：乳制品",
 )
 
