@@ -48,6 +48,8 @@ class Plant(_Open):
 class Period(_Open):
     start: dt.date
     end: dt.date
+    new_line: bool = False  # a new line assessed on >= 3 months of trial run (timeliness rule)
+    new_line_note: str | None = None  # how the trial run differs from normal production, and the effect
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
@@ -112,6 +114,12 @@ class FactorPolicy(_Open):
     allow_year_fallback: bool = True
 
 
+class QualitySettings(_Open):
+    """Tolerances the user states for the data-quality checks (reported with every finding)."""
+
+    mass_balance_tolerance: float = Field(default=0.05, gt=0, lt=1)
+
+
 class Assessment(_Open):
     bundle_version: Literal[1]
     method: str
@@ -122,6 +130,7 @@ class Assessment(_Open):
     output: Output
     steam: Steam | None = None
     factors: FactorPolicy = Field(default_factory=FactorPolicy)
+    quality: QualitySettings = Field(default_factory=QualitySettings)
 
     @field_validator("gwp", mode="before")
     @classmethod
@@ -165,6 +174,21 @@ _TRUE = {"true", "1", "yes", "y", "是", "x"}
 _FALSE = {"", "false", "0", "no", "n", "否"}
 
 
+def _flag_value(v: object) -> object:
+    """true/false as people type it in a CSV or a spreadsheet cell."""
+    if isinstance(v, str):
+        s = v.strip().lower()
+        if s in _TRUE:
+            return True
+        if s in _FALSE:
+            return False
+        raise ValueError("expected true or false (1/yes/是, 0/no/否, or empty)")
+    return v
+
+
+Flag = Annotated[bool, BeforeValidator(_flag_value)]
+
+
 class ActivityRow(BaseModel):
     """One row of activities.csv, or one meter's total over the period."""
 
@@ -177,7 +201,7 @@ class ActivityRow(BaseModel):
     data_type: Literal["primary", "secondary"] = "primary"
     source: str = ""
     allocate: Literal["shared", "main", "coproduct"] = "shared"
-    exclude: bool = False
+    exclude: Flag = False
     ter: int | None = Field(default=None, ge=1, le=5)
     gr: int | None = Field(default=None, ge=1, le=5)
     tir: int | None = Field(default=None, ge=1, le=5)
@@ -186,18 +210,6 @@ class ActivityRow(BaseModel):
     origin: Location = Field(default_factory=Location, exclude=True)
 
     _i = field_validator("item", mode="before")(classmethod(lambda cls, v: _item(str(v))))
-
-    @field_validator("exclude", mode="before")
-    @classmethod
-    def _flag(cls, v: object) -> object:
-        if isinstance(v, str):
-            s = v.strip().lower()
-            if s in _TRUE:
-                return True
-            if s in _FALSE:
-                return False
-            raise ValueError("expected true or false (1/yes/是, 0/no/否, or empty)")
-        return v
 
     @field_validator("data_type", "allocate", mode="before")
     @classmethod
@@ -249,6 +261,12 @@ class Meter(BaseModel):
     register_max: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     accuracy_pct: float | None = Field(default=None, ge=0)
     calibrated_on: dt.date | None = None
+    calibration_due: dt.date | None = None  # end of the calibration's validity
+    name: str = ""  # the meter's name in the plant's export (SCADA tag or description)
+    ter: int | None = Field(default=None, ge=1, le=5)
+    gr: int | None = Field(default=None, ge=1, le=5)
+    tir: int | None = Field(default=None, ge=1, le=5)
+    p: int | None = Field(default=None, ge=1, le=5)
     origin: Location = Field(default_factory=Location, exclude=True)
 
     _i = field_validator("item", mode="before")(classmethod(lambda cls, v: _item(str(v))))
@@ -294,3 +312,57 @@ class EffluentRow(BaseModel):
             return self.load_kg
         assert self.volume_m3 is not None and self.concentration_mg_per_l is not None
         return self.volume_m3 * self.concentration_mg_per_l / 1000.0
+
+
+class RecordRow(BaseModel):
+    """A measured value of a data item of the standard's collection tables that is not an activity
+    (e.g. raw milk received, its solids, powder moisture, drying temperatures): kept for checks and reports."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(min_length=1)  # data item id, e.g. raw_milk.received (see methods/datatables.py)
+    value: float = Field(allow_inf_nan=False)
+    unit: str = ""
+    source: str = ""
+    note: str = ""
+    origin: Location = Field(default_factory=Location, exclude=True)
+
+
+class ProductionRow(BaseModel):
+    """Finished powder produced on a day (or in any dated interval): drives gap filling and season weights."""
+
+    model_config = ConfigDict(frozen=True)
+
+    date: dt.date
+    main_product_t: float = Field(ge=0, allow_inf_nan=False)
+    hours: float | None = Field(default=None, ge=0, le=24, allow_inf_nan=False)  # production time that day
+    origin: Location = Field(default_factory=Location, exclude=True)
+
+
+class SampleRow(BaseModel):
+    """A spot sample of a seasonal item (e.g. refrigeration power, steam per t), for the seasonality rule."""
+
+    model_config = ConfigDict(frozen=True)
+
+    timestamp: dt.datetime
+    process: ProcessId
+    item: ItemId
+    value: float = Field(allow_inf_nan=False)
+    unit: UnitText
+    note: str = ""
+    origin: Location = Field(default_factory=Location, exclude=True)
+
+
+class CoverageRow(BaseModel):
+    """One farm, supplier or line of a multi-source input, and whether its primary data were collected."""
+
+    model_config = ConfigDict(frozen=True)
+
+    group: str = Field(min_length=1)  # e.g. 原料乳牧场, 包装膜供应商, 包装线
+    source: str = Field(min_length=1)  # the farm, supplier or line
+    quantity: float = Field(ge=0, allow_inf_nan=False)  # its supply (or output) in the period
+    unit: str = ""
+    primary: Flag = False  # primary data collected from this source
+    value: float | None = Field(default=None, allow_inf_nan=False)  # its data value, for the weighted mean
+    note: str = ""
+    origin: Location = Field(default_factory=Location, exclude=True)

@@ -11,7 +11,17 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from milkprint.bundle.models import ActivityRow, Assessment, EffluentRow, FactorRow, Meter
+from milkprint.bundle.models import (
+    ActivityRow,
+    Assessment,
+    CoverageRow,
+    EffluentRow,
+    FactorRow,
+    Meter,
+    ProductionRow,
+    RecordRow,
+    SampleRow,
+)
 from milkprint.bundle.validation import problems
 from milkprint.errors import Collector, InputError, Location, NotSupportedError, Text
 from milkprint.methods.catalog import METHODS
@@ -30,6 +40,10 @@ class Bundle:
     effluent: tuple[EffluentRow, ...]
     readings: Path | None
     root: Path
+    records: tuple[RecordRow, ...] = ()
+    production: tuple[ProductionRow, ...] = ()
+    samples: tuple[SampleRow, ...] = ()
+    coverage: tuple[CoverageRow, ...] = ()
 
 
 def _text(path: Path) -> str:
@@ -132,9 +146,39 @@ ACTIVITY_OPTIONAL = ("data_type", "source", "allocate", "exclude", "ter", "gr", 
 FACTOR_COLUMNS = ("item", "gas", "value", "unit", "source")
 FACTOR_OPTIONAL = ("region", "year", "scope")
 METER_COLUMNS = ("meter_id", "process", "item", "unit", "kind")
-METER_OPTIONAL = ("register_max", "accuracy_pct", "calibrated_on")
+METER_OPTIONAL = (
+    "register_max",
+    "accuracy_pct",
+    "calibrated_on",
+    "calibration_due",
+    "name",
+    "ter",
+    "gr",
+    "tir",
+    "p",
+)
 EFFLUENT_COLUMNS = ("pollutant", "c_max_mg_per_l")
 EFFLUENT_OPTIONAL = ("load_kg", "volume_m3", "concentration_mg_per_l", "c_nat_mg_per_l")
+RECORD_COLUMNS = ("name", "value")
+RECORD_OPTIONAL = ("unit", "source", "note")
+PRODUCTION_COLUMNS = ("date", "main_product_t")
+PRODUCTION_OPTIONAL = ("hours",)
+SAMPLE_COLUMNS = ("timestamp", "process", "item", "value", "unit")
+SAMPLE_OPTIONAL = ("note",)
+COVERAGE_COLUMNS = ("group", "source", "quantity")
+COVERAGE_OPTIONAL = ("unit", "primary", "value", "note")
+
+# Every CSV of a bundle: file name -> (row model, required columns, optional columns), in the spec's order.
+TABLES: dict[str, tuple[type[BaseModel], tuple[str, ...], tuple[str, ...]]] = {
+    "activities.csv": (ActivityRow, ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL),
+    "factors.csv": (FactorRow, FACTOR_COLUMNS, FACTOR_OPTIONAL),
+    "meters.csv": (Meter, METER_COLUMNS, METER_OPTIONAL),
+    "effluent.csv": (EffluentRow, EFFLUENT_COLUMNS, EFFLUENT_OPTIONAL),
+    "records.csv": (RecordRow, RECORD_COLUMNS, RECORD_OPTIONAL),
+    "production.csv": (ProductionRow, PRODUCTION_COLUMNS, PRODUCTION_OPTIONAL),
+    "samples.csv": (SampleRow, SAMPLE_COLUMNS, SAMPLE_OPTIONAL),
+    "coverage.csv": (CoverageRow, COVERAGE_COLUMNS, COVERAGE_OPTIONAL),
+}
 
 
 def read_bundle(root: Path) -> Bundle:
@@ -147,19 +191,13 @@ def read_bundle(root: Path) -> Bundle:
         )
     bad = Collector()
     results: dict[str, tuple[Any, ...]] = {}
-    specs = {
-        "activities.csv": (ActivityRow, ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL, True),
-        "factors.csv": (FactorRow, FACTOR_COLUMNS, FACTOR_OPTIONAL, True),
-        "meters.csv": (Meter, METER_COLUMNS, METER_OPTIONAL, True),
-        "effluent.csv": (EffluentRow, EFFLUENT_COLUMNS, EFFLUENT_OPTIONAL, True),
-    }
-    for name, (model, required, optional, located) in specs.items():
+    for name, (model, required, optional) in TABLES.items():
         path = root / name
         if not path.exists():
             results[name] = ()
             continue
         try:
-            results[name] = _models(path, model, required, optional, located)
+            results[name] = _models(path, model, required, optional, True)
         except InputError as exc:
             bad.extend(exc)
     readings = root / "readings.csv"
@@ -184,4 +222,8 @@ def read_bundle(root: Path) -> Bundle:
         effluent=results["effluent.csv"],
         readings=readings if readings.exists() else None,
         root=root,
+        records=results["records.csv"],
+        production=results["production.csv"],
+        samples=results["samples.csv"],
+        coverage=results["coverage.csv"],
     )

@@ -72,6 +72,10 @@ class MeterTotal:
             unit=m.unit,
             data_type="primary",
             source=m.meter_id,
+            ter=m.ter,
+            gr=m.gr,
+            tir=m.tir,
+            p=m.p,
             origin=m.origin,
         )
 

@@ -1,0 +1,117 @@
+"""Write a case bundle in canonical form: the same content always gives the same bytes.
+
+Used by every door that produces a bundle (workbook import, SCADA import, exports). A bundle folder is
+written whole or not at all: files go to a temporary sibling folder that replaces the target at the end.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import BaseModel
+
+from milkprint.bundle.models import Assessment
+from milkprint.bundle.reader import TABLES, Bundle
+
+
+def cell(value: Any) -> str:
+    """One CSV cell: shortest text that reads back to the same value."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else ""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _field_default(model: type[BaseModel], column: str) -> Any:
+    info = model.model_fields.get(column)
+    if info is None or info.is_required():
+        return None
+    return info.get_default(call_default_factory=True)
+
+
+def table_csv(name: str, rows: Sequence[BaseModel]) -> str:
+    """A bundle CSV: required columns, then the optional ones any row sets, in the spec's order."""
+    model, required, optional = TABLES[name]
+    used = [c for c in optional if any(getattr(r, c, None) != _field_default(model, c) for r in rows)]
+    columns = [*required, *used]
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([cell(getattr(row, c, None)) for c in columns])
+    return buf.getvalue()
+
+
+def assessment_toml(assessment: Assessment) -> str:
+    """assessment.toml without the defaults a reader fills in again (extra keys are kept)."""
+    data = assessment.model_dump(mode="python", exclude_defaults=True, exclude_none=True)
+    data = {"bundle_version": assessment.bundle_version, **data}
+    return tomli_w.dumps(data)
+
+
+def bundle_files(bundle: Bundle) -> dict[str, str | Path]:
+    """Every file of a bundle as text (or, for readings.csv, the path to copy)."""
+    files: dict[str, str | Path] = {"assessment.toml": assessment_toml(bundle.assessment)}
+    tables: dict[str, Sequence[BaseModel]] = {
+        "activities.csv": bundle.activities,
+        "factors.csv": bundle.factors,
+        "meters.csv": bundle.meters,
+        "effluent.csv": bundle.effluent,
+        "records.csv": bundle.records,
+        "production.csv": bundle.production,
+        "samples.csv": bundle.samples,
+        "coverage.csv": bundle.coverage,
+    }
+    for name, rows in tables.items():
+        if rows or name == "activities.csv":
+            files[name] = table_csv(name, rows)
+    if bundle.readings is not None:
+        files["readings.csv"] = bundle.readings
+    return files
+
+
+def write_folder(root: Path, files: Mapping[str, str | bytes | Path]) -> None:
+    """Replace folder `root` by exactly these files, atomically (a failure leaves the old folder as it was)."""
+    root = root.resolve()
+    root.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{root.name}.", suffix=".tmp"))
+    old: Path | None = None
+    try:
+        for name, content in files.items():
+            target = tmp / name
+            if isinstance(content, Path):
+                shutil.copyfile(content, target)
+            elif isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                target.write_text(content, encoding="utf-8", newline="")
+        if root.exists():
+            old = root.with_name(f".{root.name}.old-{os.getpid()}")
+            os.replace(root, old)
+        os.replace(tmp, root)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and not root.exists():
+            os.replace(old, root)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def write_bundle(bundle: Bundle, root: Path) -> None:
+    """Write `bundle` as a canonical bundle folder at `root` (replacing what was there)."""
+    write_folder(root, bundle_files(bundle))
