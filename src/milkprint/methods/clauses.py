@@ -1,0 +1,119 @@
+"""The data rules of the standards that milkprint's checks enforce, as data (quoted from the texts).
+
+The extracted texts lost their clause numbers, so a clause is named by the headings it stands under.
+"""
+
+from __future__ import annotations
+
+from milkprint.errors import Text
+from milkprint.quality.findings import Clause
+
+MILK_POWDER = Text("T/NMSP 奶粉生产加工碳水双足迹评价技术规范", "T/NMSP Milk powder processing carbon-water dual footprint")
+LABEL = Text("产品碳标签核算细则 第3部分：乳制品", "Product carbon label rules, part 3: dairy products")
+
+
+def _c(cid: str, std: Text, ref_zh: str, ref_en: str, rule_zh: str, rule_en: str) -> Clause:
+    return Clause(cid, std, Text(ref_zh, ref_en), Text(rule_zh, rule_en))
+
+
+CLAUSES: dict[str, Clause] = {
+    c.id: c
+    for c in (
+        _c(
+            "mp.dqr",
+            MILK_POWDER,
+            "清单分析 › 数据质量要求 › 数据质量评估",
+            "Inventory › Data quality requirements › Data quality assessment",
+            "初级数据和次级数据都需要通过数据质量评级（DQR）多维度评估数据质量。",
+            "Primary and secondary data are both assessed with a data quality rating (DQR) over several dimensions.",
+        ),
+        _c(
+            "mp.energy_inputs",
+            MILK_POWDER,
+            "量化范围 › 取舍准则；清单分析 › 数据收集项目",
+            "Scope › Cut-off criteria; Inventory › Data collection items",
+            "所有的能源输入均需列出；各过程（原料乳接收至包装、厂内运输）的能源消耗均应收集。",
+            "Every energy input is listed; the energy use of every process (reception to packaging, in-plant transport) is collected.",
+        ),
+        _c(
+            "mp.completeness",
+            MILK_POWDER,
+            "数据质量要求 › 总体要求 › 完整性",
+            "Data quality requirements › General › Completeness",
+            "数据缺失总量不得超过总影响的5%；替代数据占比不得超过该环节总数据量的10%。",
+            "Missing data may not exceed 5 % of the total impact; substitute data may not exceed 10 % of a stage's data.",
+        ),
+        _c(
+            "mp.timeliness",
+            MILK_POWDER,
+            "数据质量要求 › 总体要求 › 时效性；数据收集期间",
+            "Data quality requirements › General › Timeliness; Data collection period",
+            "采用评价期前连续12个月的生产数据；新建产线可采用试运行期连续3个月以上的完整数据，但需说明试运行期与正常生产期的差异及影响。",
+            "Use 12 consecutive months of production data; a new line may use ≥ 3 consecutive months of trial run, "
+            "explaining how it differs from normal production and the effect on the result.",
+        ),
+        _c(
+            "mp.seasonality",
+            MILK_POWDER,
+            "数据质量要求 › 分工段数据收集要求（季节性波动数据）",
+            "Data quality requirements › Per-stage collection (seasonal data)",
+            "季节性波动数据应按典型季节（春、夏、秋、冬）各采样3次以上，按季节生产时间加权计算年度平均数据。",
+            "Seasonal data are sampled at least 3 times in each season (spring, summer, autumn, winter) and "
+            "weighted by each season's production time into the annual mean.",
+        ),
+        _c(
+            "mp.coverage",
+            MILK_POWDER,
+            "数据质量要求 › 分工段数据收集要求（多牧场、多供应商、多产线）",
+            "Data quality requirements › Per-stage collection (several farms, suppliers, lines)",
+            "多牧场、多条生产线的数据应覆盖供应量或产量占比50%以上，按供应量或产量加权平均作为代表值；"
+            "占比≤5%的牧场可合并至邻近牧场；包装材料供应商无法提供数据时可采用行业平均数据并注明来源。",
+            "Data from several farms or lines cover ≥ 50 % of supply or output, weighted by it as the representative "
+            "value; farms of ≤ 5 % may be merged with a neighbour; suppliers without data may use industry "
+            "averages with their source.",
+        ),
+        _c(
+            "label.sampling",
+            LABEL,
+            "6.2 数据抽样",
+            "6.2 Data sampling",
+            "单一原材料来自多个供应商时，宜收集供应数量50%以上的供应商的初级数据，其加权平均值可作为其他供应商的次级数据。",
+            "When a material comes from several suppliers, primary data of suppliers covering ≥ 50 % of the supply "
+            "should be collected; their weighted mean may stand for the rest.",
+        ),
+        _c(
+            "mp.precision",
+            MILK_POWDER,
+            "数据质量要求 › 总体要求 › 精度控制",
+            "Data quality requirements › General › Precision",
+            "电表、水表、蒸汽流量计误差率≤5%（JJG 1033-2007、JJG 162-2009）；地磅误差率≤0.1%（JJG 539-2016）；"
+            "温度传感器误差≤±0.5℃（JJG 130-2021）。",
+            "Electricity, water and steam meters within 5 % (JJG 1033-2007, JJG 162-2009); weighbridges within "
+            "0.1 % (JJG 539-2016); temperature sensors within ±0.5 °C (JJG 130-2021).",
+        ),
+        _c(
+            "mp.calibration",
+            MILK_POWDER,
+            "数据质量要求 › 总体要求 › 精度控制（计量器具检定）",
+            "Data quality requirements › General › Precision (verified instruments)",
+            "计量器具应符合相应检定规程，检定在评价期内有效。",
+            "Measuring instruments conform to their verification regulations, with a verification valid through the period.",
+        ),
+        _c(
+            "mp.primary_data",
+            MILK_POWDER,
+            "清单分析 › 数据收集项目；数据收集规则",
+            "Inventory › Data collection items; Data collection rules",
+            "产品制造阶段收集的数据应使用初级数据（实际量测值）；数据应具有代表性，来源清晰透明。",
+            "Data of the manufacturing stage are primary (measured) data; data are representative, with clear sources.",
+        ),
+        _c(
+            "mp.mass_balance",
+            MILK_POWDER,
+            "附录 现场调研数据收集表 › 浓缩与干燥工段（浓缩乳产量：与预处理进料量物料平衡）",
+            "Annex, site data collection tables › Concentration and drying (concentrate output balanced with pretreatment feed)",
+            "浓缩、干燥产量应与进料量进行物料平衡核对。",
+            "Outputs of concentration and drying are checked against the feed by a material balance.",
+        ),
+    )
+}
