@@ -91,9 +91,35 @@ ACTIVITIES = [
 FACTORS = []  # the sample plant relies on the built-in library
 
 METERS = [
-    ("E-EVAP-01", "concentration", "energy.electricity", "kWh", "interval", "", 1.0, "2024-11-20"),
-    ("E-DRY-01", "drying", "energy.electricity", "kWh", "cumulative", 1000000, 0.5, "2024-10-08"),
-    ("W-PRE-01", "pretreatment", "water.fresh", "m3", "cumulative", 100000, 2.0, "2024-12-02"),
+    # meter_id, process, item, unit, kind, register_max, accuracy_pct, calibrated_on, calibration_due, name, ter..p
+    ("E-EVAP-01", "concentration", "energy.electricity", "kWh", "interval", "", 1.0, "2024-11-20", "2026-11-19",
+     "蒸发器真空泵电表", 1, 1, 1, 1),
+    ("E-DRY-01", "drying", "energy.electricity", "kWh", "cumulative", 1000000, 0.5, "2024-10-08", "2026-10-07",
+     "干燥塔风机总表", 1, 1, 1, 1),
+    # Re-verified mid-year: an honest warning (readings before June rest on the previous verification).
+    ("W-PRE-01", "pretreatment", "water.fresh", "m3", "cumulative", 100000, 2.0, "2025-06-16", "2027-06-15",
+     "预处理新鲜水表", 1, 1, 1, 2),
+]
+
+# Data items of the collection tables that are not activities (solids balance, methods/quality_rules.py).
+RECORDS = [
+    ("raw_milk.received", 102000, "t", "收奶地磅台账", "全年合计"),
+    ("raw_milk.solids", 12.40, "%", "质检实验室", "全年加权平均总固形物"),
+    ("powder.moisture", 3.0, "%", "卤素水分仪", "全年批次平均"),
+    ("concentrate.output", 24300, "t", "浓缩车间质量流量计", "全年合计"),
+    ("concentrate.solids", 48.0, "%", "折光仪", "全年平均"),
+]
+
+# Several farms and packaging suppliers (coverage rule). The film supplier gave no data and no source:
+# an honest warning.
+COVERAGE = [
+    # group, source, quantity, unit, primary, value, note
+    ("原料乳牧场", "巴彦淖尔一牧场", 41800, "t", "true", 3.42, "乳脂率 %"),
+    ("原料乳牧场", "五原二牧场", 30600, "t", "true", 3.35, "乳脂率 %"),
+    ("原料乳牧场", "临河合作牧场", 24500, "t", "", "", ""),
+    ("原料乳牧场", "乌拉特家庭牧场", 5100, "t", "", "", "占比约 5 %，并入临河合作牧场"),
+    ("包装材料供应商", "河北纸袋厂", 118.3, "t", "true", 1.02, "牛皮纸袋，kgCO2e/kg"),
+    ("包装材料供应商", "包头塑膜厂", 21.9, "t", "", "", ""),
 ]
 
 EFFLUENT = [
@@ -109,6 +135,31 @@ def _season(t: dt.datetime) -> float:
     """Summer runs the refrigeration and evaporators harder; nights a little lower."""
     day = (t - dt.datetime(YEAR, 1, 1)).days
     return 1.0 + 0.12 * math.sin(2 * math.pi * (day - 80) / 365) + 0.06 * math.sin(2 * math.pi * t.hour / 24)
+
+
+def production() -> list[tuple[str, str, str]]:
+    """Daily powder output (flush in late spring), a spring-festival stop; sums to main_product_t exactly."""
+    days = [dt.date(YEAR, 1, 1) + dt.timedelta(days=i) for i in range(365)]
+    stop = {dt.date(YEAR, 1, 28) + dt.timedelta(days=i) for i in range(4)}
+    raw = [0.0 if d in stop else (1.0 + 0.18 * math.sin(2 * math.pi * ((d - days[0]).days - 60) / 365)) for d in days]
+    scale = 12000.0 / math.fsum(raw)
+    tonnes = [round(r * scale, 3) for r in raw]
+    last = max(i for i, t in enumerate(tonnes) if t > 0)
+    tonnes[last] = round(12000.0 - math.fsum(t for i, t in enumerate(tonnes) if i != last), 3)
+    hours = [0.0 if t == 0 else min(24.0, round(18.0 + 5.0 * r, 1)) for t, r in zip(tonnes, raw, strict=True)]
+    return [(d.isoformat(), f"{t:.3f}", f"{h:g}") for d, t, h in zip(days, tonnes, hours, strict=True)]
+
+
+def samples() -> list[tuple[str, str, str, str, str, str]]:
+    """Spot readings of the ammonia plant's compressor power, four a season (higher in summer)."""
+    spot = random.Random(20250715)  # its own generator: the readings stay as they were
+    out = []
+    for month in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12):
+        for day in (8, 22) if month in (1, 4, 7, 10) else (15,):
+            t = dt.datetime(YEAR, month, day, 10, 0)
+            kw = 58.5 * _season(t) * spot.uniform(0.95, 1.05)
+            out.append((t.isoformat(), "refrigeration", "energy.electricity", f"{kw:.1f}", "kW", "氨压缩机功率抽测"))
+    return out
 
 
 def readings() -> list[tuple[str, str, str]]:
@@ -159,9 +210,28 @@ def main() -> None:
     )
     write(
         "meters.csv",
-        ["meter_id", "process", "item", "unit", "kind", "register_max", "accuracy_pct", "calibrated_on"],
+        [
+            "meter_id",
+            "process",
+            "item",
+            "unit",
+            "kind",
+            "register_max",
+            "accuracy_pct",
+            "calibrated_on",
+            "calibration_due",
+            "name",
+            "ter",
+            "gr",
+            "tir",
+            "p",
+        ],
         METERS,
     )
+    write("records.csv", ["name", "value", "unit", "source", "note"], RECORDS)
+    write("production.csv", ["date", "main_product_t", "hours"], production())
+    write("samples.csv", ["timestamp", "process", "item", "value", "unit", "note"], samples())
+    write("coverage.csv", ["group", "source", "quantity", "unit", "primary", "value", "note"], COVERAGE)
     write("readings.csv", ["timestamp", "meter_id", "value"], readings())
     write(
         "effluent.csv",

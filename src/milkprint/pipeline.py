@@ -5,6 +5,8 @@ Every door (CLI, API, web, notebooks) calls `assess_bundle`; only this module to
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,8 +14,11 @@ from milkprint.bundle.archive import open_bundle
 from milkprint.regions import DEFAULT_TIMEZONE
 
 if TYPE_CHECKING:
+    from milkprint.bundle.reader import Bundle
     from milkprint.engine.result import Result
     from milkprint.factors.library import Library
+    from milkprint.quality.completeness import ReadingsLike
+    from milkprint.quality.report import QualityReport
     from milkprint.readings.aggregate import ReadingsJob
 
 
@@ -23,28 +28,91 @@ def assess_bundle(path: Path | str, library: Library | None = None) -> Result:
     A big readings.csv starts loading before the heavy imports and the validation, which overlap it.
     """
     with open_bundle(Path(path)) as root:
-        job = _start_readings(root)
-        try:
-            from milkprint.bundle.reader import read_bundle
+        return _assessed(root, library)[1]
 
-            bundle = read_bundle(root)
-        except BaseException:
-            if job is not None:
-                job.close()
-            raise
-        from milkprint.engine.assess import assess
-        from milkprint.factors.library import default_library
-        from milkprint.readings.aggregate import meter_totals
 
-        a = bundle.assessment
-        totals = (
-            meter_totals(bundle.readings, bundle.meters, a.period, a.plant.timezone, job)
-            if bundle.readings is not None and bundle.meters
-            else []
-        )
-        if job is not None and not totals:
+def check_bundle(path: Path | str, today: dt.date | None = None, library: Library | None = None) -> QualityReport:
+    """The data-quality verdict of a case bundle folder or zip (assessed first; bad input raises InputError).
+
+    `today` is the day of the assessment (the period must end before it); the clock is read only here.
+    """
+    from milkprint.quality.checks import check
+
+    with open_bundle(Path(path)) as root:
+        bundle, result = _assessed(root, library)
+        readings = _check_readings(bundle)
+        days = _reading_days(bundle) if bundle.readings is not None and bundle.meters else None
+    return check(bundle, result, readings, today=today or dt.date.today(), reading_days=days, name=str(path))
+
+
+def _check_readings(bundle: Bundle) -> ReadingsLike | None:
+    """The readings check (gaps, flat lines, spikes, gap filling), when it is installed and there are meters."""
+    if bundle.readings is None or not bundle.meters:
+        return None
+    try:
+        module = importlib.import_module("milkprint.quality.readings")
+    except ModuleNotFoundError:
+        return None
+    found: ReadingsLike = module.check_readings(bundle)
+    return found
+
+
+def _reading_days(bundle: Bundle) -> dict[str, list[dt.date]]:
+    """The local dates on which each meter has readings in the period (a day counts as one sample)."""
+    import duckdb
+
+    assert bundle.readings is not None
+    a = bundle.assessment
+    zone = a.plant.timezone.replace("'", "")
+    path = str(bundle.readings).replace("'", "''")
+    cols = "{'timestamp': 'VARCHAR', 'meter_id': 'VARCHAR', 'value': 'VARCHAR'}"
+    interval = [m.meter_id for m in bundle.meters if m.kind == "interval"]
+    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    try:
+        con.execute(f"SET TimeZone = '{zone}'")
+        # An interval reading at 00:00 carries the hour before: it samples the day before.
+        rows = con.execute(
+            f"""WITH r AS (
+                    SELECT meter_id, CAST(TRY_CAST(timestamp AS TIMESTAMPTZ) AS TIMESTAMP) AS ts
+                    FROM read_csv('{path}', header = true, columns = {cols}, auto_detect = false, delim = ',',
+                                  quote = '"'))
+                SELECT DISTINCT meter_id,
+                       CAST(CASE WHEN list_contains(?, meter_id) THEN ts - INTERVAL 1 MICROSECOND ELSE ts END AS DATE) AS d
+                FROM r WHERE ts IS NOT NULL AND d BETWEEN ? AND ?""",
+            [interval, a.period.start, a.period.end],
+        ).fetchall()
+    finally:
+        con.close()
+    out: dict[str, list[dt.date]] = {}
+    for meter_id, day in rows:
+        out.setdefault(meter_id, []).append(day)
+    return out
+
+
+def _assessed(root: Path, library: Library | None) -> tuple[Bundle, Result]:
+    """The validated bundle in folder `root` and its result."""
+    job = _start_readings(root)
+    try:
+        from milkprint.bundle.reader import read_bundle
+
+        bundle = read_bundle(root)
+    except BaseException:
+        if job is not None:
             job.close()
-    return assess(
+        raise
+    from milkprint.engine.assess import assess
+    from milkprint.factors.library import default_library
+    from milkprint.readings.aggregate import meter_totals
+
+    a = bundle.assessment
+    totals = (
+        meter_totals(bundle.readings, bundle.meters, a.period, a.plant.timezone, job)
+        if bundle.readings is not None and bundle.meters
+        else []
+    )
+    if job is not None and not totals:
+        job.close()
+    return bundle, assess(
         a,
         bundle.activities,
         library or default_library(),

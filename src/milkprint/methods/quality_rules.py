@@ -1,0 +1,190 @@
+"""The thresholds of the data-quality checks, as data, each with the text it comes from.
+
+`verification` says how far a value was checked (as in the factor library): `standard` quoted from the
+standard's text in ../shared/standards, `M` known from a secondary summary and not read in the original
+(../shared/research/domain-data.md §9a), `milkprint` a convention of ours where the standards are silent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a threshold comes from and how far it was checked."""
+
+    publication: str
+    verification: str  # standard | M | milkprint
+    note: str = ""
+
+
+MP = "奶粉生产加工碳水双足迹评价技术规范"
+OURS = Source(
+    "milkprint", "milkprint", "the standards are silent; our convention, stated in every finding that uses it"
+)
+
+# --- DQR ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DqrClass:
+    upper: float  # a DQR up to and including this value is of this class
+    id: str
+    zh: str
+    en: str
+
+
+# The standard names the DQR (数据质量评估) but gives neither its formula nor its classes.
+DQR_SOURCE = Source(
+    "PEFCR Guidance v6.3 / Commission Recommendation (EU) 2021/2279, Annex (DQR = (TeR + GR + TiR + P) / 4)",
+    "M",
+    "the standard names the DQR without a formula; formula and classes from a secondary summary, "
+    "not read in the original",
+)
+DQR_SOURCE_SHORT = "PEFCR Guidance / (EU) 2021/2279"
+DQR_CLASSES: tuple[DqrClass, ...] = (
+    DqrClass(1.5, "excellent", "优秀", "excellent"),
+    DqrClass(2.0, "very_good", "很好", "very good"),
+    DqrClass(3.0, "good", "好", "good"),
+    DqrClass(4.0, "fair", "一般", "fair"),
+    DqrClass(5.0, "poor", "差", "poor"),
+)
+DQR_CRITERIA = ("ter", "gr", "tir", "p")  # technological, geographical, time representativeness; precision
+DQR_LINE_MATERIAL = 0.01  # a data set without scores is reported from 1 % of a footprint (the cut-off's item limit)
+DQR_UNSCORED_MATERIAL = 0.05  # unscored data above 5 % of a footprint make its DQR unrepresentative (milkprint)
+DQR_WEAK_ABOVE = 3.0  # fair or poor ...
+DQR_WEAK_MATERIAL = 0.05  # ... data sets of 5 % of a footprint or more are worth a person's look (milkprint)
+
+
+def dqr_class(dqr: float) -> DqrClass:
+    for c in DQR_CLASSES:
+        if dqr <= c.upper + 1e-9:
+            return c
+    return DQR_CLASSES[-1]
+
+
+# --- Completeness ------------------------------------------------------------------------------------
+
+COMPLETENESS_SOURCE = Source(f"{MP} 数据质量要求 › 总体要求 › 完整性", "standard")
+MISSING_LIMIT = 0.05  # 数据缺失总量不得超过总影响的5%
+SUBSTITUTE_LIMIT = 0.10  # 替代数据占比不得超过该环节总数据量的10%
+
+# 产品阶段范围 and 数据收集项目: the processes whose energy use must be collected. The standard's
+# "厂内运输和存储" is one item: energy of in-plant transport or of storage satisfies it.
+ENERGY_SOURCE = Source(f"{MP} 产品阶段范围；取舍准则 1)；数据收集项目", "standard")
+PRODUCT_STAGE: tuple[tuple[str, ...], ...] = (
+    ("reception",),
+    ("pretreatment",),
+    ("standardization",),
+    ("sterilization",),
+    ("concentration",),
+    ("drying",),
+    ("packaging",),
+    ("transport", "storage"),
+)
+ENERGY_CATEGORIES = ("energy",)  # transport.* (t·km) also stands for the energy of in-plant transport (C4)
+TRANSPORT_PROCESSES = ("transport",)
+
+# --- Timeliness --------------------------------------------------------------------------------------
+
+TIMELINESS_SOURCE = Source(f"{MP} 数据质量要求 › 总体要求 › 时效性；数据收集期间", "standard")
+PERIOD_MONTHS = 12  # 评价期前连续12个月
+NEW_LINE_MONTHS = 3  # 新建产线：试运行期连续3个月以上
+# A meter's readings should reach both ends of the period; a gap at an end longer than a day and
+# longer than its usual reading interval is reported (milkprint; gaps inside are the readings check's).
+EDGE_GAP_DAYS = 1.0
+
+# --- Seasonality -------------------------------------------------------------------------------------
+
+SEASONALITY_SOURCE = Source(f"{MP} 数据质量要求 › 分工段数据收集要求", "standard")
+SAMPLES_PER_SEASON = 3  # 各采样 3 次以上
+# Meteorological seasons (the standard names spring, summer, autumn, winter without months: milkprint).
+SEASONS: tuple[tuple[str, str, str, tuple[int, ...]], ...] = (
+    ("spring", "春", "spring", (3, 4, 5)),
+    ("summer", "夏", "summer", (6, 7, 8)),
+    ("autumn", "秋", "autumn", (9, 10, 11)),
+    ("winter", "冬", "winter", (12, 1, 2)),
+)
+SEASON_OF_MONTH: dict[int, str] = {m: s[0] for s in SEASONS for m in s[3]}
+
+
+@dataclass(frozen=True)
+class SeasonalRule:
+    """Activities that vary with the season: the standard's examples are refrigeration energy (higher in
+    summer) and steam (more in winter); boilers and heating follow steam."""
+
+    processes: tuple[str, ...]  # empty: any process
+    items: tuple[str, ...]  # item ids, or "<category>." for a whole category
+    why_zh: str
+    why_en: str
+
+
+SEASONAL: tuple[SeasonalRule, ...] = (
+    SeasonalRule(("refrigeration",), ("energy.",), "夏季制冷系统能耗高于冬季", "refrigeration uses more in summer"),
+    SeasonalRule((), ("energy.steam", "energy.heat"), "冬季蒸汽用量增加", "steam and heat use rise in winter"),
+    SeasonalRule(("boiler",), ("energy.",), "锅炉燃料随蒸汽用量变化", "boiler fuel follows steam use"),
+)
+
+
+def seasonal_rule(process: str, item: str) -> SeasonalRule | None:
+    for rule in SEASONAL:
+        if rule.processes and process not in rule.processes:
+            continue
+        if any(item == i or (i.endswith(".") and item.startswith(i)) for i in rule.items):
+            return rule
+    return None
+
+
+# --- Coverage ----------------------------------------------------------------------------------------
+
+COVERAGE_SOURCE = Source(f"{MP} 数据质量要求 › 分工段数据收集要求", "standard")
+COVERAGE_MIN = 0.50  # 供应量或产量占比 50% 以上
+MERGE_MAX = 0.05  # 占比≤5%的牧场可合并至邻近牧场
+# Groups whose every supplier is asked for data (包装材料由多个供应商提供的，需采集所有供应商…).
+PACKAGING_SUPPLIER_WORDS = (("包装", "供应商"), ("包材", "供应商"), ("packaging", "supplier"))
+
+
+def is_packaging_suppliers(group: str) -> bool:
+    g = group.lower()
+    return any(all(w in g for w in words) for words in PACKAGING_SUPPLIER_WORDS)
+
+
+# --- Meters ------------------------------------------------------------------------------------------
+
+PRECISION_SOURCE = Source(f"{MP} 数据质量要求 › 总体要求 › 精度控制", "standard")
+
+
+@dataclass(frozen=True)
+class MeterLimit:
+    """The largest error the standard allows an instrument class; `absolute` limits are in ℃, not %."""
+
+    id: str
+    zh: str
+    en: str
+    limit: float | None  # None: the standard sets no limit for this class
+    absolute: bool
+    regulation: str
+
+
+METER_LIMITS: dict[str, MeterLimit] = {
+    m.id: m
+    for m in (
+        MeterLimit("electricity", "电表", "electricity meter", 5.0, False, "JJG 1033-2007"),
+        MeterLimit("water", "水表", "water meter", 5.0, False, "JJG 162-2009"),
+        MeterLimit("steam", "蒸汽流量计", "steam flow meter", 5.0, False, ""),  # the standard names no regulation
+        MeterLimit("weighbridge", "地磅", "weighbridge", 0.1, False, "JJG 539-2016"),
+        MeterLimit("temperature", "温度传感器", "temperature sensor", 0.5, True, "JJG 130-2021"),
+        MeterLimit("other", "其他计量器具", "other instrument", None, False, ""),
+    )
+}
+CALIBRATION_SOURCE = Source(f"{MP} 数据质量要求 › 总体要求 › 精度控制（检定规程）", "standard")
+
+# --- Mass balance ------------------------------------------------------------------------------------
+
+MASS_BALANCE_SOURCE = Source(f"{MP} 附录 现场调研数据收集表（浓缩乳产量：与预处理进料量物料平衡）", "standard")
+RECORD_RAW_MILK = "raw_milk.received"  # t
+RECORD_RAW_SOLIDS = "raw_milk.solids"  # % total solids
+RECORD_MOISTURE = "powder.moisture"  # %
+RECORD_CONCENTRATE = "concentrate.output"  # t
+RECORD_CONCENTRATE_SOLIDS = "concentrate.solids"  # %
