@@ -1,0 +1,833 @@
+"""Per-meter checks of readings.csv (gaps, flat lines, spikes, negative increments, duplicates), and an
+estimate of what each meter's gaps lost, from a model of the meter against production and season.
+
+The checks read the readings the way the footprint aggregates them (readings/aggregate.py): an interval
+reading is the quantity of the interval ending at its timestamp and counts when start < ts <= end; a
+cumulative register gives the increases between consecutive readings in [start, end], a fall being a wrap
+at register_max. One DuckDB load of the file, then window queries over it, so a year of 15-minute readings
+of a hundred meters (4 M rows) takes seconds. Findings come one per meter and kind, with the first few
+instances, so a year of data gives a readable list. Estimates are substitute data for a person to decide
+on: `filled` is False and nothing here changes a footprint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from milkprint.errors import Location, Text
+from milkprint.quality.base import make, num
+from milkprint.quality.findings import Finding, Severity, Where
+from milkprint.quality.gapfill import Day, GapFill, Rule, estimate
+from milkprint.readings.aggregate import (
+    _PLAIN_LENGTHS,
+    _bad_rows,
+    _check_header,
+    _connect,
+    _day_bounds,
+    _duplicate_meters,
+    _scan,
+    _unreadable,
+)
+
+if TYPE_CHECKING:
+    from milkprint.bundle.models import Meter, ProductionRow
+    from milkprint.bundle.reader import Bundle
+
+RULES: dict[str, Rule] = {
+    "missed_factor": Rule(
+        1.5, "a step longer than 1.5 typical intervals lost at least one reading; clock jitter stays below it"
+    ),
+    "gap_factor": Rule(3.0, "a gap worth a warning lost at least two readings in a row ..."),
+    "gap_min_hours": Rule(2.0, "... and at least 2 h, so one or two lost 15-minute readings stay an info"),
+    "gap_share": Rule(0.01, "short dropouts that add up to 1 % of the period deserve a look as well"),
+    "edge_factor": Rule(0.5, "coverage missing at the period's start or end counts from half a typical interval"),
+    "fit_max_missing_h": Rule(2.0, "a day missing up to 2 h is scaled to 24 h and fitted on; more is too uncertain"),
+    "flat_hours": Rule(24.0, "a frozen value, or no consumption on production days, for a whole day is not plausible"),
+    "flat_hours_unknown": Rule(
+        72.0,
+        "where production data do not say the plant stopped, a stop over a long weekend is plausible; longer is not",
+    ),
+    "spike_mads": Rule(
+        10.0, "an increment above median + 10 MAD of the meter's positive increments is far outside its range"
+    ),
+    "spike_ratio": Rule(
+        2.0, "... and at least twice the median, so a very steady meter (MAD near 0) is not flagged for ordinary swings"
+    ),
+    "catch_up_quantile": Rule(0.99, "the top of an interval meter's normal range: its 99th percentile (p99) ..."),
+    "catch_up_factor": Rule(
+        1.5,
+        "... a reading after a gap above 1.5 x p99 that, spread over the gap's intervals, is within p99 carries the "
+        "whole gap (a logger catching up); a smaller one cannot be told from an ordinary reading",
+    ),
+    "examples": Rule(5, "instances listed per finding; the rest are counted"),
+}
+
+
+@dataclass(frozen=True)
+class GapEstimate:
+    """What a meter would have measured in its missing hours: substitute data, never added silently."""
+
+    meter_id: str
+    process: str
+    item: str
+    unit: str
+    missing_hours: float  # length of the gaps inside the period
+    estimated_amount: float  # what the meter would have measured in them, in the meter's unit
+    method: str  # e.g. "regression on daily production and season (R² 0.93, n=351 days)"
+    filled: bool  # False: estimate only (milkprint never adds it silently to the result)
+    uncertainty: float | None = None  # one standard deviation of the estimate, in the meter's unit
+    method_zh: str = ""  # the method in Chinese
+
+
+@dataclass(frozen=True)
+class ReadingsCheck:
+    findings: list[Finding]
+    gaps: list[GapEstimate]
+
+
+def _rule(name: str) -> float:
+    return RULES[name].value
+
+
+_FILE = "readings.csv"
+_CHECK = {"duplicate": "duplicates", "spike": "spikes"}  # a kind of anomaly -> its check name (readings.<name>)
+_KIND_ORDER = ("register", "negative", "duplicates", "gaps", "flat", "spikes", "meter")
+
+
+def check_readings(bundle: Bundle) -> ReadingsCheck:
+    """Check every registered meter's readings over the assessment period; estimate what its gaps lost."""
+    if bundle.readings is None or not bundle.meters:
+        return ReadingsCheck([], [])
+    _duplicate_meters(bundle.meters)
+    a = bundle.assessment
+    start, end = _day_bounds(a.period.start, a.period.end)
+    scanned = _scan_readings(bundle.readings, bundle.meters, start, end, a.plant.timezone)
+    production = _Production.of(bundle.production, a.period.start, a.period.end)
+    findings: list[Finding] = []
+    gaps: list[GapEstimate] = []
+    for meter in bundle.meters:
+        f, g = _MeterCheck(meter, scanned, production).run()
+        findings.extend(f)
+        if g is not None:
+            gaps.append(g)
+    return ReadingsCheck(findings, gaps)
+
+
+# ------------------------------------------------------------------------------------------------ DuckDB
+
+
+@dataclass
+class _Scanned:
+    """What the queries found, per meter id."""
+
+    start: dt.datetime
+    end: dt.datetime
+    stats: dict[str, dict[str, Any]] = field(default_factory=dict)
+    counts: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)  # (meter, kind) -> per sub
+    examples: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    holes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # the first hole and the longest few
+    hole_stats: dict[str, dict[str, Any]] = field(default_factory=dict)
+    hole_days: dict[str, dict[dt.date, tuple[float, float]]] = field(default_factory=dict)  # (missing h, other h)
+    days: dict[str, dict[dt.date, tuple[float, bool]]] = field(default_factory=dict)  # (amount, flagged)
+    runs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def _dicts(cur: duckdb.DuckDBPyConnection) -> Iterator[dict[str, Any]]:
+    names = [d[0] for d in cur.description or ()]
+    for row in cur.fetchall():
+        yield dict(zip(names, row, strict=True))
+
+
+def _scan_readings(path: Path, meters: tuple[Meter, ...], start: str, end: str, timezone: str) -> _Scanned:
+    _check_header(path)
+    con = _connect(timezone)
+    try:
+        con.execute("SET enable_progress_bar = false")
+        con.execute("CREATE TEMP TABLE m(meter_id VARCHAR, cum BOOLEAN, rmax DOUBLE)")
+        con.executemany(
+            "INSERT INTO m VALUES (?, ?, ?)", [(x.meter_id, x.kind == "cumulative", x.register_max) for x in meters]
+        )
+        _steps(con, path, start, end)
+        _stats(con)
+        bad = con.execute("SELECT sum(bad), count(*) FILTER (cum IS NULL) FROM st").fetchone()
+        if bad and (bad[0] or bad[1]):
+            _bad_rows(con, path, [x.meter_id for x in meters])  # raises InputError naming the rows
+        return _queries(con, start, end)
+    except duckdb.InvalidInputException as exc:
+        raise _unreadable(exc) from exc
+    finally:
+        con.close()
+
+
+def _steps(con: duckdb.DuckDBPyConnection, path: Path, start: str, end: str) -> None:
+    """s: every reading (file row kept) with its neighbours, ordered as aggregate.py orders them (time, then
+    value), and what the footprint counts of it. One scan of the file and one window pass."""
+    S, E = f"TIMESTAMP '{start}'", f"TIMESTAMP '{end}'"
+    # plain local timestamps parse fastest as TIMESTAMP; ones with an offset become plant local time
+    ts = (
+        f"CASE WHEN length(timestamp) IN {_PLAIN_LENGTHS} THEN TRY_CAST(timestamp AS TIMESTAMP) "
+        "ELSE CAST(TRY_CAST(timestamp AS TIMESTAMPTZ) AS TIMESTAMP) END"
+    )
+    # A table keeps the file's order (insertion order is preserved), so its rowid + 2 is the row a
+    # spreadsheet shows (header = 1); cheaper than numbering the rows while the file is parsed in parallel.
+    con.execute(
+        f"CREATE TEMP TABLE r AS SELECT meter_id, {ts} AS ts, TRY_CAST(value AS DOUBLE) AS v FROM {_scan(path)}"
+    )
+    con.execute(f"""
+        CREATE TEMP TABLE s AS
+        WITH w AS (
+            SELECT r.rowid + 2 AS line, r.meter_id, r.ts, r.v, m.cum, m.rmax,
+                   lag(r.ts) OVER o AS pts, lag(r.v) OVER o AS pv, lag(r.rowid + 2) OVER o AS pline,
+                   lead(r.ts) OVER o AS nts
+            FROM r LEFT JOIN m USING (meter_id)
+            WINDOW o AS (PARTITION BY r.meter_id ORDER BY r.ts, r.v, r.rowid)
+        ), p AS (
+            SELECT *, CASE WHEN cum THEN ts >= {S} AND ts <= {E} ELSE ts > {S} AND ts <= {E} END AS inside,
+                   (epoch_us(ts) - epoch_us(pts)) / 3.6e9 AS dt_h,
+                   coalesce(cum AND pts >= {S} AND ts <= {E}, false) AS pair
+            FROM w
+        )
+        SELECT *, pair AND v < pv AS fall,
+               CASE WHEN NOT cum THEN v WHEN NOT pair THEN NULL WHEN v >= pv THEN v - pv
+                    WHEN rmax IS NOT NULL THEN v + rmax - pv END AS inc,
+               CASE WHEN NOT cum THEN v WHEN pair AND dt_h > 0 THEN
+                    (CASE WHEN v >= pv THEN v - pv ELSE v + rmax - pv END) / dt_h END AS x
+        FROM p""")
+    con.execute("DROP TABLE r")
+
+
+def _stats(con: duckdb.DuckDBPyConnection) -> None:
+    """st, per meter: the typical interval and the robust level of its increments x (interval meters: per
+    reading; cumulative: per hour, as register readings may be irregular); rows that cannot be read."""
+    con.execute(f"""
+        CREATE TEMP TABLE st AS
+        SELECT meter_id, any_value(cum) AS cum,
+               count(*) FILTER (ts IS NULL OR v IS NULL OR NOT isfinite(v) OR abs(v) >= 1e12) AS bad,
+               count(*) FILTER (inside) AS n, min(ts) FILTER (inside) AS first_ts, max(ts) FILTER (inside) AS last_ts,
+               coalesce(median(dt_h) FILTER (dt_h > 0), 0) AS typ_h,
+               median(x) FILTER (inside AND x > 0 AND NOT fall) AS level,
+               mad(x) FILTER (inside AND x > 0 AND NOT fall) AS spread,
+               quantile_cont(x, {_rule("catch_up_quantile")}) FILTER (NOT cum AND inside AND x > 0) AS p99,
+               count(*) FILTER (fall AND rmax IS NOT NULL) AS falls
+        FROM s GROUP BY meter_id""")
+    con.execute(f"""
+        ALTER TABLE st ADD COLUMN thr DOUBLE;
+        ALTER TABLE st ADD COLUMN typ_us BIGINT;
+        UPDATE st SET thr = level + greatest({_rule("spike_mads")} * spread, ({_rule("spike_ratio")} - 1) * level),
+                      typ_us = CAST(typ_h * 3.6e9 AS BIGINT)""")
+
+
+def _queries(con: duckdb.DuckDBPyConnection, start: str, end: str) -> _Scanned:
+    S, E = f"TIMESTAMP '{start}'", f"TIMESTAMP '{end}'"
+    missed, edge = _rule("missed_factor"), _rule("edge_factor")
+    catch = (
+        f"NOT s.cum AND s.inside AND st.typ_h > 0 AND s.dt_h > {missed} * st.typ_h "
+        f"AND s.v / (s.dt_h / st.typ_h) <= st.p99 AND s.v > {_rule('catch_up_factor')} * st.p99"
+    )
+    kind = f"""CASE WHEN s.inside AND s.cum AND (s.v < 0 OR s.v >= s.rmax) THEN 'register'
+                    WHEN s.inside AND NOT s.cum AND s.v < 0 THEN 'negative'
+                    WHEN s.fall AND (s.rmax IS NULL OR s.x > st.thr) THEN 'negative'
+                    WHEN s.inside AND s.dt_h = 0 THEN 'duplicate'
+                    WHEN {catch} THEN 'catchup'
+                    WHEN s.inside AND s.x > st.thr THEN 'spike' END"""
+    amount = """CASE kind WHEN 'register' THEN v
+                          WHEN 'negative' THEN CASE WHEN NOT cum THEN v WHEN rmax IS NULL THEN v - pv ELSE inc END
+                          WHEN 'duplicate' THEN CASE WHEN cum THEN inc ELSE v END
+                          WHEN 'catchup' THEN v
+                          WHEN 'spike' THEN CASE WHEN cum THEN inc - level * dt_h ELSE v - level END END"""
+    sub = "CASE WHEN kind = 'negative' AND cum THEN CASE WHEN rmax IS NULL THEN 'fall' ELSE 'wrap' END ELSE '' END"
+    # k: the readings a check flags (few), each with its kind and its effect on the total
+    con.execute(f"""
+        CREATE TEMP TABLE k AS
+        SELECT *, {amount} AS amount, {sub} AS sub FROM (
+            SELECT s.*, st.typ_h, st.level, st.thr, {kind} AS kind FROM s JOIN st USING (meter_id)
+            WHERE s.inside OR s.fall
+        ) WHERE kind IS NOT NULL""")
+    # a register's step right after a bad reading (a fall, or one out of range) is its echo, not a finding of
+    # its own: the step back up after a bad fall is no spike, the step back down after a bad value no fall
+    con.execute("""
+        DELETE FROM k WHERE cum AND (
+            (kind = 'spike' AND (meter_id, pts) IN (SELECT (meter_id, ts) FROM k WHERE kind IN ('negative', 'register')))
+            OR (kind = 'negative' AND rmax IS NOT NULL
+                AND (meter_id, pts) IN (SELECT (meter_id, ts) FROM k WHERE kind = 'register')))""")
+    out = _Scanned(dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end))
+    out.stats = {r["meter_id"]: r for r in _dicts(con.execute("SELECT * FROM st"))}
+    for r in _dicts(
+        con.execute("""
+            SELECT meter_id, kind, sub, count(*) AS n, sum(amount) AS total, max(v) AS vmax, max(amount) AS amax,
+                   min(ts) AS first_ts, count(*) FILTER (v IS DISTINCT FROM pv) AS differ
+            FROM k GROUP BY ALL ORDER BY meter_id, kind, sub""")
+    ):
+        out.counts.setdefault((r["meter_id"], r["kind"]), []).append(r)
+    for r in _dicts(
+        con.execute(f"""
+            SELECT meter_id, kind, sub, line, pline, ts, pts, v, pv, amount, dt_h, level, thr, rmax
+            FROM k QUALIFY row_number() OVER (PARTITION BY meter_id, kind ORDER BY ts, line) <= {int(_rule("examples"))}
+            ORDER BY meter_id, kind, ts, line""")
+    ):
+        out.examples.setdefault((r["meter_id"], r["kind"]), []).append(r)
+    _hole_queries(con, out, S, E, missed, edge)
+    flagged = "SELECT DISTINCT meter_id, CAST(ts - INTERVAL 1 MICROSECOND AS DATE) AS day FROM k"
+    for r in _dicts(
+        con.execute(f"""
+            SELECT d.meter_id, d.day, d.amount, f.day IS NOT NULL AS flagged FROM (
+                SELECT meter_id, CAST(ts - INTERVAL 1 MICROSECOND AS DATE) AS day, coalesce(sum(inc), 0) AS amount
+                FROM s WHERE (NOT cum AND inside) OR pair GROUP BY ALL
+            ) d LEFT JOIN ({flagged}) f USING (meter_id, day)""")
+    ):
+        out.days.setdefault(r["meter_id"], {})[r["day"]] = (float(r["amount"]), bool(r["flagged"]))
+    # flat runs: a reading equal to the one before it continues a run; runs are found among those few readings
+    for r in _dicts(
+        con.execute(f"""
+            WITH same AS (
+                SELECT meter_id, cum, pts, ts, v, pline, line, lag(ts) OVER o AS before
+                FROM s WHERE inside AND v = pv AND pts >= {S}
+                WINDOW o AS (PARTITION BY meter_id ORDER BY ts, line)
+            ), e AS (
+                SELECT *, sum(CASE WHEN pts = before THEN 0 ELSE 1 END) OVER (PARTITION BY meter_id ORDER BY ts, line) AS run
+                FROM same
+            )
+            SELECT e.meter_id, any_value(e.cum) AS cum, min(e.pts) AS first_ts, max(e.ts) AS last_ts,
+                   count(*) + 1 AS n, any_value(e.v) AS v, arg_min(e.pline, e.ts) AS line, any_value(st.typ_h) AS typ_h
+            FROM e JOIN st USING (meter_id) GROUP BY e.meter_id, e.run
+            HAVING (epoch_us(max(e.ts)) - epoch_us(min(e.pts))) / 3.6e9
+                   + CASE WHEN any_value(e.cum) THEN 0 ELSE any_value(st.typ_h) END >= {_rule("flat_hours")}
+            ORDER BY e.meter_id, first_ts""")
+    ):
+        out.runs.setdefault(r["meter_id"], []).append(r)
+    return out
+
+
+def _hole_queries(con: duckdb.DuckDBPyConnection, out: _Scanned, S: str, E: str, missed: float, edge: float) -> None:
+    """Holes: time of the period no reading carries (missing), or whose quantity is known only in total
+    (a long register step, an interval reading that carries a gap: 'spanned', 'catchup')."""
+    typ = "to_microseconds(st.typ_us)"
+    con.execute(f"""
+        CREATE TEMP TABLE h AS
+        SELECT * FROM (
+            SELECT s.meter_id, s.line, CASE WHEN k.kind = 'catchup' THEN 'catchup' ELSE 'gap' END AS kind,
+                   greatest(coalesce(s.pts, {S}), {S}) AS hs, least(s.ts - {typ}, {E}) AS he,
+                   k.kind IS DISTINCT FROM 'catchup' AS missing, st.typ_h
+            FROM s JOIN st USING (meter_id) LEFT JOIN k USING (meter_id, line)
+            WHERE NOT s.cum AND s.ts > {S} AND (s.pts IS NULL OR (s.pts < {E} AND s.dt_h > {missed} * st.typ_h))
+            UNION ALL
+            SELECT s.meter_id, s.line, 'gap', greatest(s.ts, {S}), {E}, true, st.typ_h
+            FROM s JOIN st USING (meter_id) WHERE NOT s.cum AND s.nts IS NULL AND s.ts < {E}
+            UNION ALL
+            SELECT s.meter_id, s.line, 'gap', {S}, s.ts, true, st.typ_h
+            FROM s JOIN st USING (meter_id) WHERE s.cum AND s.inside AND (s.pts IS NULL OR s.pts < {S})
+            UNION ALL
+            SELECT s.meter_id, s.line, 'gap', s.ts, {E}, true, st.typ_h
+            FROM s JOIN st USING (meter_id) WHERE s.cum AND s.inside AND (s.nts IS NULL OR s.nts > {E})
+            UNION ALL
+            SELECT s.meter_id, s.line, 'spanned', s.pts, s.ts, false, st.typ_h
+            FROM s JOIN st USING (meter_id) WHERE s.pair AND s.dt_h > {missed} * st.typ_h
+        ) WHERE (epoch_us(he) - epoch_us(hs)) / 3.6e9 > {edge} * typ_h""")
+    length = "(epoch_us(he) - epoch_us(hs)) / 3.6e9"
+    long = f"greatest({_rule('gap_factor')} * typ_h, {_rule('gap_min_hours')})"
+    for r in _dicts(
+        con.execute(f"""
+            SELECT meter_id,
+                   count(*) FILTER (missing) AS n, coalesce(sum({length}) FILTER (missing), 0) AS hours,
+                   max({length}) FILTER (missing) AS longest, count(*) FILTER (missing AND {length} >= {long}) AS n_long,
+                   count(*) FILTER (kind = 'spanned') AS n_spanned, max({length}) FILTER (kind = 'spanned') AS spanned_h,
+                   count(*) FILTER (kind = 'catchup') AS n_catchup, max({length}) FILTER (kind = 'catchup') AS catchup_h
+            FROM h GROUP BY meter_id""")
+    ):
+        out.hole_stats[r["meter_id"]] = r
+    for r in _dicts(
+        con.execute(f"""
+            SELECT meter_id, line, hs, he, {length} AS hours,
+                   row_number() OVER (PARTITION BY meter_id ORDER BY hs, line) = 1 AS first,
+                   row_number() OVER (PARTITION BY meter_id ORDER BY {length} DESC, hs, line) <= {int(_rule("examples"))} AS longest
+            FROM h WHERE missing QUALIFY first OR longest
+            ORDER BY meter_id, hs""")
+    ):
+        out.holes.setdefault(r["meter_id"], []).append(r)
+    for r in _dicts(
+        con.execute("""
+            SELECT meter_id, CAST(d AS DATE) AS day,
+                   sum(epoch_us(least(he, d + INTERVAL 1 DAY)) - epoch_us(greatest(hs, d))) FILTER (missing) / 3.6e9 AS miss,
+                   sum(epoch_us(least(he, d + INTERVAL 1 DAY)) - epoch_us(greatest(hs, d))) FILTER (NOT missing) / 3.6e9 AS other
+            FROM h, unnest(generate_series(date_trunc('day', hs), he - INTERVAL 1 MICROSECOND, INTERVAL 1 DAY)) AS t(d)
+            GROUP BY ALL""")
+    ):
+        out.hole_days.setdefault(r["meter_id"], {})[r["day"]] = (float(r["miss"] or 0), float(r["other"] or 0))
+
+
+# ------------------------------------------------------------------------------------------- production
+
+
+@dataclass(frozen=True)
+class _Production:
+    """Daily main product (t) in the period, if production.csv gives it per day."""
+
+    daily: dict[dt.date, float] | None
+    note: Text
+
+    @classmethod
+    def of(cls, rows: Sequence[ProductionRow], start: dt.date, end: dt.date) -> _Production:
+        if not rows:
+            return cls(None, Text("无 production.csv", "no production.csv"))
+        by_day: dict[dt.date, float] = {}
+        for r in rows:
+            t = 0.0 if r.hours == 0 else r.main_product_t
+            by_day[r.date] = by_day.get(r.date, 0.0) + t
+        dates = sorted(by_day)
+        steps = sorted((b - a).days for a, b in itertools.pairwise(dates))
+        if not steps or steps[len(steps) // 2] > 1:
+            return cls(None, Text("production.csv 不是逐日数据", "production.csv is not per day"))
+        return cls({d: t for d, t in by_day.items() if start <= d <= end}, Text("", ""))
+
+    def producing(self, day: dt.date) -> bool | None:
+        if self.daily is None or day not in self.daily:
+            return None
+        return self.daily[day] > 0
+
+
+# -------------------------------------------------------------------------------------------- per meter
+
+
+def _fmt(x: float | None) -> str:
+    return "-" if x is None or math.isnan(x) else num(x)
+
+
+def _ts(t: dt.datetime | None) -> str:
+    return t.strftime("%Y-%m-%d %H:%M") if t else "-"
+
+
+def _every(hours: float) -> Text:
+    if hours <= 0:
+        return Text("未知", "unknown")
+    if hours < 1:
+        return Text(f"{hours * 60:.0f} 分钟", f"{hours * 60:.0f} min")
+    return Text(f"{hours:g} 小时", f"{hours:g} h")
+
+
+def _days(a: dt.datetime, b: dt.datetime) -> Iterator[tuple[dt.date, float]]:
+    """The local days an interval [a, b] touches, with the hours it spends in each."""
+    day = a.date()
+    while dt.datetime.combine(day, dt.time()) < b:
+        lo = max(a, dt.datetime.combine(day, dt.time()))
+        hi = min(b, dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
+        if hi > lo:
+            yield day, (hi - lo).total_seconds() / 3600
+        day += dt.timedelta(days=1)
+
+
+class _MeterCheck:
+    """The findings and the gap estimate of one meter."""
+
+    def __init__(self, meter: Meter, scanned: _Scanned, production: _Production) -> None:
+        self.m, self.s, self.prod = meter, scanned, production
+        self.id = meter.meter_id
+        self.stats = scanned.stats.get(self.id)
+        self.findings: list[Finding] = []
+        self.unit = meter.unit
+
+    def where(self, row: int | None, column: str | None = None) -> Where:
+        loc = Location(_FILE, row, column) if row is not None else Location(_FILE)
+        return Where(location=loc, process=self.m.process, item=self.m.item, meter=self.id)
+
+    def add(self, check: str, severity: Severity, clause: str, zh: str, en: str, where: Where, **figures: Any) -> None:
+        check = _CHECK.get(check, check)
+        self.findings.append(
+            make(f"readings.{check}", severity, clause, zh, en, where, meter=self.id, unit=self.unit, **figures)
+        )
+
+    def run(self) -> tuple[list[Finding], GapEstimate | None]:
+        period_h = (self.s.end - self.s.start).total_seconds() / 3600
+        n = int(self.stats["n"]) if self.stats else 0
+        if n == 0:
+            self.add(
+                "gaps",
+                "error",
+                "mp.completeness",
+                f"表计 {self.id} 在评价期内没有读数：其活动数据全部缺失，无法由其自身数据估算。",
+                f"meter {self.id} has no reading in the period: its activity is missing entirely and cannot be "
+                "estimated from its own data.",
+                Where(location=self.m.origin, process=self.m.process, item=self.m.item, meter=self.id),
+                readings=0,
+                missing_hours=period_h,
+            )
+            return self.findings, None
+        assert self.stats is not None
+        typ = float(self.stats["typ_h"] or 0)
+        if n < 3 or typ <= 0:
+            self.add(
+                "gaps",
+                "warning",
+                "mp.completeness",
+                f"表计 {self.id} 在评价期内只有 {n} 个读数，无法检查其读数间隔。",
+                f"meter {self.id} has only {n} reading(s) in the period: its intervals cannot be checked.",
+                self.where(None),
+                readings=n,
+            )
+            return self.findings, None
+        self._values("register")
+        self._values("negative")
+        self._values("duplicate")
+        excluded = self._flat(typ)
+        self._values("spike")
+        gap = self._gaps(typ, period_h, excluded)
+        if not any(f.severity != "info" for f in self.findings):
+            self._clean(n, typ)
+        order = {k: i for i, k in enumerate(_KIND_ORDER)}
+        self.findings.sort(key=lambda f: order.get(f.check.split(".", 1)[1], 99))
+        return self.findings, gap
+
+    # ---- value anomalies
+
+    def _values(self, kind: str) -> None:
+        counts = self.s.counts.get((self.id, kind))
+        if not counts:
+            return
+        ex = self.s.examples[(self.id, kind)]
+        first = ex[0]
+        n = sum(int(c["n"]) for c in counts)
+        total = math.fsum(float(c["total"] or 0) for c in counts)
+        shown_zh = "；".join(f"{_ts(e['ts'])}（第 {e['line']} 行）{_fmt(e['v'])}" for e in ex)
+        shown_en = "; ".join(f"{_ts(e['ts'])} (row {e['line']}) {_fmt(e['v'])}" for e in ex)
+        more_zh = f"等 {n} 处" if n > len(ex) else ""
+        more_en = f", {n} in all" if n > len(ex) else ""
+        where = self.where(int(first["line"]), "timestamp" if kind == "duplicate" else "value")
+        figs: dict[str, Any] = {"count": n, "first_timestamp": _ts(first["ts"]), "value": first["v"]}
+        cid = self.id
+        if kind == "register":
+            rmax = self.m.register_max
+            bound = f" < {_fmt(rmax)}" if rmax is not None else ""
+            self.add(
+                kind,
+                "error",
+                "mp.primary_data",
+                f"累计表 {cid} 有 {n} 个读数超出寄存器范围（0 ≤ 读数{bound}，register_max 为翻转值）：{shown_zh}{more_zh}。"
+                "请更正；不小于 register_max 的读数 milkprint assess 会拒绝。",
+                f"cumulative meter {cid} has {n} reading(s) outside its register (0 ≤ value{bound}, register_max being "
+                f"where it wraps): {shown_en}{more_en}. Correct them; milkprint assess refuses those at or above "
+                "register_max.",
+                where,
+                **figs,
+                register_max=rmax,
+            )
+        elif kind == "negative":
+            by_sub = {c["sub"]: c for c in counts}
+            parts_zh, parts_en = [], []
+            if "" in by_sub:
+                k = int(by_sub[""]["n"])
+                parts_zh.append(f"{k} 个负读数（区间表读数是用量，不能为负；milkprint assess 会拒绝）")
+                parts_en.append(
+                    f"{k} negative reading(s) (an interval reading is a quantity and cannot be negative; milkprint assess refuses them)"
+                )
+            if "fall" in by_sub:
+                k = int(by_sub["fall"]["n"])
+                parts_zh.append(
+                    f"{k} 次读数回落，而 meters.csv 未给出 register_max，不能按翻转计（milkprint assess 会拒绝）"
+                )
+                parts_en.append(
+                    f"{k} fall(s) of the register with no register_max in meters.csv, so not a wrap (milkprint assess refuses them)"
+                )
+            if "wrap" in by_sub:
+                k = int(by_sub["wrap"]["n"])
+                w = by_sub["wrap"]
+                parts_zh.append(
+                    f"{k} 次读数回落若按 register_max 翻转计，将计入 {_fmt(w['total'])} {self.unit}，远超该表正常水平，"
+                    "更可能是表计复位或错误读数；结果目前按翻转计入"
+                )
+                parts_en.append(
+                    f"{k} fall(s) that as a wrap at register_max would add {_fmt(w['total'])} {self.unit}, far above the "
+                    "meter's usual level: more likely a reset or a bad reading; the result counts them as wraps"
+                )
+            self.add(
+                kind,
+                "error",
+                "mp.primary_data",
+                f"表计 {cid} 出现负增量：{'；'.join(parts_zh)}。依次为：{shown_zh}{more_zh}。",
+                f"meter {cid} has negative increments: {'; '.join(parts_en)}. They are: {shown_en}{more_en}.",
+                where,
+                **figs,
+                previous=first["pv"],
+                amount_effect=total,
+            )
+        elif kind == "duplicate":
+            differ = sum(int(c["differ"]) for c in counts)
+            rows_zh = f"第 {first['pline']} 行与第 {first['line']} 行"
+            rows_en = f"rows {first['pline']} and {first['line']}"
+            if self.m.kind == "interval":
+                self.add(
+                    kind,
+                    "error",
+                    "mp.primary_data",
+                    f"区间表 {cid} 有 {n} 个读数与同表另一读数时间相同（首次 {_ts(first['ts'])}，{rows_zh}；其中 {differ} 个数值不同）："
+                    f"两者都会计入，结果多计 {_fmt(total)} {self.unit}。请删去重复行。",
+                    f"interval meter {cid} has {n} reading(s) at a timestamp it already has (first {_ts(first['ts'])}, "
+                    f"{rows_en}; {differ} with a different value): both count, so the result holds "
+                    f"{_fmt(total)} {self.unit} twice. Remove the duplicate rows.",
+                    where,
+                    **figs,
+                    first_row=first["pline"],
+                    differing=differ,
+                    amount_effect=total,
+                )
+            else:
+                self.add(
+                    kind,
+                    "warning",
+                    "mp.primary_data",
+                    f"累计表 {cid} 有 {n} 个读数与同表另一读数时间相同（首次 {_ts(first['ts'])}，{rows_zh}；其中 {differ} 个数值不同）。"
+                    f"数值相同时不影响总量；数值不同时两者之差 {_fmt(total)} {self.unit} 计入了结果。",
+                    f"cumulative meter {cid} has {n} reading(s) at a timestamp it already has (first {_ts(first['ts'])}, "
+                    f"{rows_en}; {differ} with a different value). Equal values do not change the total; different "
+                    f"ones add their difference ({_fmt(total)} {self.unit}) to it.",
+                    where,
+                    **figs,
+                    first_row=first["pline"],
+                    differing=differ,
+                    amount_effect=total,
+                )
+        elif kind == "spike":
+            per = "每小时" if self.m.kind == "cumulative" else "每个读数"
+            per_en = "per hour" if self.m.kind == "cumulative" else "per reading"
+            level, thr = first["level"], first["thr"]
+            largest = max(float(c["vmax"] if self.m.kind == "interval" else c["amax"]) for c in counts)
+            self.add(
+                kind,
+                "warning",
+                "mp.primary_data",
+                f"表计 {cid} 有 {n} 个增量远高于其正常水平（中位数为{per} {_fmt(level)} {self.unit}，阈值 {_fmt(thr)} {self.unit}）：{shown_zh}{more_zh}。"
+                f"超出正常水平的量共 {_fmt(total)} {self.unit}，已按读数计入结果，请核实。",
+                f"meter {cid} has {n} increment(s) far above its usual level (median {_fmt(level)} {self.unit} {per_en}, "
+                f"threshold {_fmt(thr)} {self.unit}): {shown_en}{more_en}. They add {_fmt(total)} {self.unit} above the usual "
+                "level and count in the result as read; check them.",
+                where,
+                **figs,
+                level=level,
+                threshold=thr,
+                largest=largest,
+                excess_amount=total,
+            )
+
+    # ---- flat lines
+
+    def _flat(self, typ: float) -> set[dt.date]:
+        """Flag long runs of one value; return the days they touch (not fitted on)."""
+        flagged: list[tuple[dict[str, Any], float, str]] = []
+        for run in self.s.runs.get(self.id, []):
+            cum = bool(run["cum"])
+            a = run["first_ts"] if cum else run["first_ts"] - dt.timedelta(hours=typ)
+            b = run["last_ts"]
+            hours = (b - a).total_seconds() / 3600
+            if not cum and run["v"] != 0:
+                if hours >= _rule("flat_hours"):
+                    flagged.append((run, hours, "frozen"))
+                continue
+            producing = unknown = 0.0
+            for day, h in _days(a, b):
+                state = self.prod.producing(day)
+                if state is None:
+                    unknown += h
+                elif state:
+                    producing += h
+            if producing >= _rule("flat_hours"):
+                flagged.append((run, hours, "production"))
+            elif producing + unknown >= _rule("flat_hours_unknown"):
+                flagged.append((run, hours, "unknown"))
+        if not flagged:
+            return set()
+        run, hours, why = max(flagged, key=lambda f: f[1])
+        first = min(flagged, key=lambda f: f[0]["first_ts"])[0]
+        total_h = math.fsum(f[1] for f in flagged)
+        what_zh = (
+            "累计表读数不动"
+            if self.m.kind == "cumulative"
+            else ("读数为 0" if run["v"] == 0 else f"读数始终为 {_fmt(run['v'])}")
+        )
+        what_en = (
+            "the register does not move"
+            if self.m.kind == "cumulative"
+            else ("it reads 0" if run["v"] == 0 else f"it reads {_fmt(run['v'])} throughout")
+        )
+        because_zh = {
+            "frozen": "同一非零数值长时间不变，多为采集网关重复上一读数",
+            "production": "而 production.csv 显示这些天在生产",
+            "unknown": "且没有逐日产量数据说明工厂停产",
+        }[why]
+        because_en = {
+            "frozen": "the same non-zero value for so long is usually a gateway repeating its last reading",
+            "production": "while production.csv shows production on those days",
+            "unknown": "and no daily production data say the plant stopped",
+        }[why]
+        ex_zh = "；".join(
+            f"{_ts(r['first_ts'])} 起 {h:.0f} 小时（第 {r['line']} 行）"
+            for r, h, _ in flagged[: int(_rule("examples"))]
+        )
+        ex_en = "; ".join(
+            f"{h:.0f} h from {_ts(r['first_ts'])} (row {r['line']})" for r, h, _ in flagged[: int(_rule("examples"))]
+        )
+        self.add(
+            "flat",
+            "warning",
+            "mp.primary_data",
+            f"表计 {self.id} 有 {len(flagged)} 段读数平直，共 {total_h:.0f} 小时；最长一段 {hours:.0f} 小时（{_ts(run['first_ts'])} 起）{what_zh}，"
+            f"{because_zh}。各段：{ex_zh}。这些时段的用量可能漏计，请核实表计。",
+            f"meter {self.id} has {len(flagged)} flat run(s), {total_h:.0f} h in all; in the longest ({hours:.0f} h from "
+            f"{_ts(run['first_ts'])}) {what_en}, {because_en}. Runs: {ex_en}. Consumption in them may be missing; check the meter.",
+            self.where(int(first["line"]), "value"),
+            count=len(flagged),
+            first_timestamp=_ts(first["first_ts"]),
+            duration_h=round(hours, 3),
+            total_h=round(total_h, 3),
+            value=run["v"],
+        )
+        out: set[dt.date] = set()
+        for r, _, _ in flagged:
+            a = r["first_ts"] - dt.timedelta(hours=0 if r["cum"] else typ)
+            out.update(d for d, _ in _days(a, r["last_ts"]))
+        return out
+
+    # ---- gaps and the estimate
+
+    def _day_table(self, excluded: set[dt.date]) -> list[Day]:
+        days = self.s.days.get(self.id, {})
+        holes = self.s.hole_days.get(self.id, {})
+        out = []
+        d, last = self.s.start.date(), (self.s.end - dt.timedelta(microseconds=1)).date()
+        while d <= last:
+            amount, flagged = days.get(d, (0.0, False))
+            miss, other = holes.get(d, (0.0, 0.0))
+            usable = d in days and not flagged and d not in excluded and miss + other <= _rule("fit_max_missing_h")
+            out.append(Day(d, amount, min(miss, 24.0), usable))
+            d += dt.timedelta(days=1)
+        return out
+
+    def _gaps(self, typ: float, period_h: float, excluded: set[dt.date]) -> GapEstimate | None:
+        hs = self.s.hole_stats.get(self.id)
+        if hs is None:
+            return None
+        cid, unit = self.id, self.unit
+        notes_zh: list[str] = []
+        notes_en: list[str] = []
+        if hs["n_spanned"]:
+            notes_zh.append(
+                f"另有 {hs['n_spanned']} 处读数间隔（最长 {hs['spanned_h']:.1f} 小时）由累计表跨越计量，总量完整，仅不知其间用量如何分布"
+            )
+            notes_en.append(
+                f"{hs['n_spanned']} further gap(s) (longest {hs['spanned_h']:.1f} h) are spanned by the register: the total "
+                "is complete, only its timing within them is unknown"
+            )
+        if hs["n_catchup"]:
+            notes_zh.append(
+                f"{hs['n_catchup']} 个间隔后的读数约为平常的数倍，视为包含整个间隔的用量（采集器补传），不再估算"
+            )
+            notes_en.append(
+                f"{hs['n_catchup']} reading(s) after a gap are several times the usual and are taken to carry the whole "
+                "gap (a logger catching up), so nothing is estimated for it"
+            )
+        figs: dict[str, Any] = {
+            "typical_interval_h": typ,
+            "gap_threshold_h": max(_rule("gap_factor") * typ, _rule("gap_min_hours")),
+            "spanned_gaps": int(hs["n_spanned"]),
+            "catch_up_readings": int(hs["n_catchup"]),
+        }
+        if not hs["n"]:
+            if notes_zh:
+                self.add(
+                    "gaps",
+                    "info",
+                    "mp.completeness",
+                    f"表计 {cid}：{'；'.join(notes_zh)}。",
+                    f"meter {cid}: {'; '.join(notes_en)}.",
+                    self.where(None),
+                    count=0,
+                    missing_hours=0.0,
+                    **figs,
+                )
+            return None
+        fill: GapFill = estimate(self._day_table(excluded), self.prod.daily)
+        missing_h = float(hs["hours"])
+        longest = float(hs["longest"] or 0)
+        holes = self.s.holes.get(cid, [])
+        first = next(e for e in holes if e["first"])
+        ex = [e for e in holes if e["longest"]]
+        n = int(hs["n"])
+        warn = hs["n_long"] > 0 or missing_h >= _rule("gap_share") * period_h
+        shown_zh = "；".join(
+            f"{_ts(e['hs'])} 至 {_ts(e['he'])}（{e['hours']:.1f} 小时，第 {e['line']} 行）" for e in ex
+        )
+        shown_en = "; ".join(f"{_ts(e['hs'])} to {_ts(e['he'])} ({e['hours']:.1f} h, row {e['line']})" for e in ex)
+        if n > len(ex):
+            shown_zh = f"最长的 {len(ex)} 段：{shown_zh}"
+            shown_en = f"the longest {len(ex)}: {shown_en}"
+        unc_zh = f"（±{_fmt(fill.uncertainty)} {unit}）" if fill.uncertainty is not None else ""
+        unc_en = f" (± {_fmt(fill.uncertainty)} {unit})" if fill.uncertainty is not None else ""
+        self.add(
+            "gaps",
+            "warning" if warn else "info",
+            "mp.completeness",
+            f"表计 {cid} 在评价期内有 {missing_h:.1f} 小时无读数（{n} 段，最长 {longest:.1f} 小时，"
+            f"第一段自 {_ts(first['hs'])} 起；正常间隔 {_every(typ).zh}）。{shown_zh}。"
+            f"按{fill.method.zh}估算，缺失量约 {_fmt(fill.amount)} {unit}{unc_zh}；"
+            "这是替代数据，供判断是否补入，milkprint 不会把它静默计入结果。"
+            + (f"{'；'.join(notes_zh)}。" if notes_zh else ""),
+            f"meter {cid} has no readings for {missing_h:.1f} h of the period ({n} gap(s), longest {longest:.1f} h, "
+            f"the first from {_ts(first['hs'])}; usual interval {_every(typ).en}). {shown_en[0].upper()}{shown_en[1:]}. "
+            f"Estimated by {fill.method.en}: {_fmt(fill.amount)} {unit}{unc_en} missing. This is substitute data for "
+            "you to decide on; milkprint never adds it to the result silently."
+            + (f" {'; '.join(notes_en)}." if notes_en else ""),
+            self.where(int(first["line"]), "timestamp"),
+            count=n,
+            long_gaps=int(hs["n_long"]),
+            first_timestamp=_ts(first["hs"]),
+            duration_h=round(longest, 3),
+            missing_hours=round(missing_h, 3),
+            estimated_amount=fill.amount,
+            uncertainty=fill.uncertainty,
+            method=fill.method.en,
+            fit_r2=fill.r2,
+            fit_days=fill.n_days,
+            filled=False,
+            **figs,
+        )
+        return GapEstimate(
+            cid,
+            self.m.process,
+            self.m.item,
+            unit,
+            missing_h,
+            fill.amount,
+            fill.method.en,
+            False,
+            fill.uncertainty,
+            fill.method.zh,
+        )
+
+    def _clean(self, n: int, typ: float) -> None:
+        st = self.stats
+        assert st is not None
+        falls = int(st["falls"] or 0)
+        gaps = any(f.check == "readings.gaps" for f in self.findings)
+        roll_zh = f"；按 register_max 翻转 {falls} 次" if falls else ""
+        roll_en = f"; {falls} wrap(s) at register_max" if falls else ""
+        self.add(
+            "meter",
+            "info",
+            "mp.primary_data",
+            f"表计 {self.id}：已检查评价期内 {n} 个读数（{_ts(st['first_ts'])} 至 {_ts(st['last_ts'])}，正常间隔 {_every(typ).zh}{roll_zh}），"
+            f"未见{'' if gaps else '缺失、'}平直、尖峰、负增量或重复{'（短时缺失见另条）' if gaps else ''}。",
+            f"meter {self.id}: checked {n} readings in the period ({_ts(st['first_ts'])} to {_ts(st['last_ts'])}, usual "
+            f"interval {_every(typ).en}{roll_en}): no {'' if gaps else 'gap, '}flat line, spike, negative increment or "
+            f"duplicate{' (short gaps: see the gaps finding)' if gaps else ''}.",
+            Where(location=self.m.origin, process=self.m.process, item=self.m.item, meter=self.id),
+            readings=n,
+            first_timestamp=_ts(st["first_ts"]),
+            last_timestamp=_ts(st["last_ts"]),
+            typical_interval_h=typ,
+            rollovers=falls,
+        )
