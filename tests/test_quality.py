@@ -677,3 +677,25 @@ def test_cli_check_exit_codes(cli, tmp_path: Path) -> None:
     )
     code, _, err = cli("check", root)
     assert code == 2 and "activities.csv" in err
+
+
+def test_a_bundle_that_cannot_be_assessed_still_gets_its_verdict(tmp_path: Path) -> None:
+    """A register running backwards stops the footprint; check names it as an error instead of failing."""
+    start = dt.datetime(2024, 1, 1)
+    values = [1000.0 + 10 * h for h in range(0, 48)]
+    values[30] = 5.0  # falls, and the meter has no register_max: not a wrap
+    readings = [
+        [(start + dt.timedelta(hours=h)).isoformat(), "E-1", v] for h, v in enumerate(values)
+    ]
+    root = write_bundle(
+        tmp_path / "b",
+        [["drying", "energy.natural_gas", 10, "Nm3"]],
+        meters=[["E-1", "drying", "energy.electricity", "kWh", "cumulative", "", "1", "2023-06-01"]],
+        readings=readings,
+    )
+    report = check_bundle(root, today=dt.date(2025, 6, 1))
+    assert not report.conforming
+    blocking = [f for f in report.findings if f.check == "completeness.assess"]
+    assert blocking and all(f.severity == "error" for f in blocking)
+    assert any(f.check == "readings.negative" and f.where.meter == "E-1" for f in report.findings)
+    assert report.to_dict("en")["verdict"]["conforming"] is False

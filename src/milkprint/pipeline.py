@@ -6,7 +6,6 @@ Every door (CLI, API, web, notebooks) calls `assess_bundle`; only this module to
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
     from milkprint.bundle.reader import Bundle
     from milkprint.engine.result import Result
     from milkprint.factors.library import Library
-    from milkprint.quality.completeness import ReadingsLike
+    from milkprint.quality.readings import ReadingsCheck
     from milkprint.quality.report import QualityReport
     from milkprint.readings.aggregate import ReadingsJob
 
@@ -36,25 +35,31 @@ def check_bundle(path: Path | str, today: dt.date | None = None, library: Librar
 
     `today` is the day of the assessment (the period must end before it); the clock is read only here.
     """
-    from milkprint.quality.checks import check
+    from milkprint.bundle.reader import read_bundle
+    from milkprint.errors import InputError
+    from milkprint.quality.checks import check, check_unassessed
 
+    day = today or dt.date.today()
     with open_bundle(Path(path)) as root:
-        bundle, result = _assessed(root, library)
+        try:
+            bundle, result = _assessed(root, library)
+        except InputError as problem:
+            # A bundle that validates but cannot be assessed (a register running backwards, a unit that does
+            # not convert) still gets its verdict: the reasons as errors, and every check that needs no result.
+            bundle = read_bundle(root)
+            return check_unassessed(bundle, problem, _check_readings(bundle), today=day, name=str(path))
         readings = _check_readings(bundle)
         days = _reading_days(bundle) if bundle.readings is not None and bundle.meters else None
-    return check(bundle, result, readings, today=today or dt.date.today(), reading_days=days, name=str(path))
+    return check(bundle, result, readings, today=day, reading_days=days, name=str(path))
 
 
-def _check_readings(bundle: Bundle) -> ReadingsLike | None:
-    """The readings check (gaps, flat lines, spikes, gap filling), when it is installed and there are meters."""
+def _check_readings(bundle: Bundle) -> ReadingsCheck | None:
+    """The readings check (gaps, flat lines, spikes, gap estimates) when the bundle has meters."""
     if bundle.readings is None or not bundle.meters:
         return None
-    try:
-        module = importlib.import_module("milkprint.quality.readings")
-    except ModuleNotFoundError:
-        return None
-    found: ReadingsLike = module.check_readings(bundle)
-    return found
+    from milkprint.quality.readings import check_readings
+
+    return check_readings(bundle)
 
 
 def _reading_days(bundle: Bundle) -> dict[str, list[dt.date]]:

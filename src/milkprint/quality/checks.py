@@ -7,10 +7,12 @@ from collections.abc import Mapping, Sequence
 
 from milkprint.bundle.reader import Bundle
 from milkprint.engine.result import Result
+from milkprint.errors import InputError
+from milkprint.quality.base import make
 from milkprint.quality.completeness import ReadingsLike, check_energy_inputs, check_gaps, check_substitutes, size_gaps
 from milkprint.quality.coverage import check_coverage
-from milkprint.quality.dqr import check_dqr, summarise
-from milkprint.quality.findings import Finding
+from milkprint.quality.dqr import DqrSummary, check_dqr, summarise
+from milkprint.quality.findings import Finding, Where
 from milkprint.quality.massbalance import check_mass_balance
 from milkprint.quality.meters import check_meters
 from milkprint.quality.report import QualityReport
@@ -50,3 +52,38 @@ def check(
     ]
     period = (a.period.start.isoformat(), a.period.end.isoformat())
     return QualityReport.of(name or bundle.root.name, a.method, period, findings, summary)
+
+
+def check_unassessed(
+    bundle: Bundle,
+    problem: InputError,
+    readings: ReadingsLike | None,
+    *,
+    today: dt.date,
+    name: str = "",
+) -> QualityReport:
+    """The report of a bundle that validates but whose footprint cannot be computed (e.g. a meter's register
+    runs backwards): each reason is an error where it is, and the checks that need no result still run."""
+    a = bundle.assessment
+    blocking = [
+        make(
+            "completeness.assess",
+            "error",
+            "mp.primary_data",
+            f"无法计算足迹：{p.text.zh}",
+            f"the footprint cannot be computed: {p.text.en}",
+            Where(p.location),
+        )
+        for p in problem.problems
+    ]
+    findings: list[Finding] = [
+        *blocking,
+        *(readings.findings if readings is not None else ()),
+        *check_period(a.period, today),
+        *check_coverage(bundle.coverage),
+        *check_meters(bundle.meters, a.period),
+        *check_mass_balance(a, bundle.records),
+    ]
+    period = (a.period.start.isoformat(), a.period.end.isoformat())
+    empty = DqrSummary(None, None, 0.0, 0.0, ())
+    return QualityReport.of(name or bundle.root.name, a.method, period, findings, empty)
