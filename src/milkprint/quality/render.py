@@ -23,14 +23,19 @@ def _dqr_text(value: float | None, lang: Lang) -> str:
 
 
 def _where(f: Finding, lang: Lang) -> str:
-    """The place, short: file, row and column, and the meter; a process only when there is no file row."""
+    """The place, short, one part a line: file:row, column, meter; a process only when there is no file row."""
     w = f.where
-    parts = [w.location.describe(lang)] if w.location else []
+    loc = w.location
+    lines: list[str] = []
+    if loc is not None and loc.file:
+        lines.append(f"{loc.file}:{loc.row}" if loc.row is not None else loc.file)
+        if loc.column:
+            lines.append(loc.column)
     if w.meter:
-        parts.append(w.meter)
-    elif w.process and not (w.location and w.location.row):
-        parts.append(label(w.process, lang))
-    return ("，" if lang == "zh" else ", ").join(parts)
+        lines.append(w.meter)
+    elif w.process and not (loc is not None and loc.row):
+        lines.append(label(w.process, lang))
+    return "\n".join(lines)
 
 
 def _clause(f: Finding, lang: Lang) -> str:
@@ -73,7 +78,7 @@ def findings_table(report: QualityReport, lang: Lang, *, show_info: bool = True)
     )
     tab.add_column(heads[0], no_wrap=True)
     tab.add_column(heads[1], no_wrap=True)
-    tab.add_column(heads[2], overflow="fold", ratio=2)
+    tab.add_column(heads[2], overflow="fold", min_width=16, ratio=2)
     tab.add_column(heads[3], overflow="fold", ratio=5)
     tab.add_column(heads[4], overflow="fold", ratio=2)
     for f in report.findings:
