@@ -6,10 +6,13 @@ Chinese and English; the doors choose the language and turn it into exit code 2 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 Lang = Literal["zh", "en"]
+
+_CELL_COLUMN = re.compile(r"[A-Z]{1,3}")  # a spreadsheet column letter (A … XFD)
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,9 @@ class Location:
         parts: list[str] = []
         if self.file:
             parts.append(self.file)
+        if self.sheet and self.row is not None and self.column and _CELL_COLUMN.fullmatch(self.column):
+            parts.append(f"{self.sheet}!{self.column}{self.row}")  # a spreadsheet cell, as Excel names it
+            return ("，" if lang == "zh" else ", ").join(parts)
         if self.sheet:
             parts.append(f"工作表 {self.sheet}" if lang == "zh" else f"sheet {self.sheet}")
         if self.row is not None:

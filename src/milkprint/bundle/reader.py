@@ -57,7 +57,9 @@ def _text(path: Path) -> str:
         ) from exc
 
 
-def read_assessment(path: Path) -> Assessment:
+def read_assessment(path: Path, computed_only: bool = True) -> Assessment:
+    """The validated assessment.toml; a method milkprint recognises but cannot compute yet is refused
+    unless `computed_only` is False (the workbook still collects its data)."""
     name = path.name
     if not path.exists():
         raise InputError.at(
@@ -79,7 +81,7 @@ def read_assessment(path: Path) -> Assessment:
             f"未知的方法“{assessment.method}”，应为：{known}",
             f"unknown method '{assessment.method}'; expected one of {known}",
         )
-    if not method.supported:
+    if computed_only and not method.supported:
         raise NotSupportedError(
             Text(
                 f"方法“{method.id}”（{method.zh}）已识别，但本版本尚不支持计算。",
@@ -181,9 +183,9 @@ TABLES: dict[str, tuple[type[BaseModel], tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-def read_bundle(root: Path) -> Bundle:
+def read_bundle(root: Path, computed_only: bool = True) -> Bundle:
     """Validate every file of a bundle folder; all problems of a file are reported together."""
-    assessment = read_assessment(root / "assessment.toml")
+    assessment = read_assessment(root / "assessment.toml", computed_only)
     activities_path = root / "activities.csv"
     if not activities_path.exists():
         raise InputError.at(

@@ -89,6 +89,9 @@ def write_folder(root: Path, files: Mapping[str, str | bytes | Path]) -> None:
     root = root.resolve()
     root.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{root.name}.", suffix=".tmp"))
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o777 & ~mask)  # a normal folder, not mkdtemp's owner-only one
     old: Path | None = None
     try:
         for name, content in files.items():

@@ -1,0 +1,126 @@
+"""The drop-down lists of the workbook, and the way back from what a cell shows to the bundle's code.
+
+A Chinese workbook shows Chinese words (干燥, 初级数据, 是); the importer takes them, the English codes, or
+anything the bundle models accept, so a workbook filled in either language imports the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from milkprint.errors import Lang, Text
+from milkprint.factors.gwp import GWP_SETS
+from milkprint.methods.catalog import METHODS
+from milkprint.methods.datatables import DATA_TABLES, ActivityTarget
+from milkprint.methods.items import CATEGORIES, WATER_COLOUR
+from milkprint.methods.processes import PROCESSES
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str | bool
+    zh: str
+    en: str
+
+    def shown(self, lang: Lang) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+def _same(*codes: str) -> tuple[Choice, ...]:
+    return tuple(Choice(c, c, c) for c in codes)
+
+
+FIXED: dict[str, tuple[Choice, ...]] = {
+    "process": tuple(Choice(p.id, p.zh, p.id) for p in PROCESSES),
+    "data_type": (Choice("primary", "初级数据", "primary"), Choice("secondary", "次级数据", "secondary")),
+    "allocate": (
+        Choice("shared", "共同分摊", "shared"),
+        Choice("main", "仅主产品", "main"),
+        Choice("coproduct", "仅副产品", "coproduct"),
+    ),
+    "yes_no": (Choice(True, "是", "yes"), Choice(False, "否", "no")),
+    "meter_kind": (Choice("interval", "区间量", "interval"), Choice("cumulative", "累计值", "cumulative")),
+    "scope": (
+        Choice("unspecified", "未说明", "unspecified"),
+        Choice("combustion", "燃烧", "combustion"),
+        Choice("life_cycle", "生命周期", "life_cycle"),
+        Choice("direct", "直接排放", "direct"),
+    ),
+    "allocation": (
+        Choice("none", "不分配", "none"),
+        Choice("mass", "按质量", "mass"),
+        Choice("dry_matter", "按干物质", "dry_matter"),
+        Choice("economic", "按经济价值", "economic"),
+    ),
+    "gwp": _same(*GWP_SETS),
+    "method": _same(*METHODS),
+    "score": _same("1", "2", "3", "4", "5"),
+    "gas": _same("CO2", "CH4", "CH4_biogenic", "N2O", "CO2e"),
+    "pollutant": _same("COD", "BOD5", "NH3-N", "TN", "TP", "SS"),
+    "unit": _same("kWh", "MWh", "度", "GJ", "MJ", "t", "kg", "Nm3", "m3", "L", "tkm", "%", "℃", "min", "s", "h"),
+}
+
+# Lists a user may go beyond (any item or unit the models accept): Excel only suggests them.
+OPEN_LISTS = frozenset({"item", "unit", "gas", "pollutant"})
+
+LIST_TITLES: dict[str, Text] = {
+    "process": Text("工序", "process"),
+    "item": Text("项目", "item"),
+    "unit": Text("单位", "unit"),
+    "data_type": Text("数据类型", "data type"),
+    "allocate": Text("分配", "allocate"),
+    "yes_no": Text("是/否", "yes/no"),
+    "meter_kind": Text("表计类型", "meter kind"),
+    "scope": Text("因子范围", "factor scope"),
+    "allocation": Text("分配方法", "allocation"),
+    "gwp": Text("GWP", "GWP"),
+    "method": Text("评价方法", "method"),
+    "score": Text("评分", "score"),
+    "gas": Text("气体", "gas"),
+    "pollutant": Text("污染物", "pollutant"),
+}
+
+
+@lru_cache(maxsize=1)
+def known_items() -> tuple[str, ...]:
+    """Items the library and the methods know: factor items, gaps, refrigerants, water, direct gases."""
+    from milkprint.factors.library import default_library
+
+    lib = default_library()
+    items = set(lib.by_item) | set(lib.gaps) | set(WATER_COLOUR)
+    items |= {f"refrigerant.{b.refrigerant}" for b in lib.blends}
+    items |= {"direct.CO2", "direct.CH4", "direct.N2O"}
+    for tables in DATA_TABLES.values():
+        for table in tables:
+            for data_item in table.items:
+                t = data_item.target
+                if isinstance(t, ActivityTarget) and not t.item.endswith(".*"):
+                    items.add(t.item)
+    order: dict[str, int] = {c: i for i, c in enumerate(CATEGORIES)}
+    return tuple(sorted(items, key=lambda s: (order.get(s.split(".", 1)[0], 99), s.lower())))
+
+
+def choices(name: str) -> tuple[Choice, ...]:
+    if name == "item":
+        return _same(*known_items())
+    return FIXED[name]
+
+
+def shown(name: str, code: object, lang: Lang) -> object:
+    """What a cell shows for a bundle value (the value itself if it is not in the list)."""
+    for c in choices(name):
+        if c.code == code:
+            return c.shown(lang)
+    return code
+
+
+def code_of(name: str, value: object) -> object:
+    """The bundle value for what a cell holds (Chinese or English word, or the code); else the value."""
+    if not isinstance(value, str):
+        return value
+    v = value.strip()
+    for c in choices(name):
+        if v in (c.zh, c.en) or (isinstance(c.code, str) and v.lower() == c.code.lower()):
+            return c.code
+    return v

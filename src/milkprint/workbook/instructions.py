@@ -1,0 +1,168 @@
+"""The 说明 (instructions) sheet: what each sheet is, how to fill it in, how to import, the round trip."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from milkprint.errors import Lang
+from milkprint.methods.catalog import METHODS
+from milkprint.workbook.layout import EXCEL_MAX_ROWS, FIRST_ROW, SHEETS, TABLE_TITLES
+
+
+def instructions(method: str, lang: Lang, standard_sheets: Sequence[str]) -> list[tuple[str, str]]:
+    """Lines of the instructions sheet with their style (title, section or plain)."""
+    m = METHODS[method]
+    s = {k: t(lang) for k, t in SHEETS.items()}
+    limit = EXCEL_MAX_ROWS - FIRST_ROW + 1
+    if lang == "zh":
+        lines = [
+            (f"milkprint 数据采集工作簿 — {m.zh}", "title"),
+            (f"依据：{m.standard}；声明单位：{m.declared_unit_zh}；方法代码：{m.id}", ""),
+        ]
+        if not m.supported:
+            lines.append(("注意：本方法已识别，但本版本尚不计算足迹；工作簿仍可填写并导入为案例包。", ""))
+        lines += [
+            ("工作表", "section"),
+            (
+                f"{s['assessment']}：产品、工厂（含时区）、核算期、奶粉产量、分配方法与副产品、蒸汽参数、因子策略、质量容差（assessment.toml）。",
+                "",
+            ),
+            *((f"{name}：标准附录的数据采集表，每个数据项一行。", "") for name in standard_sheets),
+        ]
+        lines += [
+            (f"{s[k]}：{TABLE_TITLES[k].zh}。", "")
+            for k in (
+                "activities",
+                "factors",
+                "meters",
+                "readings",
+                "effluent",
+                "records",
+                "production",
+                "samples",
+                "coverage",
+            )
+        ]
+        lines += [
+            (f"{s['lists']}（隐藏）：下拉列表。", ""),
+            ("填写方法", "section"),
+            (
+                "灰色单元格是数据项的信息（编号、数据类别、标准单位、填写区域、采集指引、记录频次），请勿修改；白色单元格由您填写。",
+                "",
+            ),
+            (
+                "标准数据采集表中每个数据项填写“数值”，必要时修改“单位”；未填数值的数据项不导入。活动数据（能源、物料、水等）还可填写工序、项目、数据类型、来源、分配、取舍候选和数据质量评分（1 最好，5 最差）。",
+                "",
+            ),
+            (
+                f"同一数据项有多行时（如多种包装材料、多种制冷剂），第一行填在标准表中，其余填在“{s['activities']}”；不在标准表中的测量值填在“{s['records']}”。",
+                "",
+            ),
+            (f"奶粉产量只在“{s['assessment']}”中填写一次，标准表中的该行自动引用。", ""),
+            (f"由表计计量的数据（见“{s['meters']}”“{s['readings']}”）不要在标准表或活动数据中重复填写。", ""),
+            ("隐藏的“序号”列记录案例包中的行序，请勿修改；新增的行不必填写序号，导入时排在后面。", ""),
+            (
+                "数字直接输入；以文本输入时可用小数逗号（如 12,5）或千位分隔（1,234.5）；“1,234”这类有歧义的写法会被拒绝。日期写成 2024-01-31 或 Excel 日期。读数时间按文本填写，如 2024-01-01T08:00:00（可带时区 +08:00）。",
+                "",
+            ),
+            ("是/否 列填写 是 或 否（也接受 yes/no、1/0）；工序、数据类型、分配等可用中文或英文代码。", ""),
+            ("单位", "section"),
+            (
+                "能源与物料：kWh、MWh、度、GJ、MJ、t、吨、kg、千克、tkm（吨公里）；天然气按 Nm3（标立方米）填写：以 m3 计的燃气不能与按 Nm3 给出的因子换算。水：m3、立方米、L，也可按 t 计（1 t = 1 m³）。蒸汽按 t 计时须在评价信息中填写蒸汽压力或比焓。",
+                "",
+            ),
+            ("记录类数据：%、℃、min、s 等；单位须与数据项一致（如原料乳接收量为质量，t 或 kg）。", ""),
+            ("导入与往返", "section"),
+            ("填好后运行：milkprint import 工作簿.xlsx -o 案例包文件夹，再运行 milkprint assess 案例包文件夹。", ""),
+            ("有错误时不写出任何文件，并一次列出全部问题及其位置（如 浓缩与干燥!D14：单位“kwhh”无法识别）。", ""),
+            (
+                "由已有案例包生成工作簿：milkprint template --from 案例包 -o 工作簿.xlsx；不作修改直接导入，得到内容相同的案例包。",
+                "",
+            ),
+            (f"读数超过 {limit} 行（Excel 工作表上限）时，请用 milkprint readings import 单独导入读数。", ""),
+        ]
+        return lines
+    lines = [
+        (f"milkprint data collection workbook — {m.en}", "title"),
+        (f"Standard: {m.standard}; declared unit: {m.declared_unit_en}; method code: {m.id}", ""),
+    ]
+    if not m.supported:
+        lines.append(
+            ("Note: this method is recognised but not computed yet; the workbook still imports into a case bundle.", "")
+        )
+    lines += [
+        ("Sheets", "section"),
+        (
+            f"{s['assessment']}: product, plant (with time zone), period, powder output, allocation and co-products, steam, factor policy, quality tolerance (assessment.toml).",
+            "",
+        ),
+        *(
+            (f"{name}: a data collection table of the standard's annex, one row per data item.", "")
+            for name in standard_sheets
+        ),
+    ]
+    lines += [
+        (f"{s[k]}: {TABLE_TITLES[k].en}.", "")
+        for k in (
+            "activities",
+            "factors",
+            "meters",
+            "readings",
+            "effluent",
+            "records",
+            "production",
+            "samples",
+            "coverage",
+        )
+    ]
+    lines += [
+        (f"{s['lists']} (hidden): the drop-down lists.", ""),
+        ("How to fill it in", "section"),
+        (
+            "Grey cells describe the data item (id, data item, unit in the standard, where, how, frequency): leave them. White cells are yours.",
+            "",
+        ),
+        (
+            "In the standard's tables enter each item's value, and change its unit if needed; items without a value are not imported. Activity data (energy, materials, water) also take process, item, data type, source, allocation, cut-off candidate and data quality scores (1 best, 5 worst).",
+            "",
+        ),
+        (
+            f"Where an item has several rows (several packaging materials or refrigerants), put the first in the standard's table and the rest in '{s['activities']}'; measured values not in the tables go in '{s['records']}'.",
+            "",
+        ),
+        (f"The powder output is entered once, on '{s['assessment']}'; the standard's row refers to it.", ""),
+        (f"Do not enter again what a meter measures (see '{s['meters']}' and '{s['readings']}').", ""),
+        (
+            "The hidden 'no.' column keeps the bundle's row order: leave it; rows you add need no number and come after.",
+            "",
+        ),
+        (
+            "Type numbers as numbers; as text, a decimal comma (12,5) or thousands separators (1,234.5) are read, but '1,234' is refused as ambiguous. Dates as 2024-01-31 or Excel dates. Reading timestamps as text, e.g. 2024-01-01T08:00:00 (an offset such as +08:00 is allowed).",
+            "",
+        ),
+        (
+            "Yes/no columns take yes or no (or 是/否, 1/0); processes, data types and allocation take the English codes or the Chinese words.",
+            "",
+        ),
+        ("Units", "section"),
+        (
+            "Energy and materials: kWh, MWh, GJ, MJ, t, kg, tkm; natural gas in Nm3 (a gas amount in m3 does not convert to a factor per Nm3). Water: m3, L, or t (1 t = 1 m³). Steam in t needs the steam pressure or enthalpy on the assessment sheet.",
+            "",
+        ),
+        ("Records: %, ℃, min, s, ...; the unit must suit the item (raw milk received is a mass: t or kg).", ""),
+        ("Import and round trip", "section"),
+        ("When filled in: milkprint import workbook.xlsx -o BUNDLE, then milkprint assess BUNDLE.", ""),
+        (
+            "On any problem nothing is written and every problem is listed with its cell (e.g. Concentration and drying!D14: unknown unit 'kwhh').",
+            "",
+        ),
+        (
+            "From an existing bundle: milkprint template --from BUNDLE -o workbook.xlsx; imported unchanged, it gives the same bundle back.",
+            "",
+        ),
+        (
+            f"More than {limit} readings (an Excel sheet's limit): import them with milkprint readings import instead.",
+            "",
+        ),
+    ]
+    return lines

@@ -1,0 +1,423 @@
+"""The workbook's layout, shared by the template builder and the importer: sheets, columns, lists, fields.
+
+Headers are bilingual (`工序 / process`); the English half of a table's header is its bundle CSV column, so
+people who know the bundle format read the workbook at once. Sheet names follow the workbook's language;
+the importer accepts both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from milkprint.bundle.reader import TABLES
+from milkprint.errors import Lang, Text
+from milkprint.methods.datatables import DATA_TABLES, DataTable
+
+HEADER_ROW = 2  # row 1 holds the sheet's title
+FIRST_ROW = 3
+EXCEL_MAX_ROWS = 1_048_576
+
+SHEETS: dict[str, Text] = {
+    "instructions": Text("说明", "Instructions"),
+    "assessment": Text("评价信息", "Assessment"),
+    "activities": Text("活动数据", "Activities"),
+    "factors": Text("排放因子", "Factors"),
+    "meters": Text("表计", "Meters"),
+    "readings": Text("读数", "Readings"),
+    "effluent": Text("废水排放", "Effluent"),
+    "records": Text("其他记录", "Other records"),
+    "production": Text("日产量", "Daily production"),
+    "samples": Text("季节采样", "Seasonal samples"),
+    "coverage": Text("数据覆盖", "Data coverage"),
+    "lists": Text("列表", "Lists"),
+}
+
+# Bundle CSV -> the sheet that holds its rows (activities and records also fill the standard's tables).
+TABLE_SHEETS: dict[str, str] = {
+    "activities.csv": "activities",
+    "factors.csv": "factors",
+    "meters.csv": "meters",
+    "effluent.csv": "effluent",
+    "records.csv": "records",
+    "production.csv": "production",
+    "samples.csv": "samples",
+    "coverage.csv": "coverage",
+}
+
+TABLE_TITLES: dict[str, Text] = {
+    "activities": Text(
+        "未列入标准数据采集表的活动数据（activities.csv）",
+        "activity data not in the standard's collection tables (activities.csv)",
+    ),
+    "factors": Text(
+        "排放因子：优先于内置因子库（factors.csv）", "Emission factors that replace the built-in library (factors.csv)"
+    ),
+    "meters": Text("表计登记（meters.csv）", "the meter registry (meters.csv)"),
+    "readings": Text(
+        "表计读数（readings.csv）：时间按文本填写，如 2024-01-01T08:00:00",
+        "meter readings (readings.csv): timestamps as text, e.g. 2024-01-01T08:00:00",
+    ),
+    "effluent": Text(
+        "废水污染物排放，用于灰水足迹（effluent.csv）", "pollutants discharged, for grey water (effluent.csv)"
+    ),
+    "records": Text(
+        "不在标准数据采集表中的测量值（records.csv）",
+        "measured values not in the standard's tables (records.csv)",
+    ),
+    "production": Text("每日奶粉产量（production.csv）", "daily milk powder production (production.csv)"),
+    "samples": Text("季节性波动数据采样（samples.csv）", "seasonal spot samples (samples.csv)"),
+    "coverage": Text(
+        "多牧场、多供应商、多产线数据覆盖（coverage.csv）", "coverage of farms, suppliers and lines (coverage.csv)"
+    ),
+}
+
+
+def sheet_name(key: str, lang: Lang) -> str:
+    return SHEETS[key](lang)
+
+
+def sheet_key(name: str) -> str | None:
+    """The sheet's key for a name in either language."""
+    n = name.strip()
+    for key, text in SHEETS.items():
+        if n in (text.zh, text.en) or n.lower() == text.en.lower():
+            return key
+    return None
+
+
+def find_table(name: str) -> tuple[str, DataTable] | None:
+    """(method, table) for a standard table's sheet name in either language."""
+    n = name.strip().lower()
+    for method, tables in DATA_TABLES.items():
+        for table in tables:
+            if n in (table.sheet.zh.lower(), table.sheet.en.lower()):
+                return method, table
+    return None
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: its key (the bundle field, or a layout key), label, whether it is filled in, its list."""
+
+    key: str
+    label: Text
+    fill: bool = True
+    choices: str | None = None
+    hidden: bool = False
+    wrap: bool = False
+
+    @property
+    def header(self) -> str:
+        return f"{self.label.zh} / {self.label.en}"
+
+    def matches(self, text: str) -> bool:
+        """Whether a header cell names this column (the bilingual header, or either half)."""
+        t = " ".join(text.split()).lower()
+        return t in (self.header.lower(), self.label.zh.lower(), self.label.en.lower())
+
+
+# Chinese labels of the bundle CSV columns; the English half of the header is the column itself.
+FIELD_LABELS: dict[str, str] = {
+    "process": "工序",
+    "item": "项目",
+    "amount": "数量",
+    "unit": "单位",
+    "data_type": "数据类型",
+    "source": "来源",
+    "allocate": "分配",
+    "exclude": "取舍候选",
+    "ter": "技术代表性",
+    "gr": "地理代表性",
+    "tir": "时间代表性",
+    "p": "精度",
+    "note": "备注",
+    "gas": "气体",
+    "value": "数值",
+    "region": "地区",
+    "year": "年份",
+    "scope": "范围",
+    "meter_id": "表计编号",
+    "kind": "表计类型",
+    "register_max": "量程上限（回零值）",
+    "accuracy_pct": "准确度（%）",
+    "calibrated_on": "检定日期",
+    "calibration_due": "检定有效期至",
+    "name": "名称",
+    "pollutant": "污染物",
+    "load_kg": "排放负荷（kg）",
+    "volume_m3": "排水量（m³）",
+    "concentration_mg_per_l": "排放浓度（mg/L）",
+    "c_max_mg_per_l": "最大允许浓度（mg/L）",
+    "c_nat_mg_per_l": "自然本底浓度（mg/L）",
+    "date": "日期",
+    "main_product_t": "奶粉产量（t）",
+    "hours": "生产时间（h）",
+    "timestamp": "时间",
+    "group": "类别",
+    "quantity": "数量",
+    "primary": "已采集初级数据",
+}
+_LABEL_OVERRIDES: dict[tuple[str, str], str] = {
+    ("records.csv", "name"): "编号",
+    ("meters.csv", "name"): "表计名称",
+    ("coverage.csv", "source"): "牧场/供应商/产线",
+    ("coverage.csv", "value"): "数据值",
+}
+
+CHOICES_OF_FIELD: dict[str, str] = {
+    "process": "process",
+    "item": "item",
+    "unit": "unit",
+    "data_type": "data_type",
+    "allocate": "allocate",
+    "exclude": "yes_no",
+    "primary": "yes_no",
+    "kind": "meter_kind",
+    "scope": "scope",
+    "gas": "gas",
+    "pollutant": "pollutant",
+    "ter": "score",
+    "gr": "score",
+    "tir": "score",
+    "p": "score",
+}
+# Lists whose cells show a word for a code (干燥 for drying, 是 for true): the importer maps them back.
+CODED_LISTS = frozenset({"process", "data_type", "allocate", "meter_kind", "scope", "yes_no"})
+
+SEQ = Column("seq", Text("序号", "no."), fill=False, hidden=True)
+
+
+def table_columns(file: str) -> tuple[Column, ...]:
+    """The columns of a bundle table's sheet: the CSV's columns (a hidden row number first where order matters)."""
+    _, required, optional = TABLES[file]
+    cols = []
+    for c in (*required, *optional):
+        label = _LABEL_OVERRIDES.get((file, c), FIELD_LABELS.get(c, c))
+        choices = CHOICES_OF_FIELD.get(c)
+        if file == "factors.csv" and c == "unit":
+            choices = None  # factor units are <mass>/<activity unit>
+        cols.append(Column(c, Text(label, c), choices=choices, wrap=c == "note"))
+    lead = (SEQ,) if file in ("activities.csv", "records.csv") else ()
+    return (*lead, *cols)
+
+
+READING_COLUMNS: tuple[Column, ...] = (
+    Column("timestamp", Text("时间", "timestamp")),
+    Column("meter_id", Text("表计编号", "meter_id")),
+    Column("value", Text("读数", "value")),
+)
+
+# The standard's tables: the data item's info (grey) and what is filled in (white).
+STANDARD_COLUMNS: tuple[Column, ...] = (
+    SEQ,
+    Column("id", Text("编号", "id"), fill=False),
+    Column("label", Text("数据类别", "data item"), fill=False),
+    Column("unit", Text("单位", "unit"), choices="unit"),
+    Column("value", Text("数值", "value")),
+    Column("unit_text", Text("标准单位", "unit in the standard"), fill=False),
+    Column("where", Text("填写区域", "where"), fill=False, wrap=True),
+    Column("how", Text("采集指引", "how to collect"), fill=False, wrap=True),
+    Column("frequency", Text("记录频次", "frequency"), fill=False, wrap=True),
+    Column("process", Text("工序", "process"), choices="process"),
+    Column("item", Text("项目", "item"), choices="item"),
+    Column("data_type", Text("数据类型", "data_type"), choices="data_type"),
+    Column("source", Text("来源", "source")),
+    Column("allocate", Text("分配", "allocate"), choices="allocate"),
+    Column("exclude", Text("取舍候选", "exclude"), choices="yes_no"),
+    Column("ter", Text("技术代表性", "ter"), choices="score"),
+    Column("gr", Text("地理代表性", "gr"), choices="score"),
+    Column("tir", Text("时间代表性", "tir"), choices="score"),
+    Column("p", Text("精度", "p"), choices="score"),
+    Column("note", Text("备注", "note"), wrap=True),
+)
+# Cells of a standard row that only an activity uses, and those whose content means "this row is filled".
+ACTIVITY_ONLY = ("process", "item", "data_type", "allocate", "exclude", "ter", "gr", "tir", "p")
+CONTENT = ("value", "source", "allocate", "exclude", "ter", "gr", "tir", "p", "note")
+
+ASSESSMENT_COLUMNS: tuple[Column, ...] = (
+    Column("key", Text("字段", "key"), fill=False),
+    Column("name", Text("名称", "name"), fill=False),
+    Column("value", Text("值", "value")),
+    Column("unit", Text("单位", "unit"), fill=False),
+    Column("help", Text("说明", "help"), fill=False, wrap=True),
+    Column("type", Text("类型", "type"), fill=False),
+)
+COPRODUCTS_KEY = "output.coproducts"
+COPRODUCT_COLUMNS: tuple[Column, ...] = (
+    Column("name", Text("副产品名称", "name")),
+    Column("mass_t", Text("产量（t）", "mass_t")),
+    Column("dry_matter", Text("干物质含量（0–1）", "dry_matter")),
+    Column("price_per_t", Text("价格（元/t）", "price_per_t")),
+)
+
+
+_NO_HELP = Text("", "")
+
+
+@dataclass(frozen=True)
+class Field:
+    """A field of assessment.toml on the assessment sheet."""
+
+    key: str  # dotted path
+    label: Text
+    kind: str  # text, int, float, date, bool, or a list name (a choice)
+    unit: str = ""
+    help: Text = _NO_HELP
+    default: object = None  # what a blank template proposes
+
+
+def _f(
+    key: str, zh: str, en: str, kind: str, unit: str = "", help_zh: str = "", help_en: str = "", default: object = None
+) -> Field:
+    return Field(key, Text(zh, en), kind, unit, Text(help_zh, help_en), default)
+
+
+ASSESSMENT_FIELDS: tuple[Field, ...] = (
+    _f("bundle_version", "案例包版本", "Bundle version", "int", "", "固定为 1", "always 1", 1),
+    _f("method", "评价方法", "Method", "method", "", "决定本工作簿的数据采集表", "decides the collection tables"),
+    _f(
+        "gwp",
+        "GWP 数据集",
+        "GWP set",
+        "gwp",
+        "",
+        "IPCC AR4 / AR5 / AR6 的 100 年全球变暖潜势",
+        "IPCC 100-year GWP set",
+        "AR6",
+    ),
+    _f("product.name", "产品名称", "Product name", "text", "", "如 全脂乳粉", "e.g. whole milk powder"),
+    _f("product.spec", "产品规格", "Product specification", "text", "", "如 25 kg/袋", "e.g. 25 kg bag"),
+    _f("plant.name", "工厂名称", "Plant name", "text"),
+    _f(
+        "plant.province",
+        "所在省份",
+        "Province",
+        "text",
+        "",
+        "用于选择地区排放因子，如 内蒙古",
+        "selects regional factors",
+        "内蒙古",
+    ),
+    _f("plant.grid", "电网区域", "Grid area", "text", "", "可选，如 蒙西", "optional, e.g. 蒙西 (West Inner Mongolia)"),
+    _f(
+        "plant.timezone",
+        "时区",
+        "Time zone",
+        "text",
+        "",
+        "不带时区的读数按此时区解释",
+        "readings without an offset are local time",
+        "Asia/Shanghai",
+    ),
+    _f("period.start", "核算期开始", "Period start", "date", "", "YYYY-MM-DD", "YYYY-MM-DD"),
+    _f(
+        "period.end",
+        "核算期结束（含）",
+        "Period end (inclusive)",
+        "date",
+        "",
+        "YYYY-MM-DD；一般为连续 12 个月",
+        "YYYY-MM-DD; normally 12 months",
+    ),
+    _f(
+        "period.new_line",
+        "新建产线（试运行期数据）",
+        "New line (trial run data)",
+        "bool",
+        "",
+        "试运行期连续 3 个月以上的数据",
+        "≥ 3 months of trial run",
+        False,
+    ),
+    _f(
+        "period.new_line_note",
+        "试运行期差异说明",
+        "Trial run differences",
+        "text",
+        "",
+        "产能利用率、设备稳定性及对结果的影响",
+        "capacity use, stability, effect on the result",
+    ),
+    _f(
+        "output.main_product_t",
+        "奶粉产量",
+        "Milk powder output",
+        "float",
+        "t",
+        "评价期内放行的成品奶粉",
+        "finished powder released in the period",
+    ),
+    _f(
+        "output.main_dry_matter",
+        "奶粉干物质含量",
+        "Powder dry matter",
+        "float",
+        "0–1",
+        "按干物质分配时必填，如 0.97",
+        "needed for dry-matter allocation",
+    ),
+    _f(
+        "output.main_price_per_t",
+        "奶粉价格",
+        "Powder price",
+        "float",
+        "元/t",
+        "按经济价值分配时必填",
+        "needed for economic allocation",
+    ),
+    _f(
+        "output.allocation",
+        "分配方法",
+        "Allocation",
+        "allocation",
+        "",
+        "有副产品时的分配方法",
+        "how shared inputs are split with co-products",
+        "none",
+    ),
+    _f(
+        "steam.enthalpy_kj_per_kg",
+        "蒸汽比焓",
+        "Steam enthalpy",
+        "float",
+        "kJ/kg",
+        "蒸汽按 t 计量时：比焓，或压力（及温度）",
+        "steam in t: enthalpy, or pressure (and temperature)",
+    ),
+    _f("steam.pressure_mpa", "蒸汽压力（绝对）", "Steam pressure (absolute)", "float", "MPa"),
+    _f(
+        "steam.temperature_c", "蒸汽温度", "Steam temperature", "float", "℃", "过热蒸汽时填写", "superheated steam only"
+    ),
+    _f(
+        "factors.allow_region_fallback",
+        "允许采用其他地区因子",
+        "Allow factors of other regions",
+        "bool",
+        "",
+        "采用时结果中均会列出",
+        "always listed in the result",
+        True,
+    ),
+    _f("factors.allow_year_fallback", "允许采用其他年份因子", "Allow factors of other years", "bool", "", "", "", True),
+    _f(
+        "quality.mass_balance_tolerance",
+        "物料平衡允许偏差",
+        "Mass balance tolerance",
+        "float",
+        "0–1",
+        "如 0.05 即 5 %",
+        "e.g. 0.05 = 5 %",
+        0.05,
+    ),
+)
+FIELD_BY_KEY: dict[str, Field] = {f.key: f for f in ASSESSMENT_FIELDS}
+# Section-level problems (pydantic model validators) are shown at this field's value cell.
+SECTION_ANCHOR: dict[str, str] = {
+    "period": "period.end",
+    "output": "output.allocation",
+    "steam": "steam.pressure_mpa",
+    "product": "product.name",
+    "plant": "plant.name",
+    "factors": "factors.allow_region_fallback",
+    "quality": "quality.mass_balance_tolerance",
+}

@@ -1,0 +1,625 @@
+"""Build the data collection workbook: the standard's tables, the bundle's tables, lists and instructions.
+
+Blank (`milkprint template`) or filled from a bundle (`--from`): every value of the bundle lands in a cell,
+so importing the workbook gives the same bundle back. Written in openpyxl's streaming mode; the readings
+(up to a sheet's million rows) are spliced in as XML, which takes seconds where openpyxl takes a minute.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+from pydantic import BaseModel
+
+from milkprint.bundle.archive import open_bundle
+from milkprint.bundle.models import ActivityRow, Assessment, RecordRow
+from milkprint.bundle.reader import Bundle
+from milkprint.errors import InputError, Lang, Location
+from milkprint.methods.catalog import METHODS
+from milkprint.methods.datatables import ActivityTarget, AssessmentTarget, DataItem, DataTable, tables_for
+from milkprint.workbook import layout as L
+from milkprint.workbook.cells import display_width, excel_number, text_of
+from milkprint.workbook.choices import LIST_TITLES, OPEN_LISTS, choices, shown
+from milkprint.workbook.instructions import instructions
+from milkprint.workbook.placement import Placement, place
+from milkprint.workbook.sheetxml import number_cell, splice_rows, text_cell
+from milkprint.workbook.source import read_any_bundle
+
+DEFAULT_METHOD = "milk-powder-gate-to-gate"
+
+_THIN = Side(style="thin", color="BFBFBF")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_FILLS = {
+    "header": PatternFill("solid", fgColor="DDEBF7"),
+    "info": PatternFill("solid", fgColor="E7E6E6"),
+    "fill": PatternFill("solid", fgColor="FFFFFF"),
+    "section": PatternFill("solid", fgColor="D9E1F2"),
+}
+_DATE_FORMAT = "yyyy-mm-dd"
+_DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+
+
+@dataclass(frozen=True)
+class TemplateSummary:
+    """What a written workbook holds, for the command's message."""
+
+    path: Path
+    method: str
+    sheets: tuple[str, ...]
+    activities: int
+    records: int
+    readings: int
+
+
+class _Sheet:
+    """Rows of one sheet, laid out before they are streamed (column widths need the whole content)."""
+
+    def __init__(self, wb: Workbook, name: str) -> None:
+        self.ws = wb.create_sheet(name)
+        self.name = name
+        self.rows: list[list[Any]] = []
+        self.widths: dict[int, int] = {}
+        self.validations: dict[str, list[str]] = {}  # list name -> cell ranges
+        self.hidden: tuple[int, ...] = ()
+
+    def cell(self, value: object, style: str = "", *, wrap: bool = False, formula: bool = False) -> Any:
+        if isinstance(value, float):
+            value = excel_number(value)
+        c = WriteOnlyCell(self.ws, value=value)
+        if isinstance(value, str) and value.startswith("=") and not formula:
+            c.data_type = "s"  # text that looks like a formula stays text
+        if isinstance(value, dt.date):
+            c.number_format = _DATETIME_FORMAT if isinstance(value, dt.datetime) else _DATE_FORMAT
+        if style in ("header", "title", "section"):
+            c.font = Font(bold=True, size=12 if style == "title" else 11)
+        if style in _FILLS:
+            c.fill = _FILLS[style]
+        if style in ("header", "info", "fill", "section"):
+            c.border = _BOX
+        if style == "info":
+            c.font = Font(color="404040")
+        if wrap or style == "header":
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+        return c
+
+    def add(self, cells: Sequence[Any], measure: bool = True) -> int:
+        """Append a row (cells or plain values); returns its row number."""
+        row = list(cells)
+        self.rows.append(row)
+        if measure:
+            for i, c in enumerate(row, start=1):
+                value = c.value if isinstance(c, Cell) else c
+                if value is not None and getattr(c, "data_type", None) != "f":
+                    self.widths[i] = max(self.widths.get(i, 0), display_width(text_of(value)))
+        return len(self.rows)
+
+    def validate(self, list_name: str | None, cells: str) -> None:
+        if list_name is not None:
+            self.validations.setdefault(list_name, []).append(cells)
+
+    def finish(
+        self,
+        freeze: str | None,
+        lists: dict[str, str],
+        lang: Lang,
+        caps: dict[int, int] | None = None,
+        cap: int = 60,
+    ) -> None:
+        """Set widths, panes and lists, then write the rows."""
+        ws = self.ws
+        for col, width in self.widths.items():
+            limit = (caps or {}).get(col, cap)
+            ws.column_dimensions[get_column_letter(col)].width = max(8, min(width + 2, limit))
+        for col in self.hidden:
+            ws.column_dimensions[get_column_letter(col)].hidden = True
+            ws.column_dimensions[get_column_letter(col)].width = 6
+        if freeze:
+            ws.freeze_panes = freeze
+        for name, ranges in self.validations.items():
+            strict = name not in OPEN_LISTS
+            dv = DataValidation(
+                type="list",
+                formula1=lists[name],
+                allow_blank=True,
+                showErrorMessage=strict,
+                errorTitle="milkprint",
+                error=("请从下拉列表中选择" if lang == "zh" else "Choose a value from the list") if strict else None,
+            )
+            for cells in ranges:
+                dv.add(cells)
+            ws.data_validations.append(dv)
+        for row in self.rows:
+            ws.append(row)
+
+
+def _sheet_title(sheet: _Sheet, text: str, width: int) -> None:
+    sheet.add([sheet.cell(text, "title")] + [None] * (width - 1), measure=False)
+
+
+def _header(sheet: _Sheet, columns: Sequence[L.Column]) -> None:
+    """The bilingual header; it wraps, so a column need only be as wide as its longer half."""
+    sheet.add([sheet.cell(c.header, "header") for c in columns], measure=False)
+    for i, c in enumerate(columns, start=1):
+        half = max(display_width(c.label.zh), display_width(c.label.en))
+        sheet.widths[i] = max(sheet.widths.get(i, 0), half)
+
+
+# --- the assessment sheet -------------------------------------------------------------------------------
+
+
+def _get(a: Assessment, key: str) -> object:
+    value: Any = a
+    for part in key.split("."):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    return value
+
+
+def _known_value(field: L.Field, value: object, lang: Lang) -> object:
+    if value is None:
+        return None
+    if field.kind == "bool":
+        return shown("yes_no", value, lang)
+    if field.kind in ("method", "gwp", "allocation"):
+        return shown(field.kind, value, lang)
+    return value
+
+
+def extras(a: Assessment) -> list[tuple[str, object]]:
+    """assessment.toml keys milkprint does not know, as dotted paths (sub-tables flattened)."""
+    out: list[tuple[str, object]] = []
+
+    def walk(prefix: str, data: dict[str, Any]) -> None:
+        for k, v in data.items():
+            key = f"{prefix}{k}"
+            if "." in k:
+                raise InputError.at(
+                    Location(file="assessment.toml", column=key),
+                    f"键“{k}”含有“.”，无法写入工作簿",
+                    f"the key '{k}' holds a '.', which the workbook cannot keep",
+                )
+            if isinstance(v, dict) and v and all(isinstance(x, str) and x and "." not in x for x in v):
+                walk(key + ".", v)
+            else:
+                out.append((key, v))
+
+    walk("", a.__pydantic_extra__ or {})
+    for section in ("product", "plant", "period", "output", "steam", "factors", "quality"):
+        model = getattr(a, section)
+        if isinstance(model, BaseModel):
+            walk(section + ".", model.__pydantic_extra__ or {})
+    return out
+
+
+def extra_cell(value: object) -> tuple[object, str]:
+    """A value of an unknown key as a cell and the type that brings it back exactly."""
+    if isinstance(value, bool):
+        return value, "boolean"
+    if isinstance(value, int) and abs(value) < 2**53:
+        return value, "integer"
+    if isinstance(value, float) and isinstance(excel_number(value), float):
+        return value, "number"
+    if isinstance(value, str):
+        return value, "text"
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value, "date"
+    return tomli_w.dumps({"value": value}), "toml"
+
+
+def _assessment_sheet(wb: Workbook, lang: Lang, method: str, a: Assessment | None) -> tuple[_Sheet, dict[str, int]]:
+    sheet = _Sheet(wb, L.sheet_name("assessment", lang))
+    cols = L.ASSESSMENT_COLUMNS
+    m = METHODS[method]
+    _sheet_title(
+        sheet,
+        f"评价信息（assessment.toml）— {m.zh}" if lang == "zh" else f"Assessment (assessment.toml) — {m.en}",
+        len(cols),
+    )
+    _header(sheet, cols)
+    rows: dict[str, int] = {}
+    for f in L.ASSESSMENT_FIELDS:
+        if a is not None:
+            value = _known_value(f, _get(a, f.key), lang)
+        elif f.key == "method":
+            value = method
+        else:
+            value = _known_value(f, f.default, lang)
+        row = sheet.add(
+            [
+                sheet.cell(f.key, "info"),
+                sheet.cell(f.label(lang), "info"),
+                sheet.cell(value, "fill"),
+                sheet.cell(f.unit, "info"),
+                sheet.cell(f.help(lang), "info", wrap=True),
+                sheet.cell(None, "info"),
+            ]
+        )
+        rows[f.key] = row
+        kind = "yes_no" if f.kind == "bool" else f.kind
+        if kind in ("yes_no", "method", "gwp", "allocation"):
+            sheet.validate(kind, f"C{row}")
+    extra_label = "附加字段（保留）" if lang == "zh" else "extra field (kept)"
+    for key, value in extras(a) if a is not None else []:
+        cell_value, kind = extra_cell(value)
+        rows[key] = sheet.add(
+            [
+                sheet.cell(key, "info"),
+                sheet.cell(extra_label, "info"),
+                sheet.cell(cell_value, "fill", wrap=kind == "toml"),
+                sheet.cell(None, "info"),
+                sheet.cell(None, "info"),
+                sheet.cell(kind, "info"),
+            ]
+        )
+    sheet.add([])
+    sheet.add(
+        [
+            sheet.cell(L.COPRODUCTS_KEY, "section"),
+            sheet.cell("副产品（用于分配）" if lang == "zh" else "Co-products (for allocation)", "section"),
+        ]
+    )
+    coproducts = a.output.coproducts if a is not None else []
+    extra_keys: list[str] = []
+    for c in coproducts:
+        extra_keys += [k for k in (c.__pydantic_extra__ or {}) if k not in extra_keys]
+    header = [c.header for c in L.COPRODUCT_COLUMNS] + extra_keys  # an extra key is its own header
+    sheet.add([sheet.cell(h, "header") for h in header])
+    for c in coproducts:
+        extra = c.__pydantic_extra__ or {}
+        values: list[object] = [c.name, c.mass_t, c.dry_matter, c.price_per_t]
+        values += [extra_cell(extra[k])[0] if k in extra else None for k in extra_keys]
+        sheet.add([sheet.cell(v, "fill") for v in values])
+    for _ in range(3 if not coproducts else 0):
+        sheet.add([sheet.cell(None, "fill") for _ in header])
+    return sheet, rows
+
+
+# --- the standard's tables ------------------------------------------------------------------------------
+
+
+def _standard_sheet(
+    wb: Workbook,
+    lang: Lang,
+    table: DataTable,
+    bundle: Bundle | None,
+    placement: Placement,
+    assessment_rows: dict[str, int],
+) -> _Sheet:
+    sheet = _Sheet(wb, table.sheet(lang))
+    cols = L.STANDARD_COLUMNS
+    index = {c.key: i for i, c in enumerate(cols)}
+    title = f"{table.number} {table.caption(lang)} — {table.standard(lang)}"
+    if table.process is not None:
+        title += ("；单元过程名称：" if lang == "zh" else "; unit process: ") + table.process(lang)
+    _sheet_title(sheet, title, len(cols))
+    _header(sheet, cols)
+    metered = {(m.process, m.item): m.meter_id for m in bundle.meters} if bundle else {}
+    section = None
+    assessment_sheet = quote_sheetname(L.sheet_name("assessment", lang))
+    for item in table.items:
+        if item.section is not None and item.section != section:
+            section = item.section
+            sheet.add([None, None, sheet.cell(section(lang), "section")])
+        filled = placement.slots.get((table.id, item.id))
+        values = _item_values(item, filled, bundle, lang)
+        if isinstance(item.target, AssessmentTarget):
+            values["value"] = f"={assessment_sheet}!C{assessment_rows[item.target.field]}"
+        styles = _item_styles(item)
+        cells = []
+        for c in cols:
+            v = values.get(c.key)
+            cell = sheet.cell(v, styles[c.key], wrap=c.wrap, formula=c.key == "value" and isinstance(v, str))
+            if c.key == "value" and isinstance(item.target, ActivityTarget) and filled is None:
+                meter = next((mid for (p, i), mid in metered.items() if item.target.matches(p, i)), None)
+                if meter is not None:
+                    cell.comment = Comment(
+                        f"由表计 {meter} 计量（见“表计”“读数”工作表），此处勿重复填写"
+                        if lang == "zh"
+                        else f"Metered by {meter} (see the Meters and Readings sheets); do not enter it again here",
+                        "milkprint",
+                    )
+            cells.append(cell)
+        row = sheet.add(cells)
+        if styles["value"] == "fill":
+            for c in cols:
+                if styles[c.key] == "fill":
+                    sheet.validate(c.choices, f"{get_column_letter(index[c.key] + 1)}{row}")
+    return sheet
+
+
+def _item_values(item: DataItem, filled: int | None, bundle: Bundle | None, lang: Lang) -> dict[str, object]:
+    values: dict[str, object] = {
+        "id": item.id,
+        "label": item.label(lang),
+        "unit": item.unit,
+        "unit_text": item.unit_text,
+        "where": item.where(lang),
+        "how": item.how(lang),
+        "frequency": item.frequency(lang),
+    }
+    target = item.target
+    if isinstance(target, ActivityTarget):
+        values["process"] = shown("process", target.process, lang) if target.process else None
+        values["item"] = None if target.item.endswith(".*") else target.item
+        values["data_type"] = shown("data_type", "primary", lang)
+        if filled is not None and bundle is not None:
+            values.update(_activity_values(bundle.activities[filled], lang))
+            values["seq"] = filled + 1
+    elif isinstance(target, AssessmentTarget):
+        values["unit"] = "t"
+    elif filled is not None and bundle is not None:
+        rec: RecordRow = bundle.records[filled]
+        values.update(seq=filled + 1, unit=rec.unit, value=rec.value, source=rec.source or None, note=rec.note or None)
+    return values
+
+
+def _activity_values(row: ActivityRow, lang: Lang) -> dict[str, object]:
+    return {
+        "unit": row.unit,
+        "value": row.amount,
+        "process": shown("process", row.process, lang),
+        "item": row.item,
+        "data_type": shown("data_type", row.data_type, lang),
+        "source": row.source or None,
+        "allocate": shown("allocate", row.allocate, lang),
+        "exclude": shown("yes_no", True, lang) if row.exclude else None,
+        "ter": row.ter,
+        "gr": row.gr,
+        "tir": row.tir,
+        "p": row.p,
+        "note": row.note or None,
+    }
+
+
+def _item_styles(item: DataItem) -> dict[str, str]:
+    """Grey for the data item's info and for cells that do not apply to it; white where one fills in."""
+    styles = {c.key: ("fill" if c.fill else "info") for c in L.STANDARD_COLUMNS}
+    if isinstance(item.target, AssessmentTarget):
+        return dict.fromkeys(styles, "info")
+    if not isinstance(item.target, ActivityTarget):
+        styles.update(dict.fromkeys(L.ACTIVITY_ONLY, "info"))
+    return styles
+
+
+# --- the bundle's tables --------------------------------------------------------------------------------
+
+
+def table_value(field: str, value: object, lang: Lang) -> object:
+    """A bundle table's value as its cell shows it."""
+    if value is None or value == "":
+        return None
+    if field in ("exclude", "primary"):
+        return shown("yes_no", True, lang) if value else None
+    list_name = L.CHOICES_OF_FIELD.get(field)
+    if list_name in L.CODED_LISTS:
+        return shown(list_name, value, lang)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def _titled(key: str, lang: Lang) -> str:
+    return L.sheet_name(key, lang) + ("：" if lang == "zh" else ": ") + L.TABLE_TITLES[key](lang)
+
+
+def _table_sheet(
+    wb: Workbook, lang: Lang, file: str, rows: Sequence[BaseModel], numbers: Sequence[int] | None = None
+) -> _Sheet:
+    key = L.TABLE_SHEETS[file]
+    sheet = _Sheet(wb, L.sheet_name(key, lang))
+    cols = L.table_columns(file)
+    _sheet_title(sheet, _titled(key, lang), len(cols))
+    _header(sheet, cols)
+    for n, row in enumerate(rows):
+        cells = []
+        for c in cols:
+            if c.key == "seq":
+                v: object = (numbers[n] if numbers is not None else n) + 1
+            else:
+                v = table_value(c.key, getattr(row, c.key), lang)
+            cells.append(
+                sheet.cell(v) if isinstance(v, str | dt.date) else excel_number(v) if isinstance(v, float) else v
+            )
+        sheet.add(cells)
+    sheet.hidden = (1,) if cols[0] is L.SEQ else ()
+    last = L.FIRST_ROW + len(rows) + 500
+    for i, c in enumerate(cols, start=1):
+        letter = get_column_letter(i)
+        sheet.validate(c.choices, f"{letter}{L.FIRST_ROW}:{letter}{last}")
+    return sheet
+
+
+def _count_readings(path: Path | None) -> int:
+    """Lines of readings.csv after its header; more than a sheet holds is refused before any work."""
+    if path is None:
+        return 0
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        count = sum(1 for _ in fh) - 1
+    limit = L.EXCEL_MAX_ROWS - L.FIRST_ROW + 1
+    if count > limit:
+        raise InputError.at(
+            Location(file="readings.csv"),
+            f"readings.csv 有 {count} 行，超过 Excel 工作表的上限（{limit} 行）；请用 milkprint readings import 导入读数，"
+            "工作簿只填写其余数据",
+            f"readings.csv has {count} rows, more than an Excel sheet holds ({limit}); import the readings with "
+            "`milkprint readings import` and use the workbook for the rest",
+        )
+    return count
+
+
+def _reading_rows(path: Path) -> Iterator[str]:
+    """readings.csv as sheet rows (XML): the timestamp as text, a value as a number when the float is exact."""
+    row = L.FIRST_ROW
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        header = [h.strip() for h in next(reader, [])]
+        at = [header.index(c) if c in header else -1 for c in ("timestamp", "meter_id", "value")]
+        for line, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
+                continue
+            ts, meter, value = (cells[i].strip() if 0 <= i < len(cells) else "" for i in at)
+            if ILLEGAL_CHARACTERS_RE.search(ts + meter + value):
+                raise InputError.at(
+                    Location(file="readings.csv", row=line),
+                    "含有 Excel 不能保存的控制字符",
+                    "holds control characters that Excel cannot store",
+                )
+            number = _reading_number(value)
+            yield (
+                f'<row r="{row}">{text_cell(f"A{row}", ts)}{text_cell(f"B{row}", meter)}'
+                + (
+                    number_cell(f"C{row}", number)
+                    if number is not None
+                    else text_cell(f"C{row}", value)
+                    if value
+                    else ""
+                )
+                + "</row>"
+            )
+            row += 1
+
+
+def _reading_number(text: str) -> str | None:
+    """The reading as a number's XML text when a float holds exactly that decimal; else None (kept as text)."""
+    try:
+        f = float(text)
+        exact = Decimal(text) == Decimal(repr(f))
+    except (ValueError, InvalidOperation):
+        return None
+    return repr(f) if exact and f == f and abs(f) != float("inf") else None
+
+
+# --- lists and the workbook -----------------------------------------------------------------------------
+
+
+def _lists_sheet(wb: Workbook, lang: Lang) -> dict[str, str]:
+    """The hidden sheet of drop-down lists; returns list name -> the formula a validation refers to."""
+    names = list(LIST_TITLES)
+    sheet = _Sheet(wb, L.sheet_name("lists", lang))
+    # Scores are numbers in a cell, so they are numbers in their list too (Excel compares values, not text).
+    columns: list[list[object]] = [
+        [int(v) if v.isdigit() else v for v in (c.shown(lang) for c in choices(n))] for n in names
+    ]
+    sheet.add([LIST_TITLES[n](lang) for n in names])
+    for i in range(max(len(c) for c in columns)):
+        sheet.add([col[i] if i < len(col) else None for col in columns])
+    ref = quote_sheetname(sheet.name)
+    formulas = {}
+    for i, (name, col) in enumerate(zip(names, columns, strict=True), start=1):
+        letter = get_column_letter(i)
+        formulas[name] = f"{ref}!${letter}$2:${letter}${len(col) + 1}"
+    sheet.ws.sheet_state = "hidden"
+    sheet.finish(None, formulas, lang)
+    return formulas
+
+
+def build(path: Path, method: str, lang: Lang, bundle: Bundle | None) -> TemplateSummary:
+    """Write the workbook for `method` (filled from `bundle` if given) to `path`, whole or not at all."""
+    if method not in METHODS:
+        known = ", ".join(METHODS)
+        raise InputError.at(
+            Location(column="--method"),
+            f"未知的方法“{method}”，应为：{known}",
+            f"unknown method '{method}'; expected one of {known}",
+        )
+    tables = tables_for(method)
+    a = bundle.assessment if bundle else None
+    placement = place(tables, bundle.activities, bundle.records) if bundle else Placement({}, (), ())
+
+    wb = Workbook(write_only=True)
+    intro = _Sheet(wb, L.sheet_name("instructions", lang))
+    assessment, assessment_rows = _assessment_sheet(wb, lang, method, a)
+    standard = [_standard_sheet(wb, lang, t, bundle, placement, assessment_rows) for t in tables]
+    acts = [bundle.activities[i] for i in placement.other_activities] if bundle else []
+    recs = [bundle.records[i] for i in placement.other_records] if bundle else []
+    tables_sheets = [
+        _table_sheet(wb, lang, "activities.csv", acts, placement.other_activities),
+        _table_sheet(wb, lang, "factors.csv", bundle.factors if bundle else ()),
+        _table_sheet(wb, lang, "meters.csv", bundle.meters if bundle else ()),
+    ]
+    readings_sheet = _Sheet(wb, L.sheet_name("readings", lang))
+    _sheet_title(readings_sheet, _titled("readings", lang), 3)
+    _header(readings_sheet, L.READING_COLUMNS)
+    count = _count_readings(bundle.readings if bundle else None)
+    tables_sheets += [
+        _table_sheet(wb, lang, "effluent.csv", bundle.effluent if bundle else ()),
+        _table_sheet(wb, lang, "records.csv", recs, placement.other_records),
+        _table_sheet(wb, lang, "production.csv", bundle.production if bundle else ()),
+        _table_sheet(wb, lang, "samples.csv", bundle.samples if bundle else ()),
+        _table_sheet(wb, lang, "coverage.csv", bundle.coverage if bundle else ()),
+    ]
+    lists = _lists_sheet(wb, lang)
+
+    for line, style in instructions(method, lang, [t.sheet(lang) for t in tables]):
+        intro.add([intro.cell(line, style, wrap=True)], measure=False)
+    intro.ws.column_dimensions["A"].width = 110
+    intro.finish(None, lists, lang)
+    assessment.finish("A3", lists, lang, caps={5: 50})
+    for s in standard:
+        s.hidden = (1,)
+        s.finish("D3", lists, lang, caps={7: 18, 8: 40, 9: 16, 20: 30})
+    for s in tables_sheets:
+        s.finish("A3", lists, lang, cap=40)
+    readings_sheet.widths = {1: 26, 2: 14, 3: 14}
+    readings_sheet.finish("A3", lists, lang)
+
+    _save(wb, path, readings_sheet.name, bundle.readings if bundle and count else None, count)
+    return TemplateSummary(
+        path=path,
+        method=method,
+        sheets=tuple(wb.sheetnames),
+        activities=len(bundle.activities) if bundle else 0,
+        records=len(bundle.records) if bundle else 0,
+        readings=count,
+    )
+
+
+def _save(wb: Workbook, path: Path, readings_title: str, readings: Path | None, readings_count: int) -> None:
+    """Save next to the target (readings spliced in), then move into place: never a half-written workbook."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        wb.save(tmp)
+        if readings is not None:
+            splice_rows(tmp, readings_title, _reading_rows(readings), L.FIRST_ROW - 1 + readings_count, "C")
+        mask = os.umask(0)
+        os.umask(mask)
+        tmp.chmod(0o666 & ~mask)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_template(path: Path, method: str | None, lang: Lang, source: Path | None = None) -> TemplateSummary:
+    """`milkprint template`: a blank workbook, or one filled from the bundle at `source` (folder or zip)."""
+    if source is None:
+        return build(path, method or DEFAULT_METHOD, lang, None)
+    with open_bundle(source) as root:
+        bundle = read_any_bundle(root)
+        if method is not None and method != bundle.assessment.method:
+            raise InputError.at(
+                Location(column="--method"),
+                f"--method {method} 与案例包的方法“{bundle.assessment.method}”不一致",
+                f"--method {method} differs from the bundle's method '{bundle.assessment.method}'",
+            )
+        return build(path, bundle.assessment.method, lang, bundle)
