@@ -4,7 +4,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 PYTHON  ?= python3
 
-.PHONY: setup system demo test lint typecheck unit bench clean
+.PHONY: setup system demo test lint typecheck unit bench bench-import clean
 
 setup: system $(STAMP)
 
@@ -33,6 +33,10 @@ test: lint typecheck unit
 
 bench: setup
 	$(PY) benchmarks/bench_meters.py
+	$(PY) benchmarks/bench_scada_import.py --keep
+
+bench-import: setup
+	$(PY) benchmarks/bench_scada_import.py --keep
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
