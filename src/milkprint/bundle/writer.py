@@ -12,7 +12,7 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,8 +84,11 @@ def bundle_files(bundle: Bundle) -> dict[str, str | Path]:
     return files
 
 
-def write_folder(root: Path, files: Mapping[str, str | bytes | Path]) -> None:
-    """Replace folder `root` by exactly these files, atomically (a failure leaves the old folder as it was)."""
+def write_folder(root: Path, files: Mapping[str, str | bytes | Path], moved: Collection[str] = ()) -> None:
+    """Replace folder `root` by exactly these files, atomically (a failure leaves the old folder as it was).
+
+    Files named in `moved` are temporary files of the caller: moved into place rather than copied (big readings).
+    """
     root = root.resolve()
     root.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{root.name}.", suffix=".tmp"))
@@ -96,7 +99,9 @@ def write_folder(root: Path, files: Mapping[str, str | bytes | Path]) -> None:
     try:
         for name, content in files.items():
             target = tmp / name
-            if isinstance(content, Path):
+            if isinstance(content, Path) and name in moved:
+                shutil.move(content, target)
+            elif isinstance(content, Path):
                 shutil.copyfile(content, target)
             elif isinstance(content, bytes):
                 target.write_bytes(content)

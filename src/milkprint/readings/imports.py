@@ -495,7 +495,7 @@ class Importer:
         }
         files["meters.csv"] = table_csv("meters.csv", meters)
         files[_READINGS] = readings
-        write_folder(self.root, files)
+        write_folder(self.root, files, moved={_READINGS})
 
     def _warnings(self, kept: Sequence[Assignment]) -> list[Text]:
         out: list[Text] = []
