@@ -656,3 +656,23 @@ def test_records_the_checks_read_sit_in_the_standard_tables(tmp_path: Path) -> N
     assert found == {r.name: r.value for r in sample.records if r.name in ids}
     others = wb["其他记录"]
     assert [r for r in others.iter_rows(min_row=3, values_only=True) if any(v is not None for v in r)] == []
+
+
+def test_import_never_replaces_a_folder_that_is_not_a_bundle(tmp_path: Path) -> None:
+    """A mistyped -o must not wipe someone's files; an existing bundle folder is replaced whole."""
+    from milkprint.workbook.template import write_template
+
+    book = tmp_path / "tiny.xlsx"
+    write_template(book, None, "zh", CASES / "tiny")
+    precious = tmp_path / "documents"
+    precious.mkdir()
+    (precious / "report.docx").write_text("keep me", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        import_workbook(book, precious)
+    assert "不是案例包" in err.value.message("zh")
+    assert [p.name for p in precious.iterdir()] == ["report.docx"]
+    bundle = tmp_path / "bundle"
+    import_workbook(book, bundle)
+    (bundle / "stale.csv").write_text("x\n", encoding="utf-8")
+    import_workbook(book, bundle)
+    assert not (bundle / "stale.csv").exists() and (bundle / "assessment.toml").exists()

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from milkprint.bundle.models import Assessment
 from milkprint.bundle.reader import TABLES, Bundle
+from milkprint.errors import InputError, Location
 
 
 def cell(value: Any) -> str:
@@ -90,6 +91,7 @@ def write_folder(root: Path, files: Mapping[str, str | bytes | Path], moved: Col
     Files named in `moved` are temporary files of the caller: moved into place rather than copied (big readings).
     """
     root = root.resolve()
+    _replaceable(root)
     root.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{root.name}.", suffix=".tmp"))
     mask = os.umask(0)
@@ -118,6 +120,25 @@ def write_folder(root: Path, files: Mapping[str, str | bytes | Path], moved: Col
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _replaceable(root: Path) -> None:
+    """Only a bundle folder (or an empty one) may be replaced: a mistyped -o must never wipe other files."""
+    if not root.exists():
+        return
+    where = Location(file=str(root))
+    if not root.is_dir():
+        raise InputError.at(where, "目标已存在且不是文件夹", "the target exists and is not a folder")
+    entries = list(root.iterdir())
+    if not entries:
+        return
+    if not (root / "assessment.toml").is_file() or any(e.is_dir() for e in entries):
+        raise InputError.at(
+            where,
+            "目标文件夹已存在且不是案例包（没有 assessment.toml 或含有子文件夹）：请换一个文件夹，不会覆盖其中的文件",
+            "the target folder exists and is not a case bundle (no assessment.toml, or it has sub-folders): "
+            "choose another folder; its files are not overwritten",
+        )
 
 
 def write_bundle(bundle: Bundle, root: Path) -> None:
