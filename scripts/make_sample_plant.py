@@ -12,6 +12,8 @@ import math
 import random
 from pathlib import Path
 
+from milkprint.bundle.reader import ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL, METER_COLUMNS, METER_OPTIONAL
+
 OUT = Path(__file__).resolve().parent.parent / "src" / "milkprint" / "samples" / "sample_plant"
 YEAR = 2025
 rng = random.Random(20251231)
@@ -189,45 +191,8 @@ def main() -> None:
             w.writerow(header)
             w.writerows(rows)
 
-    write(
-        "activities.csv",
-        [
-            "process",
-            "item",
-            "amount",
-            "unit",
-            "data_type",
-            "source",
-            "allocate",
-            "exclude",
-            "ter",
-            "gr",
-            "tir",
-            "p",
-            "note",
-        ],
-        ACTIVITIES,
-    )
-    write(
-        "meters.csv",
-        [
-            "meter_id",
-            "process",
-            "item",
-            "unit",
-            "kind",
-            "register_max",
-            "accuracy_pct",
-            "calibrated_on",
-            "calibration_due",
-            "name",
-            "ter",
-            "gr",
-            "tir",
-            "p",
-        ],
-        METERS,
-    )
+    write("activities.csv", [*ACTIVITY_COLUMNS, *ACTIVITY_OPTIONAL], ACTIVITIES)
+    write("meters.csv", [*METER_COLUMNS, *METER_OPTIONAL], METERS)
     write("records.csv", ["name", "value", "unit", "source", "note"], RECORDS)
     write("production.csv", ["date", "main_product_t", "hours"], production())
     write("samples.csv", ["timestamp", "process", "item", "value", "unit", "note"], samples())
