@@ -50,7 +50,7 @@ TABLE_TITLES: dict[str, Text] = {
         "activity data not in the standard's collection tables (activities.csv)",
     ),
     "factors": Text(
-        "排放因子：优先于内置因子库（factors.csv）", "Emission factors that replace the built-in library (factors.csv)"
+        "优先于内置因子库的排放因子（factors.csv）", "emission factors that replace the built-in library (factors.csv)"
     ),
     "meters": Text("表计登记（meters.csv）", "the meter registry (meters.csv)"),
     "readings": Text(
