@@ -185,6 +185,45 @@ def check(
 
 
 @app.command()
+def interpret(
+    bundle: Annotated[Path, typer.Argument(help="案例包文件夹或 .zip / case bundle folder or .zip")],
+    iterations: Annotated[
+        int, typer.Option("--iterations", min=2, help="蒙特卡洛迭代次数 / Monte Carlo iterations")
+    ] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="随机种子 / random seed")] = 0,
+    scenarios: Annotated[
+        Path | None,
+        typer.Option("--scenarios", help="情景文件 TOML（默认内置减排措施）/ scenario file (default: built-in levers)"),
+    ] = None,
+    as_json: JsonOption = False,
+    lang: LangOption = "zh",
+) -> None:
+    """结果解释：贡献与热点、分配敏感性、减排情景、蒙特卡洛不确定性 / interpret a bundle's result."""
+    lg = _lang(lang)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from milkprint.pipeline import interpret_bundle
+
+    labels = {"monte_carlo": "蒙特卡洛" if lg == "zh" else "Monte Carlo", "sobol": "Sobol"}
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err, transient=True,
+    ) as bar:
+        tasks = {stage: bar.add_task(name, total=None) for stage, name in labels.items()}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(tasks[stage], completed=done, total=total)
+
+        result = _run(lg, lambda: interpret_bundle(bundle, iterations, seed, scenarios, on_progress=progress))
+    if as_json:
+        sys.stdout.write(_dumps(result.to_dict(lg)))
+    else:
+        from milkprint.interpret.render import render_interpretation
+
+        render_interpretation(result, lg, out)
+
+
+@app.command()
 def template(
     out_file: Annotated[Path, typer.Option("-o", "--out", help="写出的工作簿 .xlsx / workbook to write")],
     method: Annotated[

@@ -6,6 +6,7 @@ Every door (CLI, API, web, notebooks) calls `assess_bundle`; only this module to
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,9 +17,11 @@ if TYPE_CHECKING:
     from milkprint.bundle.reader import Bundle
     from milkprint.engine.result import Result
     from milkprint.factors.library import Library
+    from milkprint.interpret.report import Interpretation, StageProgress
+    from milkprint.interpret.scenarios import Scenario
     from milkprint.quality.readings import ReadingsCheck
     from milkprint.quality.report import QualityReport
-    from milkprint.readings.aggregate import ReadingsJob
+    from milkprint.readings.aggregate import MeterTotal, ReadingsJob
 
 
 def assess_bundle(path: Path | str, library: Library | None = None) -> Result:
@@ -94,8 +97,51 @@ def _reading_days(bundle: Bundle) -> dict[str, list[dt.date]]:
     return out
 
 
+def interpret_bundle(
+    path: Path | str,
+    iterations: int = 10_000,
+    seed: int = 0,
+    scenarios: Path | str | Sequence[Scenario] | None = None,
+    on_progress: StageProgress | None = None,
+    library: Library | None = None,
+) -> Interpretation:
+    """Contribution, allocation sensitivity, scenarios and Monte Carlo of a bundle, from one read of its readings.
+
+    `scenarios` is a scenario file (TOML) or a list of scenarios; None runs the built-in levers. Bad input
+    (including a bad scenario file, checked before the bundle is read) raises InputError. `on_progress(stage, done,
+    total)` follows the Monte Carlo ("monte_carlo") and the Sobol analysis ("sobol").
+    """
+    from milkprint.errors import InputError, Location
+    from milkprint.factors.library import default_library
+    from milkprint.interpret.report import interpret
+    from milkprint.interpret.scenarios import levers, load_scenarios
+
+    if iterations < 2:
+        raise InputError.at(
+            Location(column="iterations"),
+            f"迭代次数至少为 2（收到 {iterations}）",
+            f"iterations must be at least 2 (got {iterations})",
+        )
+    if scenarios is None:
+        chosen = levers()
+    elif isinstance(scenarios, (str, Path)):
+        chosen = load_scenarios(scenarios)
+    else:
+        chosen = list(scenarios)
+    lib = library or default_library()
+    with open_bundle(Path(path)) as root:
+        bundle, totals, result = _assessed_with_totals(root, lib)
+    return interpret(bundle, totals, result, lib, chosen, iterations, seed, on_progress)
+
+
 def _assessed(root: Path, library: Library | None) -> tuple[Bundle, Result]:
     """The validated bundle in folder `root` and its result."""
+    bundle, _, result = _assessed_with_totals(root, library)
+    return bundle, result
+
+
+def _assessed_with_totals(root: Path, library: Library | None) -> tuple[Bundle, list[MeterTotal], Result]:
+    """The validated bundle in folder `root`, its meter totals (readings read once) and its result."""
     job = _start_readings(root)
     try:
         from milkprint.bundle.reader import read_bundle
@@ -117,7 +163,7 @@ def _assessed(root: Path, library: Library | None) -> tuple[Bundle, Result]:
     )
     if job is not None and not totals:
         job.close()
-    return bundle, assess(
+    return bundle, totals, assess(
         a,
         bundle.activities,
         library or default_library(),

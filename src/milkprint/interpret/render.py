@@ -1,0 +1,188 @@
+"""Rich tables of an Interpretation for the terminal (Chinese by default; rich aligns wide characters)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from milkprint.errors import Lang
+from milkprint.interpret.report import Interpretation
+
+PARETO_TOP = 10
+TORNADO_TOP = 10
+
+_T = {
+    "hotspots": ("热点", "Hotspots"),
+    "pareto": ("碳足迹主要来源（前 {n} 行）", "Largest carbon lines (top {n})"),
+    "allocation": ("分配方法敏感性", "Allocation sensitivity"),
+    "scenarios": ("减排情景（碳 kgCO2e/t，水 m³/t）", "Scenarios (carbon kgCO2e/t, water m³/t)"),
+    "mc": (
+        "蒙特卡洛不确定性（{n} 次，种子 {seed}；碳 kgCO2e/t，水 m³/t）",
+        "Monte Carlo uncertainty ({n} iterations, seed {seed}; carbon kgCO2e/t, water m³/t)",
+    ),
+    "rank": ("序", "#"),
+    "finding": ("说明", "Finding"),
+    "share": ("占比", "Share"),
+    "line": ("来源", "Line"),
+    "cumulative": ("累计", "Cumulative"),
+    "vital": ("关键少数", "Vital few"),
+    "method": ("方法", "Method"),
+    "main_share": ("主产品份额", "Main share"),
+    "vs_chosen": ("相对所选", "vs chosen"),
+    "scenario": ("情景", "Scenario"),
+    "new": ("新值", "New"),
+    "saving": ("减排", "Saving"),
+    "saving_pct": ("减排 %", "Saving %"),
+    "water_saving": ("节水", "Water saved"),
+    "indicator": ("指标", "Indicator"),
+    "deterministic": ("确定值", "Determ."),
+    "mean": ("均值", "Mean"),
+    "median": ("中位数", "Median"),
+    "sd": ("标准差", "SD"),
+    "converged": ("已收敛", "Conv."),
+    "carbon": ("碳足迹", "Carbon"),
+    "water": ("水足迹", "Water"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "none": ("无", "none"),
+    "spread": ("极差", "Spread"),
+    "tornado": (
+        "龙卷风图：碳足迹对各参数 ±{step} 的变化（前 {n} 项，kgCO2e/t）",
+        "Tornado: carbon footprint change for each parameter at ±{step} (top {n}, kgCO2e/t)",
+    ),
+    "parameter": ("参数", "Parameter"),
+    "low": ("−{step}", "−{step}"),
+    "high": ("+{step}", "+{step}"),
+    "swing": ("摆幅", "Swing"),
+}
+
+
+def _t(key: str, lang: Lang, **kw: Any) -> str:
+    zh, en = _T[key]
+    return (zh if lang == "zh" else en).format(**kw)
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.1f} %"
+
+
+def _num(x: float, digits: int = 1) -> str:
+    return f"{x:,.{digits}f}"
+
+
+def _table(title: str, heads: tuple[str, ...], right: tuple[int, ...] = ()) -> Table:
+    tab = Table(title=title, title_justify="left")
+    for i, h in enumerate(heads):
+        tab.add_column(h, justify="right" if i in right else "left", overflow="fold")
+    return tab
+
+
+def _hotspots(d: dict[str, Any], lang: Lang) -> Table:
+    tab = _table(_t("hotspots", lang), (_t("rank", lang), _t("finding", lang), _t("share", lang)), (0, 2))
+    for h in d["hotspots"]:
+        tab.add_row(str(h["rank"]), h["text"], _pct(h["share"]))
+    if not d["hotspots"]:
+        tab.add_row("", _t("none", lang), "")
+    return tab
+
+
+def _pareto(d: dict[str, Any], lang: Lang) -> Table:
+    heads = (
+        _t("rank", lang),
+        _t("line", lang),
+        "kgCO2e/t",
+        _t("share", lang),
+        _t("cumulative", lang),
+        _t("vital", lang),
+    )
+    tab = _table(_t("pareto", lang, n=PARETO_TOP), heads, (0, 2, 3, 4))
+    for line in d["carbon"]["pareto"][:PARETO_TOP]:
+        tab.add_row(
+            str(line["rank"]),
+            line["label"],
+            _num(line["per_t"]),
+            _pct(line["share"]),
+            _pct(line["cumulative"]),
+            "●" if line["vital_few"] else "",
+        )
+    return tab
+
+
+def _allocation(d: dict[str, Any], lang: Lang) -> Table:
+    heads = (_t("method", lang), _t("main_share", lang), "kgCO2e/t", "m³/t", _t("vs_chosen", lang))
+    tab = _table(_t("allocation", lang), heads, (1, 2, 3, 4))
+    for m in d["methods"]:
+        name = ("★ " if m["chosen"] else "  ") + m["name"]
+        tab.add_row(
+            name, _pct(m["main_share"]), _num(m["kgco2e_per_t"]), _num(m["m3_per_t"], 2), _pct(m["carbon_vs_chosen"])
+        )
+    c, w = d["spread"]["kgco2e_per_t"], d["spread"]["m3_per_t"]
+    tab.add_section()
+    tab.add_row(_t("spread", lang), "", _num(c["range"]), _num(w["range"], 2), _pct(c["relative_to_chosen"]))
+    for n in d["not_applicable"]:
+        tab.add_row(n["name"], "—", "—", "—", n["reason"])
+    tab.caption = d["summary"]
+    tab.caption_justify = "left"
+    return tab
+
+
+def _scenarios(rows: list[dict[str, Any]], lang: Lang) -> Table:
+    heads = (
+        _t("scenario", lang),
+        _t("new", lang),
+        _t("saving", lang),
+        _t("saving_pct", lang),
+        _t("water_saving", lang),
+    )
+    tab = _table(_t("scenarios", lang), heads, (1, 2, 3, 4))
+    for s in rows:
+        c, w = s["carbon"], s["water"]
+        pct = "—" if c["saving_pct"] is None else f"{c['saving_pct']:.1f} %"
+        tab.add_row(
+            s["name"], _num(c["new_kgco2e_per_t"]), _num(c["saving_kgco2e_per_t"]), pct, _num(w["saving_m3_per_t"], 2)
+        )
+    return tab
+
+
+def _monte_carlo(d: dict[str, Any], lang: Lang) -> Table:
+    heads = (
+        _t("indicator", lang),
+        _t("deterministic", lang),
+        _t("mean", lang),
+        _t("median", lang),
+        _t("sd", lang),
+        "2.5 %",
+        "97.5 %",
+        _t("converged", lang),
+    )
+    tab = _table(_t("mc", lang, n=f"{d['iterations']:,}", seed=d["seed"]), heads, (1, 2, 3, 4, 5, 6))
+    for key, name, digits in (("carbon_kgco2e_per_t", "carbon", 1), ("water_m3_per_t", "water", 2)):
+        s = d[key]
+        tab.add_row(
+            _t(name, lang),
+            *(_num(s[k], digits) for k in ("deterministic", "mean", "median", "sd", "p2_5", "p97_5")),
+            _t("yes" if s["convergence"]["converged"] else "no", lang),
+        )
+    return tab
+
+
+def _tornado(d: dict[str, Any], lang: Lang) -> Table:
+    step = f"{d['step'] * 100:g} %"
+    heads = (_t("parameter", lang), _t("low", lang, step=step), _t("high", lang, step=step), _t("swing", lang))
+    tab = _table(_t("tornado", lang, step=step, n=TORNADO_TOP), heads, (1, 2, 3))
+    for b in d["carbon_kgco2e_per_t"]["bars"][:TORNADO_TOP]:
+        tab.add_row(b["name"], f"{b['low']:+,.1f}", f"{b['high']:+,.1f}", _num(b["swing"]))
+    return tab
+
+
+def render_interpretation(interp: Interpretation, lang: Lang, console: Console) -> None:
+    """Every table of the interpretation, in the order the report reads them."""
+    d = interp.to_dict(lang)
+    console.print(_hotspots(d["contribution"], lang))
+    console.print(_pareto(d["contribution"], lang))
+    console.print(_allocation(d["allocation"], lang))
+    console.print(_scenarios(d["scenarios"], lang))
+    console.print(_monte_carlo(d["monte_carlo"], lang))
+    console.print(_tornado(d["sensitivity"]["tornado"], lang))

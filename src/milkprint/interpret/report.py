@@ -1,0 +1,100 @@
+"""The interpretation of one assessment in a single object: what the report and `milkprint interpret` show.
+
+Pure: it takes the validated bundle, its meter totals and its Result (pipeline.interpret_bundle reads them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from milkprint.errors import Lang
+from milkprint.interpret.allocation import AllocationSensitivity, bundle_sensitivity
+from milkprint.interpret.contribution import Contribution, contribution
+from milkprint.interpret.montecarlo import MonteCarloResult, build_model, run
+from milkprint.interpret.scenarios import Scenario, ScenarioResult, run_scenarios
+
+StageProgress = Callable[[str, int, int], None]  # (stage: "monte_carlo" | "sobol", done, total)
+
+TORNADO_STEP = 0.10
+SOBOL_N = 1024  # a power of 2 (Sobol sequence balance); n·(D + 2) evaluations per output
+SOBOL_TOP = 20  # parameters analysed, ranked by linearised variance; the rest stay deterministic
+
+if TYPE_CHECKING:
+    from milkprint.bundle.reader import Bundle
+    from milkprint.engine.result import Result
+    from milkprint.factors.library import Library
+    from milkprint.interpret.sensitivity import SobolResult, Tornado
+    from milkprint.readings.aggregate import MeterTotal
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """Contribution, allocation, scenarios, Monte Carlo and parameter sensitivity of one result (`to_dict`)."""
+
+    kgco2e_per_t: float
+    m3_per_t: float
+    contribution: Contribution
+    allocation: AllocationSensitivity
+    scenarios: tuple[ScenarioResult, ...]
+    monte_carlo: MonteCarloResult
+    tornado: Tornado  # one parameter at a time at ± TORNADO_STEP (interpret/sensitivity.py)
+    sobol: SobolResult  # S1 and ST over the top SOBOL_TOP parameters, same seed as the Monte Carlo
+
+    def to_dict(self, lang: Lang = "zh") -> dict[str, Any]:
+        return {
+            "kgco2e_per_t": self.kgco2e_per_t,
+            "m3_per_t": self.m3_per_t,
+            "contribution": self.contribution.to_dict(lang),
+            "allocation": self.allocation.to_dict(lang),
+            "scenarios": [s.to_dict(lang) for s in self.scenarios],
+            "monte_carlo": self.monte_carlo.to_dict(),
+            "sensitivity": {"tornado": self.tornado.to_dict(lang), "sobol": self.sobol.to_dict(lang)},
+        }
+
+
+def interpret(
+    bundle: Bundle,
+    totals: Sequence[MeterTotal],
+    result: Result,
+    library: Library,
+    scenarios: Sequence[Scenario],
+    iterations: int,
+    seed: int,
+    on_progress: StageProgress | None = None,
+) -> Interpretation:
+    """Every analysis of one assessed bundle; the scenarios and allocation methods reuse the same meter totals."""
+    from milkprint.interpret.sensitivity import sobol, tornado  # scipy and SALib load only here
+
+    metered = [t.activity() for t in totals]
+    meters = [t.summary() for t in totals]
+    found = run_scenarios(
+        bundle.assessment,
+        bundle.activities,
+        library,
+        scenarios,
+        factors=bundle.factors,
+        effluent=bundle.effluent,
+        metered=metered,
+        meters=meters,
+    )
+    model = build_model(result)
+    return Interpretation(
+        kgco2e_per_t=result.kgco2e_per_t,
+        m3_per_t=result.m3_per_t,
+        contribution=contribution(result),
+        allocation=bundle_sensitivity(bundle, library, totals),
+        scenarios=tuple(found),
+        monte_carlo=run(model, iterations, seed, on_progress=_stage(on_progress, "monte_carlo")),
+        tornado=tornado(model, step=TORNADO_STEP),
+        sobol=sobol(model, n=SOBOL_N, seed=seed, top=SOBOL_TOP, on_progress=_stage(on_progress, "sobol")),
+    )
+
+
+def _stage(on_progress: StageProgress | None, stage: str) -> Callable[[int, int], None] | None:
+    """A (done, total) callback for one stage of a staged progress callback."""
+    if on_progress is None:
+        return None
+    report = on_progress
+    return lambda done, total: report(stage, done, total)
