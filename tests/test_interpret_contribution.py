@@ -13,9 +13,9 @@ import pytest
 from milkprint.bundle.models import Assessment, EffluentRow
 from milkprint.bundle.reader import read_bundle
 from milkprint.factors.library import default_library
-from milkprint.interpret.allocation import bundle_sensitivity, sensitivity
+from milkprint.interpret.allocation import sensitivity
 from milkprint.interpret.contribution import Contribution, Share, contribution
-from milkprint.pipeline import assess_bundle
+from milkprint.pipeline import assess_bundle, assess_inputs
 from milkprint.readings.aggregate import meter_totals
 from tests.bundles import CASES, assessment_dict, factor, row, run
 
@@ -290,7 +290,7 @@ def test_reference_case_chosen_method_matches_expected() -> None:
     a = bundle.assessment
     assert bundle.readings is not None
     totals = meter_totals(bundle.readings, bundle.meters, a.period, a.plant.timezone)
-    s = bundle_sensitivity(bundle, default_library(), totals)
+    s = sensitivity(**assess_inputs(bundle, totals, default_library()).kwargs())
     chosen = s.chosen_result
     assert chosen is not None and chosen.method == expected["allocation"]["method"]
     assert math.isclose(chosen.kgco2e_per_t, expected["carbon"]["kgco2e_per_t"], rel_tol=1e-9)

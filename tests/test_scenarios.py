@@ -11,6 +11,7 @@ import pytest
 import tomli_w
 
 from milkprint.bundle.models import ActivityRow, Assessment, FactorRow
+from milkprint.engine.assess import Inputs
 from milkprint.errors import InputError
 from milkprint.factors.library import default_library
 from milkprint.interpret.scenarios import (
@@ -53,9 +54,8 @@ def one(
     metered: list[ActivityRow] | None = None,
 ) -> ScenarioResult:
     a = Assessment.model_validate(assessment_dict())
-    (res,) = run_scenarios(
-        a, activities, default_library(), [s], factors=OWN if factors is None else factors, metered=metered or []
-    )
+    inputs = Inputs(a, activities, default_library(), factors=OWN if factors is None else factors, metered=metered or [])
+    (res,) = run_scenarios(inputs, [s])
     return res
 
 
@@ -148,7 +148,7 @@ def test_scenarios_start_from_the_same_base_and_unmatched_changes_warn() -> None
     rows = [row("drying", "energy.electricity", 1000, "kWh")]
     half = scenario({"kind": "scale", "item": "energy.electricity", "factor": 0.5}, sid="half")
     none = scenario({"kind": "scale", "process": "boiler", "item": "energy.coal", "factor": 0.5}, sid="none")
-    r1, r2, r3 = run_scenarios(a, rows, default_library(), [half, half, none], factors=OWN)
+    r1, r2, r3 = run_scenarios(Inputs(a, rows, default_library(), factors=OWN), [half, half, none])
     assert close(r1.new.total_kgco2e, r2.new.total_kgco2e)
     assert close(r1.new.total_kgco2e, 500 * EF_ELEC)
     assert r3.saving_kgco2e_per_t == 0.0 and not r3.rows

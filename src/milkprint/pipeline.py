@@ -15,6 +15,7 @@ from milkprint.regions import DEFAULT_TIMEZONE
 
 if TYPE_CHECKING:
     from milkprint.bundle.reader import Bundle
+    from milkprint.engine.assess import Inputs
     from milkprint.engine.result import Result
     from milkprint.factors.library import Library
     from milkprint.interpret.report import Interpretation, StageProgress
@@ -130,18 +131,33 @@ def interpret_bundle(
         chosen = list(scenarios)
     lib = library or default_library()
     with open_bundle(Path(path)) as root:
-        bundle, totals, result = _assessed_with_totals(root, lib)
-    return interpret(bundle, totals, result, lib, chosen, iterations, seed, on_progress)
+        _, inputs, result = _assessed_with_inputs(root, lib)
+    return interpret(inputs, result, chosen, iterations, seed, on_progress)
 
 
 def _assessed(root: Path, library: Library | None) -> tuple[Bundle, Result]:
     """The validated bundle in folder `root` and its result."""
-    bundle, _, result = _assessed_with_totals(root, library)
+    bundle, _, result = _assessed_with_inputs(root, library)
     return bundle, result
 
 
-def _assessed_with_totals(root: Path, library: Library | None) -> tuple[Bundle, list[MeterTotal], Result]:
-    """The validated bundle in folder `root`, its meter totals (readings read once) and its result."""
+def assess_inputs(bundle: Bundle, totals: Sequence[MeterTotal], library: Library) -> Inputs:
+    """What the core needs of a validated bundle and its meter totals (each meter becomes an activity row)."""
+    from milkprint.engine.assess import Inputs
+
+    return Inputs(
+        bundle.assessment,
+        bundle.activities,
+        library,
+        factors=bundle.factors,
+        effluent=bundle.effluent,
+        metered=[t.activity() for t in totals],
+        meters=[t.summary() for t in totals],
+    )
+
+
+def _assessed_with_inputs(root: Path, library: Library | None) -> tuple[Bundle, Inputs, Result]:
+    """The validated bundle in folder `root`, the core's inputs (readings read once) and its result."""
     job = _start_readings(root)
     try:
         from milkprint.bundle.reader import read_bundle
@@ -151,7 +167,6 @@ def _assessed_with_totals(root: Path, library: Library | None) -> tuple[Bundle, 
         if job is not None:
             job.close()
         raise
-    from milkprint.engine.assess import assess
     from milkprint.factors.library import default_library
     from milkprint.readings.aggregate import meter_totals
 
@@ -163,15 +178,8 @@ def _assessed_with_totals(root: Path, library: Library | None) -> tuple[Bundle, 
     )
     if job is not None and not totals:
         job.close()
-    return bundle, totals, assess(
-        a,
-        bundle.activities,
-        library or default_library(),
-        factors=bundle.factors,
-        effluent=bundle.effluent,
-        metered=[t.activity() for t in totals],
-        meters=[t.summary() for t in totals],
-    )
+    inputs = assess_inputs(bundle, totals, library or default_library())
+    return bundle, inputs, inputs.assess()
 
 
 def _start_readings(root: Path) -> ReadingsJob | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from milkprint.bundle.models import ActivityRow, Assessment, EffluentRow, FactorRow
 from milkprint.engine.allocation import main_share
@@ -102,3 +104,31 @@ def assess(
         },
         warnings=tuple(warnings),
     )
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything `assess` takes, as one value: built once at the edge, re-assessed by the interpretation
+    (allocation methods, scenarios) with one part changed."""
+
+    assessment: Assessment
+    activities: Sequence[ActivityRow]
+    library: Library
+    factors: Sequence[FactorRow] = ()
+    effluent: Sequence[EffluentRow] = ()
+    metered: Sequence[ActivityRow] = ()
+    meters: Sequence[MeterSummary] = field(default=())
+
+    def kwargs(self) -> dict[str, Any]:
+        return {
+            "assessment": self.assessment,
+            "activities": self.activities,
+            "library": self.library,
+            "factors": self.factors,
+            "effluent": self.effluent,
+            "metered": self.metered,
+            "meters": self.meters,
+        }
+
+    def assess(self) -> Result:
+        return assess(**self.kwargs())

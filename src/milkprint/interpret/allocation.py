@@ -18,8 +18,7 @@ from milkprint.errors import Lang, Text
 from milkprint.factors.library import Library
 
 if TYPE_CHECKING:
-    from milkprint.bundle.reader import Bundle
-    from milkprint.readings.aggregate import MeterTotal
+    pass
 
 METHODS: tuple[str, ...] = ("none", "mass", "dry_matter", "economic")
 
@@ -186,17 +185,4 @@ def sensitivity(
         carbon=_spread([r.kgco2e_per_t for r in results], mine.kgco2e_per_t if mine else None),
         water=_spread([r.m3_per_t for r in results], mine.m3_per_t if mine else None),
         not_applicable=tuple(lacking),
-    )
-
-
-def bundle_sensitivity(bundle: Bundle, library: Library, totals: Sequence[MeterTotal] = ()) -> AllocationSensitivity:
-    """The sensitivity of a validated bundle, given its meter totals (as pipeline.py computes them)."""
-    return sensitivity(
-        bundle.assessment,
-        bundle.activities,
-        library,
-        factors=bundle.factors,
-        effluent=bundle.effluent,
-        metered=[t.activity() for t in totals],
-        meters=[t.summary() for t in totals],
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from milkprint.errors import Lang
-from milkprint.interpret.allocation import AllocationSensitivity, bundle_sensitivity
+from milkprint.interpret.allocation import AllocationSensitivity, sensitivity
 from milkprint.interpret.contribution import Contribution, contribution
 from milkprint.interpret.montecarlo import MonteCarloResult, build_model, run
 from milkprint.interpret.scenarios import Scenario, ScenarioResult, run_scenarios
@@ -22,11 +22,9 @@ SOBOL_N = 1024  # a power of 2 (Sobol sequence balance); n·(D + 2) evaluations 
 SOBOL_TOP = 20  # parameters analysed, ranked by linearised variance; the rest stay deterministic
 
 if TYPE_CHECKING:
-    from milkprint.bundle.reader import Bundle
+    from milkprint.engine.assess import Inputs
     from milkprint.engine.result import Result
-    from milkprint.factors.library import Library
     from milkprint.interpret.sensitivity import SobolResult, Tornado
-    from milkprint.readings.aggregate import MeterTotal
 
 
 @dataclass(frozen=True)
@@ -55,10 +53,8 @@ class Interpretation:
 
 
 def interpret(
-    bundle: Bundle,
-    totals: Sequence[MeterTotal],
+    inputs: Inputs,
     result: Result,
-    library: Library,
     scenarios: Sequence[Scenario],
     iterations: int,
     seed: int,
@@ -67,24 +63,13 @@ def interpret(
     """Every analysis of one assessed bundle; the scenarios and allocation methods reuse the same meter totals."""
     from milkprint.interpret.sensitivity import sobol, tornado  # scipy and SALib load only here
 
-    metered = [t.activity() for t in totals]
-    meters = [t.summary() for t in totals]
-    found = run_scenarios(
-        bundle.assessment,
-        bundle.activities,
-        library,
-        scenarios,
-        factors=bundle.factors,
-        effluent=bundle.effluent,
-        metered=metered,
-        meters=meters,
-    )
+    found = run_scenarios(inputs, scenarios)
     model = build_model(result)
     return Interpretation(
         kgco2e_per_t=result.kgco2e_per_t,
         m3_per_t=result.m3_per_t,
         contribution=contribution(result),
-        allocation=bundle_sensitivity(bundle, library, totals),
+        allocation=sensitivity(**inputs.kwargs()),
         scenarios=tuple(found),
         monte_carlo=run(model, iterations, seed, on_progress=_stage(on_progress, "monte_carlo")),
         tornado=tornado(model, step=TORNADO_STEP),

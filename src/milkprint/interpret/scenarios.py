@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from importlib import resources
 from pathlib import Path
@@ -17,12 +17,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from milkprint.bundle.models import ActivityRow, Assessment, EffluentRow, FactorRow, ItemId, ProcessId, UnitText
+from milkprint.bundle.models import ActivityRow, ItemId, ProcessId, UnitText
 from milkprint.bundle.validation import problems
-from milkprint.engine.assess import assess
-from milkprint.engine.result import MeterSummary, Result
+from milkprint.engine.assess import Inputs
+from milkprint.engine.result import Result
 from milkprint.errors import InputError, Lang, Location, Problem, Text
-from milkprint.factors.library import Library
 from milkprint.methods.items import split_item
 from milkprint.methods.processes import label, process_id
 
@@ -344,22 +343,13 @@ class ScenarioResult:
         }
 
 
-def run_scenarios(
-    assessment: Assessment,
-    activities: Sequence[ActivityRow],
-    library: Library,
-    scenarios: Sequence[Scenario],
-    factors: Sequence[FactorRow] = (),
-    effluent: Sequence[EffluentRow] = (),
-    metered: Sequence[ActivityRow] = (),
-    meters: Sequence[MeterSummary] = (),
-) -> list[ScenarioResult]:
+def run_scenarios(inputs: Inputs, scenarios: Sequence[Scenario]) -> list[ScenarioResult]:
     """Each scenario applied to the same base inventory (not to each other) and assessed; pure."""
-    base = assess(assessment, activities, library, factors=factors, effluent=effluent, metered=metered, meters=meters)
+    base = inputs.assess()
     out = []
     for s in scenarios:
-        acts, mets, log, warnings = apply_changes(s, activities, metered)
-        new = assess(assessment, acts, library, factors=factors, effluent=effluent, metered=mets, meters=meters)
+        acts, mets, log, warnings = apply_changes(s, inputs.activities, inputs.metered)
+        new = replace(inputs, activities=acts, metered=mets).assess()
         out.append(ScenarioResult(s, base, new, tuple(log), tuple(warnings)))
     return out
 
