@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from milkprint.bundle.uncertain import Uncertain
 from milkprint.errors import Location
 from milkprint.factors.gwp import GWP_SETS
 from milkprint.methods.items import split_item
@@ -189,8 +190,8 @@ def _flag_value(v: object) -> object:
 Flag = Annotated[bool, BeforeValidator(_flag_value)]
 
 
-class ActivityRow(BaseModel):
-    """One row of activities.csv, or one meter's total over the period."""
+class ActivityRow(Uncertain):
+    """One row of activities.csv, or one meter's total over the period (optionally with a distribution)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -211,14 +212,20 @@ class ActivityRow(BaseModel):
 
     _i = field_validator("item", mode="before")(classmethod(lambda cls, v: _item(str(v))))
 
+    def uncertain_value(self) -> float | None:
+        return self.amount
+
+    def uncertain_column(self) -> str:
+        return "amount"
+
     @field_validator("data_type", "allocate", mode="before")
     @classmethod
     def _lower(cls, v: object) -> object:
         return v.strip().lower() if isinstance(v, str) else v
 
 
-class FactorRow(BaseModel):
-    """One gas of one factor in the bundle's factors.csv."""
+class FactorRow(Uncertain):
+    """One gas of one factor in the bundle's factors.csv (optionally with a distribution)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -231,6 +238,12 @@ class FactorRow(BaseModel):
     year: int | None = Field(default=None, ge=1900, le=2200)
     scope: Literal["combustion", "life_cycle", "direct", "unspecified"] = "unspecified"
     origin: Location = Field(default_factory=Location, exclude=True)
+
+    def uncertain_value(self) -> float | None:
+        return self.value
+
+    def uncertain_column(self) -> str:
+        return "value"
 
     @field_validator("unit", mode="before")
     @classmethod
@@ -277,8 +290,11 @@ class Meter(BaseModel):
         return v.strip().lower() if isinstance(v, str) else v
 
 
-class EffluentRow(BaseModel):
-    """A pollutant discharged: its load, and the receiving water's limit and natural background."""
+class EffluentRow(Uncertain):
+    """A pollutant discharged: its load, and the receiving water's limit and natural background.
+
+    A distribution describes load_kg when given, else concentration_mg_per_l (the measured value).
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -304,6 +320,12 @@ class EffluentRow(BaseModel):
         if nat is not None and v <= nat:
             raise ValueError(f"c_max_mg_per_l ({v:g}) must be above c_nat_mg_per_l ({nat:g})")
         return v
+
+    def uncertain_value(self) -> float | None:
+        return self.load_kg if self.load_kg is not None else self.concentration_mg_per_l
+
+    def uncertain_column(self) -> str:
+        return "load_kg" if self.load_kg is not None else "concentration_mg_per_l"
 
     @property
     def load(self) -> float:

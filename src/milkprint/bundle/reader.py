@@ -22,6 +22,7 @@ from milkprint.bundle.models import (
     RecordRow,
     SampleRow,
 )
+from milkprint.bundle.uncertain import UNCERTAINTY_COLUMNS
 from milkprint.bundle.validation import problems
 from milkprint.errors import Collector, InputError, Location, NotSupportedError, Text
 from milkprint.methods.catalog import METHODS
@@ -144,9 +145,20 @@ def _models(
 
 
 ACTIVITY_COLUMNS = ("process", "item", "amount", "unit")
-ACTIVITY_OPTIONAL = ("data_type", "source", "allocate", "exclude", "ter", "gr", "tir", "p", "note")
+ACTIVITY_OPTIONAL = (
+    "data_type",
+    "source",
+    "allocate",
+    "exclude",
+    "ter",
+    "gr",
+    "tir",
+    "p",
+    "note",
+    *UNCERTAINTY_COLUMNS,
+)
 FACTOR_COLUMNS = ("item", "gas", "value", "unit", "source")
-FACTOR_OPTIONAL = ("region", "year", "scope")
+FACTOR_OPTIONAL = ("region", "year", "scope", *UNCERTAINTY_COLUMNS)
 METER_COLUMNS = ("meter_id", "process", "item", "unit", "kind")
 METER_OPTIONAL = (
     "register_max",
@@ -160,7 +172,7 @@ METER_OPTIONAL = (
     "p",
 )
 EFFLUENT_COLUMNS = ("pollutant", "c_max_mg_per_l")
-EFFLUENT_OPTIONAL = ("load_kg", "volume_m3", "concentration_mg_per_l", "c_nat_mg_per_l")
+EFFLUENT_OPTIONAL = ("load_kg", "volume_m3", "concentration_mg_per_l", "c_nat_mg_per_l", *UNCERTAINTY_COLUMNS)
 RECORD_COLUMNS = ("name", "value")
 RECORD_OPTIONAL = ("unit", "source", "note")
 PRODUCTION_COLUMNS = ("date", "main_product_t")

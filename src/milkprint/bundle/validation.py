@@ -50,6 +50,15 @@ _OWN: list[tuple[str, str]] = [
     ("period end is before", "核算期结束日期早于开始日期"),
     ("dry_matter allocation needs", "按干物质分配需要主产品与各副产品的干物质含量"),
     ("economic allocation needs", "按经济价值分配需要主产品与各副产品的价格"),
+    (
+        "given without uncertainty",
+        "填写了分布参数但未填写 uncertainty（分布类型：对数正态 lognormal、正态 normal、三角 triangular、均匀 uniform 或 无 none）",
+    ),
+    ("distribution needs", "所选分布缺少参数（对数正态需 gsd95，正态需 sd，三角与均匀需 low 与 high）"),
+    ("does not apply to a", "该参数不适用于所选分布"),
+    ("a lognormal needs", "对数正态分布以本行数值为中位数，不能为负；负值请用正态分布"),
+    ("must be below high", "下限 low 必须小于上限 high"),
+    ("must lie between low", "本行数值必须位于下限 low 与上限 high 之间"),
     ("steam needs", "蒸汽需要 enthalpy_kj_per_kg，或 pressure_mpa（绝对压力）及可选的 temperature_c"),
 ]
 

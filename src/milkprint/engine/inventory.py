@@ -81,12 +81,17 @@ class Line:
         return (self.process, self.item)
 
 
+def bundle_data_set(row: FactorRow) -> str:
+    """The data-set id of a factors.csv row: one per item (and region/year if given)."""
+    return f"bundle:{row.item}" + (f"@{row.region}" if row.region else "") + (f"/{row.year}" if row.year else "")
+
+
 def bundle_factors(rows: tuple[FactorRow, ...], errors: Collector) -> tuple[Factor, ...]:
     """The bundle's factors.csv as factor records; one data set per item (and region/year if given)."""
     out: list[Factor] = []
     seen: dict[tuple[str, str], int | None] = {}
     for r in rows:
-        data_set = f"bundle:{r.item}" + (f"@{r.region}" if r.region else "") + (f"/{r.year}" if r.year else "")
+        data_set = bundle_data_set(r)
         if (data_set, r.gas) in seen:
             errors.add(
                 Location("factors.csv", r.origin.row, "gas"),

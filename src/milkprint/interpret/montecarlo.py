@@ -4,7 +4,9 @@ Every line's activity amount and every distinct factor (factor id + gas) is one 
 several lines (the grid factor, say) is drawn once per iteration and shared, so those lines are correlated.
 A draw enters as the ratio draw / deterministic value scaling the line's deterministic kgCO2e (or m3), so unit
 conversions, GWPs and allocation shares stay as the engine computed them. Grey water is kept at its
-deterministic value (its pollutant loads carry no distribution yet). Excluded (cut-off) lines are left out.
+max over pollutants of share · m3_p · r[load_p] · r[volume_p]: each pollutant's load (or measured concentration)
+is a parameter, and rows that state the same effluent volume share one volume parameter (one stream, drawn once),
+so the critical pollutant may change from draw to draw. Excluded (cut-off) lines are left out.
 Each parameter has its own random stream (SFC64 bit generators from SeedSequence(seed).spawn), so the draws do
 not depend on the chunk size nor on the number of threads; the same seed, chunk and workers give the same result
 bit for bit (other chunkings agree to rounding). Drawing and summing run in threads (numpy releases the GIL).
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from milkprint.bundle.models import EffluentRow
 from milkprint.engine.inventory import Line
 from milkprint.engine.result import Result
 from milkprint.interpret.distributions import Array, Distribution, Lognormal
@@ -39,7 +42,7 @@ HALF_TOLERANCE = 0.02  # |statistic(first half) - statistic(all)| / |statistic(a
 class Parameter:
     """One uncertain input: a line amount or a shared factor, with its deterministic value and distribution."""
 
-    kind: str  # "amount" | "factor"
+    kind: str  # "amount" | "factor" | "grey" (a pollutant's load or concentration) | "volume" (effluent volume)
     key: str
     deterministic: float
     distribution: Distribution
@@ -49,7 +52,8 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Model:
-    """The inventory as arrays: carbon terms w·r[amount]·r[factor], water terms w·r[amount], plus grey water."""
+    """The inventory as arrays: carbon terms w·r[amount]·r[factor], water terms w·r[amount], plus grey water
+    max_p g·r[load]·r[volume]."""
 
     parameters: tuple[Parameter, ...]
     carbon_weight: Array  # share × deterministic kgCO2e of one gas of one line
@@ -57,7 +61,9 @@ class Model:
     carbon_factor: NDArray[np.intp]  # parameter index of the factor; len(parameters) = fixed (ratio 1)
     water_weight: Array  # share × deterministic m3 (blue and green lines)
     water_amount: NDArray[np.intp]
-    grey_m3: float
+    grey_weight: Array  # share × deterministic grey m3 of each pollutant (the largest is the result's)
+    grey_load: NDArray[np.intp]  # parameter index of the pollutant's load (or concentration)
+    grey_volume: NDArray[np.intp]  # parameter index of the effluent volume; len(parameters) = fixed
     production_t: float
     carbon_deterministic: float  # kgCO2e/t
     water_deterministic: float  # m3/t
@@ -71,15 +77,20 @@ def build_model(
     result: Result,
     amounts: Mapping[AmountKey, Distribution] | None = None,
     factors: Mapping[FactorKey, Distribution] | None = None,
+    effluent: Sequence[EffluentRow] = (),
+    effluent_dists: Mapping[int, Distribution] | None = None,
 ) -> Model:
-    """Turn the kept lines into parameter arrays.
+    """Turn the kept lines and the grey water into parameter arrays.
 
     A user distribution (in the line's activity unit, or the factor's unit) wins; otherwise amounts get a
     lognormal from the line's dq scores (pedigree.line_sigma), factors one from gas and verification level
-    (pedigree.factor_sigma), both with the deterministic value as median.
+    (pedigree.factor_sigma), both with the deterministic value as median. `effluent` (the rows behind
+    result.grey, same order) lets rows share their volume; `effluent_dists` are by row index, in the row's unit
+    (load kg, or concentration mg/L); pollutants without one get the default lognormal of a wastewater amount.
     """
     amounts = amounts or {}
     factors = factors or {}
+    effluent_dists = effluent_dists or {}
     params: list[Parameter] = []
     factor_index: dict[FactorKey, int] = {}
     cw: list[float] = []
@@ -117,6 +128,7 @@ def build_model(
                 factor_index[fk] = len(params)
                 params.append(Parameter("factor", f"{e.factor_id}/{e.gas}", e.value, fd, fref))
             cf.append(factor_index[fk])
+    gw, gl, gv = _grey(result, effluent, effluent_dists, params)
     fixed = len(params)
     p = result.production_t
     return Model(
@@ -126,11 +138,68 @@ def build_model(
         carbon_factor=np.array([fixed if f is None else f for f in cf], dtype=np.intp),
         water_weight=np.array(ww, dtype=np.float64),
         water_amount=np.array(wa, dtype=np.intp),
-        grey_m3=result.grey_m3,
+        grey_weight=np.array(gw, dtype=np.float64),
+        grey_load=np.array(gl, dtype=np.intp),
+        grey_volume=np.array([fixed if v is None else v for v in gv], dtype=np.intp),
         production_t=p,
         carbon_deterministic=result.kgco2e_per_t,
         water_deterministic=result.m3_per_t,
     )
+
+
+def _grey(
+    result: Result,
+    effluent: Sequence[EffluentRow],
+    dists: Mapping[int, Distribution],
+    params: list[Parameter],
+) -> tuple[list[float], list[int], list[int | None]]:
+    """Grey-water terms (appending their parameters): weight, load parameter, volume parameter (None: fixed)."""
+    worst = max((g.m3 for g in result.grey), default=0.0)
+    if worst <= 0.0 or result.grey_m3 <= 0.0:
+        return [], [], []
+    share = result.grey_m3 / worst
+    rows = list(effluent) if len(effluent) == len(result.grey) else [None] * len(result.grey)
+    default_sigma = line_sigma({}, "wastewater")
+    volumes: dict[float, int] = {}
+    gw: list[float] = []
+    gl: list[int] = []
+    gv: list[int | None] = []
+    for i, (g, row) in enumerate(zip(result.grey, rows, strict=True)):
+        det = row.uncertain_value() if row is not None else g.load_kg
+        det = g.load_kg if det is None else det
+        dist = dists.get(i) or Lognormal(abs(det), default_sigma)
+        ref = det if i in dists else abs(det)
+        gl.append(len(params))
+        params.append(Parameter("grey", f"{g.pollutant}#{i}", det, dist, ref))
+        vol: int | None = None
+        if row is not None and row.load_kg is None and row.volume_m3 is not None:
+            if row.volume_m3 not in volumes:
+                volumes[row.volume_m3] = len(params)
+                params.append(
+                    Parameter(
+                        "volume",
+                        f"effluent {row.volume_m3:g} m3",
+                        row.volume_m3,
+                        Lognormal(row.volume_m3, default_sigma),
+                        row.volume_m3,
+                    )
+                )
+            vol = volumes[row.volume_m3]
+        gw.append(share * g.m3)
+        gv.append(vol)
+    return gw, gl, gv
+
+
+def grey_water(model: Model, r: Array) -> Array:
+    """Grey m3 per iteration from a ratio matrix with one row per parameter plus the fixed row: the maximum over
+    pollutants (the critical pollutant of each draw)."""
+    n = r.shape[1]
+    if not model.grey_weight.size:
+        return np.zeros(n, dtype=np.float64)
+    g = r[model.grey_load] * r[model.grey_volume]
+    g *= model.grey_weight[:, None]
+    out: Array = g.max(axis=0)
+    return out
 
 
 @dataclass(frozen=True)
@@ -283,10 +352,9 @@ def run(
                 carbon[done : done + n] = total
             else:
                 carbon[done : done + n] = 0.0
+            water[done : done + n] = grey_water(model, r)
             if model.water_weight.size:
-                water[done : done + n] = model.water_weight @ r[model.water_amount] + model.grey_m3
-            else:
-                water[done : done + n] = model.grey_m3
+                water[done : done + n] += model.water_weight @ r[model.water_amount]
             done += n
             if on_progress is not None:
                 on_progress(done, iterations)

@@ -14,6 +14,7 @@ from milkprint.interpret.allocation import AllocationSensitivity, sensitivity
 from milkprint.interpret.contribution import Contribution, contribution
 from milkprint.interpret.montecarlo import MonteCarloResult, build_model, run
 from milkprint.interpret.scenarios import Scenario, ScenarioResult, run_scenarios
+from milkprint.interpret.uncertainty import effluent_distributions, user_distributions
 
 StageProgress = Callable[[str, int, int], None]  # (stage: "monte_carlo" | "sobol", done, total)
 
@@ -64,7 +65,8 @@ def interpret(
     from milkprint.interpret.sensitivity import sobol, tornado  # scipy and SALib load only here
 
     found = run_scenarios(inputs, scenarios)
-    model = build_model(result)
+    amounts, factors = user_distributions(inputs, result)
+    model = build_model(result, amounts, factors, inputs.effluent, effluent_distributions(inputs))
     return Interpretation(
         kgco2e_per_t=result.kgco2e_per_t,
         m3_per_t=result.m3_per_t,

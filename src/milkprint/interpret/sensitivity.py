@@ -21,7 +21,7 @@ from scipy import stats  # type: ignore[import-untyped]
 from milkprint.errors import Lang, Text
 from milkprint.interpret.contribution import line_label
 from milkprint.interpret.distributions import Array, Distribution, Fixed, Lognormal, Normal, Triangular, Uniform
-from milkprint.interpret.montecarlo import Model, Parameter
+from milkprint.interpret.montecarlo import Model, Parameter, grey_water
 
 Progress = Callable[[int, int], None]
 U_CLIP = 1e-12  # keeps the inverse CDF of unbounded distributions finite at u = 0 or 1
@@ -37,8 +37,10 @@ def evaluate(model: Model, ratios: Array) -> tuple[Array, Array]:
         carbon = model.carbon_weight @ (r[model.carbon_factor] * r[model.carbon_amount])
     else:
         carbon = np.zeros(n)
-    water = model.water_weight @ r[model.water_amount] if model.water_weight.size else np.zeros(n)
-    return carbon / model.production_t, (water + model.grey_m3) / model.production_t
+    water = grey_water(model, r)
+    if model.water_weight.size:
+        water += model.water_weight @ r[model.water_amount]
+    return carbon / model.production_t, water / model.production_t
 
 
 def parameter_label(param: Parameter) -> Text:
@@ -47,6 +49,11 @@ def parameter_label(param: Parameter) -> Text:
         process, _, rest = param.key.partition("/")
         item = rest.rsplit("#", 1)[0]
         return line_label(process, item)
+    if param.kind == "grey":
+        pollutant = param.key.rsplit("#", 1)[0]
+        return Text(f"废水 {pollutant} 排放量（浓度或负荷）", f"effluent {pollutant} (load or concentration)")
+    if param.kind == "volume":
+        return Text(f"废水排放量 {param.deterministic:g} m3", f"effluent volume {param.deterministic:g} m3")
     fid, _, gas = param.key.rpartition("/")
     return Text(f"排放因子 {fid}（{gas}）", f"emission factor {fid} ({gas})")
 
@@ -293,7 +300,8 @@ def sobol(
         raise ValueError("need n >= 2 and top >= 1")
     k = len(model.parameters)
     step = 0.5
-    c_lo, c_hi, w_lo, w_hi, _, _ = _one_at_a_time(model, step)  # the model is linear in each ratio: exact slopes
+    # Linear in each ratio (exact slopes), except grey water's maximum over pollutants (a screening slope there).
+    c_lo, c_hi, w_lo, w_hi, _, _ = _one_at_a_time(model, step)
     sd = np.array([_sd_ratio(p) for p in model.parameters], dtype=np.float64).reshape(k)
     if on_progress is not None:
         on_progress(0, 2)
