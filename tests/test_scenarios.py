@@ -154,6 +154,12 @@ def test_scenarios_start_from_the_same_base_and_unmatched_changes_warn() -> None
     assert r3.saving_kgco2e_per_t == 0.0 and not r3.rows
     assert r3.warnings and "boiler" in r3.warnings[0].en and "没有匹配" in r3.warnings[0].zh
     json.dumps([r.to_dict("zh") for r in (r1, r2, r3)], ensure_ascii=False)
+    # A lever that touches nothing is not applicable: no saving at all rather than a saving of 0.
+    assert r1.applicable and not r3.applicable
+    d3 = r3.to_dict("en")
+    assert d3["applicable"] is False and d3["carbon"]["saving_kgco2e_per_t"] is None
+    assert d3["water"]["saving_pct"] is None and "boiler" in d3["not_applicable_reason"]
+    assert r1.to_dict()["not_applicable_reason"] is None
 
 
 def test_catalogue_loads_and_every_lever_has_a_source() -> None:

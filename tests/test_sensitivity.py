@@ -61,6 +61,14 @@ def test_screening_keeps_the_top_parameters_and_fixes_the_rest() -> None:
     assert res.carbon.screened_out == 2
     share = sorted(contrib, reverse=True)
     assert res.carbon.screened_variance_share == pytest.approx(sum(share[:2]) / sum(share))
+    # Indices are shares of the full variance (all four uncertain), not of the two-parameter model's.
+    assert res.carbon.explained == pytest.approx(sum(share[:2]) / sum(share), rel=0.1)
+    for ix in res.carbon.indices:
+        i = int(ix.key.rsplit("#", 1)[0].removeprefix("packaging/material.m"))
+        assert abs(ix.st - contrib[i] / sum(contrib)) < max(2 * ix.st_conf, 0.03)
+    given = sobol(model, n=512, seed=3, top=2, variances=(sum(contrib), 0.0))
+    assert given.carbon.full_variance == sum(contrib)
+    assert given.water.indices == ()
 
 
 def test_tornado_swings_are_the_hand_computed_changes() -> None:

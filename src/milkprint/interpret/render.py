@@ -36,6 +36,7 @@ _T = {
     "saving": ("减排", "Saving"),
     "saving_pct": ("减排 %", "Saving %"),
     "water_saving": ("节水", "Water saved"),
+    "not_applicable": ("不适用", "not applicable"),
     "indicator": ("指标", "Indicator"),
     "deterministic": ("确定值", "Determ."),
     "mean": ("均值", "Mean"),
@@ -56,7 +57,16 @@ _T = {
     "low": ("−{step}", "−{step}"),
     "high": ("+{step}", "+{step}"),
     "swing": ("摆幅", "Swing"),
+    "sobol": (
+        "Sobol 全局敏感性：碳足迹方差来源（前 {n} 项；占总方差）",
+        "Sobol global sensitivity: what drives the carbon variance (top {n}; share of the total variance)",
+    ),
+    "sobol_caption": (
+        "分析了 {a} 个参数（其余 {f} 个固定在确定值），它们承担总方差的 {x}",
+        "{a} parameters analysed ({f} others fixed at their deterministic values); they carry {x} of the variance",
+    ),
 }
+SOBOL_TOP = 8
 
 
 def _t(key: str, lang: Lang, **kw: Any) -> str:
@@ -137,8 +147,12 @@ def _scenarios(rows: list[dict[str, Any]], lang: Lang) -> Table:
         _t("water_saving", lang),
     )
     tab = _table(_t("scenarios", lang), heads, (1, 2, 3, 4))
-    for s in rows:
+    na = _t("not_applicable", lang)
+    for s in sorted(rows, key=lambda s: not s["applicable"]):
         c, w = s["carbon"], s["water"]
+        if not s["applicable"]:
+            tab.add_row(f"[dim]{s['name']}[/dim]", "—", f"[dim]{na}[/dim]", "—", "—")
+            continue
         pct = "—" if c["saving_pct"] is None else f"{c['saving_pct']:.1f} %"
         tab.add_row(
             s["name"], _num(c["new_kgco2e_per_t"]), _num(c["saving_kgco2e_per_t"]), pct, _num(w["saving_m3_per_t"], 2)
@@ -177,6 +191,19 @@ def _tornado(d: dict[str, Any], lang: Lang) -> Table:
     return tab
 
 
+def _sobol(d: dict[str, Any], lang: Lang) -> Table:
+    heads = (_t("parameter", lang), "S1", "ST", "±95 %")
+    tab = _table(_t("sobol", lang, n=SOBOL_TOP), heads, (1, 2, 3))
+    out = d["carbon_kgco2e_per_t"]
+    for ix in out["indices"][:SOBOL_TOP]:
+        s1, st, conf = ix["S1"], ix["ST"], ix["ST_conf"]
+        tab.add_row(ix["name"], _pct(s1), _pct(st), _pct(conf))
+    x = out["variance_share_analysed"]
+    tab.caption = _t("sobol_caption", lang, a=out["analysed_parameters"], f=out["fixed_at_deterministic"], x=_pct(x))
+    tab.caption_justify = "left"
+    return tab
+
+
 def render_interpretation(interp: Interpretation, lang: Lang, console: Console) -> None:
     """Every table of the interpretation, in the order the report reads them."""
     d = interp.to_dict(lang)
@@ -186,3 +213,4 @@ def render_interpretation(interp: Interpretation, lang: Lang, console: Console) 
     console.print(_scenarios(d["scenarios"], lang))
     console.print(_monte_carlo(d["monte_carlo"], lang))
     console.print(_tornado(d["sensitivity"]["tornado"], lang))
+    console.print(_sobol(d["sensitivity"]["sobol"], lang))

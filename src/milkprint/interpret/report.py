@@ -67,15 +67,19 @@ def interpret(
     found = run_scenarios(inputs, scenarios)
     amounts, factors = user_distributions(inputs, result)
     model = build_model(result, amounts, factors, inputs.effluent, effluent_distributions(inputs))
+    mc = run(model, iterations, seed, on_progress=_stage(on_progress, "monte_carlo"))
+    variances = (mc.carbon.sd**2, mc.water.sd**2)
     return Interpretation(
         kgco2e_per_t=result.kgco2e_per_t,
         m3_per_t=result.m3_per_t,
         contribution=contribution(result),
         allocation=sensitivity(**inputs.kwargs()),
         scenarios=tuple(found),
-        monte_carlo=run(model, iterations, seed, on_progress=_stage(on_progress, "monte_carlo")),
+        monte_carlo=mc,
         tornado=tornado(model, step=TORNADO_STEP),
-        sobol=sobol(model, n=SOBOL_N, seed=seed, top=SOBOL_TOP, on_progress=_stage(on_progress, "sobol")),
+        sobol=sobol(
+            model, n=SOBOL_N, seed=seed, top=SOBOL_TOP, on_progress=_stage(on_progress, "sobol"), variances=variances
+        ),
     )
 
 

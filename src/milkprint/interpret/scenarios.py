@@ -292,6 +292,11 @@ class ScenarioResult:
     warnings: tuple[Text, ...] = field(default=())
 
     @property
+    def applicable(self) -> bool:
+        """False when no change touched any row: the lever does not fit this plant (no saving, not a zero one)."""
+        return bool(self.rows)
+
+    @property
     def saving_kgco2e_per_t(self) -> float:
         return self.base.kgco2e_per_t - self.new.kgco2e_per_t
 
@@ -319,23 +324,31 @@ class ScenarioResult:
 
     def to_dict(self, lang: Lang = "zh") -> dict[str, Any]:
         s = self.scenario
+        ok = self.applicable
         return {
             "id": s.id,
             "name": s.name(lang),
+            "applicable": ok,
+            "not_applicable_reason": None
+            if ok
+            else Text(
+                "本厂清单中没有该措施所针对的行（" + "；".join(w.zh for w in self.warnings) + "）",
+                "no row of this plant's inventory is what the lever changes (" + "; ".join(w.en for w in self.warnings) + ")",
+            )(lang),
             "assumes": s.assumes_zh if lang == "zh" else s.assumes_en,
             "typical_effect": s.effect_zh if lang == "zh" else s.effect_en,
             "sources": [src.model_dump() for src in s.sources],
             "carbon": {
                 "base_kgco2e_per_t": self.base.kgco2e_per_t,
                 "new_kgco2e_per_t": self.new.kgco2e_per_t,
-                "saving_kgco2e_per_t": self.saving_kgco2e_per_t,
-                "saving_pct": _pct(self.saving_kgco2e_per_t, self.base.kgco2e_per_t),
+                "saving_kgco2e_per_t": self.saving_kgco2e_per_t if ok else None,
+                "saving_pct": _pct(self.saving_kgco2e_per_t, self.base.kgco2e_per_t) if ok else None,
             },
             "water": {
                 "base_m3_per_t": self.base.m3_per_t,
                 "new_m3_per_t": self.new.m3_per_t,
-                "saving_m3_per_t": self.saving_m3_per_t,
-                "saving_pct": _pct(self.saving_m3_per_t, self.base.m3_per_t),
+                "saving_m3_per_t": self.saving_m3_per_t if ok else None,
+                "saving_pct": _pct(self.saving_m3_per_t, self.base.m3_per_t) if ok else None,
             },
             "by_process": {p: {"name": label(p, lang), **v} for p, v in self.by_process().items()},
             "rows_changed": [r.to_dict() for r in self.rows],

@@ -3,7 +3,9 @@
 Both work on montecarlo.Model: a parameter enters as a ratio to its reference (1 at the deterministic value),
 so the model is evaluated exactly as the Monte Carlo does, on a matrix of ratios. Sobol runs over the `top`
 parameters ranked by their first-order (linearised) variance contribution; the rest stay at their deterministic
-values, and the result says how many were screened out.
+values. SALib's indices are shares of that reduced model's variance V_r; we rescale them by V_r / V to shares of
+the full output variance V (estimated from an independent sample of every parameter, or given: the Monte Carlo's),
+so a parameter's S_i means the same whatever was screened out, and V_r / V says how much the analysis explains.
 """
 
 from __future__ import annotations
@@ -215,6 +217,15 @@ class SobolOutput:
     uncertain: int  # parameters with nonzero linearised variance for this output
     screened_out: int  # uncertain ones left at their deterministic value (beyond `top`)
     screened_variance_share: float  # linearised variance share covered by the parameters analysed
+    reduced_variance: float = math.nan  # V_r: variance of the output with only the analysed parameters uncertain
+    full_variance: float = math.nan  # V: with every parameter uncertain
+
+    @property
+    def explained(self) -> float:
+        """V_r / V: the share of the full variance the analysed parameters carry (can exceed 1 by sampling error)."""
+        if not self.full_variance > 0.0:
+            return math.nan
+        return self.reduced_variance / self.full_variance
 
     def to_dict(self, lang: Lang) -> dict[str, Any]:
         return {
@@ -222,6 +233,9 @@ class SobolOutput:
             "analysed_parameters": len(self.indices),
             "fixed_at_deterministic": self.screened_out,
             "linear_variance_share_analysed": _clean(self.screened_variance_share),
+            "variance_full": _clean(self.full_variance),
+            "variance_analysed": _clean(self.reduced_variance),
+            "variance_share_analysed": _clean(self.explained),
             "indices": [i.to_dict(lang) for i in self.indices],
         }
 
@@ -237,9 +251,11 @@ class SobolResult:
 
     def to_dict(self, lang: Lang = "zh") -> dict[str, Any]:
         note = Text(
-            f"按线性化方差贡献筛选前 {self.top} 个参数做 Sobol 分析，其余参数固定在确定值；指数为占该简化模型方差的比例",
+            f"按线性化方差贡献筛选前 {self.top} 个参数做 Sobol 分析，其余参数固定在确定值；"
+            "指数为占全部参数都不确定时输出总方差的比例（已按简化模型方差/总方差换算）",
             f"Sobol over the top {self.top} parameters by linearised variance contribution; "
-            "the others are fixed at their deterministic values; indices are shares of that reduced model's variance",
+            "the others are fixed at their deterministic values; indices are shares of the full output variance "
+            "(every parameter uncertain), rescaled from the reduced model by its variance ratio",
         )
         return {
             "n": self.n,
@@ -253,9 +269,10 @@ class SobolResult:
 
 
 def _sobol_output(
-    model: Model, which: int, grad: Array, sd: Array, n: int, seed: int, top: int
+    model: Model, which: int, grad: Array, sd: Array, n: int, seed: int, top: int, full_variance: float
 ) -> tuple[SobolOutput, int]:
-    """Screen by (∂Y/∂r · sd r)², sample the top parameters, evaluate, analyse; returns the evaluations made."""
+    """Screen by (∂Y/∂r · sd r)², sample the top parameters, evaluate, analyse, rescale to the full variance;
+    returns the evaluations made."""
     score = (grad * sd) ** 2
     total = float(score.sum())
     uncertain = [int(i) for i in np.flatnonzero(score > 0.0)]
@@ -270,6 +287,8 @@ def _sobol_output(
         ratios[i] = _ppf(p.distribution, u[:, col]) / p.reference
     y = evaluate(model, ratios)[which]
     res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
+    v_r = float(np.var(y, ddof=1))
+    k = v_r / full_variance if full_variance > 0.0 else math.nan  # S_i of the full model = S_i(reduced) · V_r / V
     indices = [
         SobolIndex(
             i,
@@ -277,24 +296,42 @@ def _sobol_output(
             model.parameters[i].key,
             parameter_label(model.parameters[i]),
             float(score[i]) / total,
-            float(res["S1"][c]),
-            float(res["S1_conf"][c]),
-            float(res["ST"][c]),
-            float(res["ST_conf"][c]),
+            float(res["S1"][c]) * k,
+            float(res["S1_conf"][c]) * k,
+            float(res["ST"][c]) * k,
+            float(res["ST_conf"][c]) * k,
         )
         for c, i in enumerate(chosen)
     ]
     indices.sort(key=lambda s: (-s.st if math.isfinite(s.st) else 0.0, s.index))
     share = float(sum(score[i] for i in chosen)) / total
-    return SobolOutput(tuple(indices), len(uncertain), len(uncertain) - len(chosen), share), int(u.shape[0])
+    out = SobolOutput(tuple(indices), len(uncertain), len(uncertain) - len(chosen), share, v_r, full_variance)
+    return out, int(u.shape[0])
+
+
+def full_variances(model: Model, n: int, seed: int) -> tuple[float, float]:
+    """Carbon and water variance with every parameter drawn (an independent seeded sample of n)."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 1]))
+    ratios = np.ones((len(model.parameters), n), dtype=np.float64)
+    for i, p in enumerate(model.parameters):
+        if p.reference != 0.0:
+            ratios[i] = _ppf(p.distribution, rng.random(n)) / p.reference
+    carbon, water = evaluate(model, ratios)
+    return float(np.var(carbon, ddof=1)), float(np.var(water, ddof=1))
 
 
 def sobol(
-    model: Model, n: int = 1024, seed: int = 0, top: int = 20, on_progress: Progress | None = None
+    model: Model,
+    n: int = 1024,
+    seed: int = 0,
+    top: int = 20,
+    on_progress: Progress | None = None,
+    variances: tuple[float, float] | None = None,
 ) -> SobolResult:
     """Sobol S1 and ST (Saltelli sampling, n·(D + 2) evaluations per output) for carbon and water, seeded.
 
-    n should be a power of 2 (Sobol sequence balance); D = min(top, uncertain parameters).
+    n should be a power of 2 (Sobol sequence balance); D = min(top, uncertain parameters). `variances` are the full
+    carbon and water variances (e.g. the Monte Carlo's); without them an independent sample of 8·n estimates them.
     """
     if n < 2 or top < 1:
         raise ValueError("need n >= 2 and top >= 1")
@@ -305,10 +342,11 @@ def sobol(
     sd = np.array([_sd_ratio(p) for p in model.parameters], dtype=np.float64).reshape(k)
     if on_progress is not None:
         on_progress(0, 2)
-    carbon, ev_c = _sobol_output(model, 0, (c_hi - c_lo) / (2 * step), sd, n, seed, top)
+    v_c, v_w = variances if variances is not None else full_variances(model, 8 * n, seed)
+    carbon, ev_c = _sobol_output(model, 0, (c_hi - c_lo) / (2 * step), sd, n, seed, top, v_c)
     if on_progress is not None:
         on_progress(1, 2)
-    water, ev_w = _sobol_output(model, 1, (w_hi - w_lo) / (2 * step), sd, n, seed, top)
+    water, ev_w = _sobol_output(model, 1, (w_hi - w_lo) / (2 * step), sd, n, seed, top, v_w)
     if on_progress is not None:
         on_progress(2, 2)
     return SobolResult(n, seed, top, ev_c + ev_w, carbon, water)
