@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from milkprint.bundle.uncertain import UNCERTAINTY_KINDS, UNCERTAINTY_ZH
 from milkprint.errors import Lang, Text
 from milkprint.factors.gwp import GWP_SETS
 from milkprint.methods.catalog import METHODS
@@ -58,6 +59,7 @@ FIXED: dict[str, tuple[Choice, ...]] = {
     "score": _same("1", "2", "3", "4", "5"),
     "gas": _same("CO2", "CH4", "CH4_biogenic", "N2O", "CO2e"),
     "pollutant": _same("COD", "BOD5", "NH3-N", "TN", "TP", "SS"),
+    "uncertainty": tuple(Choice(k, UNCERTAINTY_ZH[k], k) for k in UNCERTAINTY_KINDS),
     "unit": _same("kWh", "MWh", "度", "GJ", "MJ", "t", "kg", "Nm3", "m3", "L", "tkm", "%", "℃", "min", "s", "h"),
 }
 
@@ -79,6 +81,7 @@ LIST_TITLES: dict[str, Text] = {
     "score": Text("评分", "score"),
     "gas": Text("气体", "gas"),
     "pollutant": Text("污染物", "pollutant"),
+    "uncertainty": Text("不确定性分布", "uncertainty"),
 }
 
 

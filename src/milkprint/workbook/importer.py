@@ -20,10 +20,11 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from milkprint.bundle.models import ActivityRow, Assessment, RecordRow
 from milkprint.bundle.reader import TABLES, Bundle
+from milkprint.bundle.uncertain import UNCERTAINTY_COLUMNS, Uncertain
 from milkprint.bundle.validation import translate
 from milkprint.bundle.writer import bundle_files, write_folder
 from milkprint.errors import Collector, InputError, Lang, Location, Text
@@ -162,14 +163,33 @@ def _find_header(
     return best
 
 
-def _located(ctx: _Context, sheet: str, row: int, at: dict[str, int], exc: ValidationError, done: set[str]) -> None:
-    """pydantic's problems at the cells of their fields (fields already reported are skipped)."""
+def _located(
+    ctx: _Context,
+    sheet: str,
+    row: int,
+    at: dict[str, int],
+    exc: ValidationError,
+    done: set[str],
+    model: type[BaseModel],
+) -> None:
+    """pydantic's problems at the cells of their fields (fields already reported are skipped).
+
+    A row's only whole-row check is its distribution's (bundle/uncertain.py): shown at the 不确定性分布 cell.
+    """
+    uncertain = issubclass(model, Uncertain)
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ())]
         name = loc[0] if loc else ""
         if name in done:
             continue
-        ctx.at(sheet, row, at.get(name), translate(err))
+        text = translate(err)
+        if not name and uncertain:
+            if done & set(UNCERTAINTY_COLUMNS):
+                continue  # a parameter cell already reported as unreadable
+            name = "uncertainty"
+            if text.zh == text.en:
+                text = Text(f"不确定性分布的参数不完整或不一致（{text.en}）", text.en)
+        ctx.at(sheet, row, at.get(name), text)
 
 
 def _unit_problem(value: object) -> Text | None:
@@ -267,7 +287,7 @@ def _read_table(ctx: _Context, grid: _Grid, file: str, start: int) -> list[_Row]
         try:
             m = model.model_validate({**data, "origin": Location(file=ctx.file, sheet=grid.name, row=r)})
         except ValidationError as exc:
-            _located(ctx, grid.name, r, at, exc, done)
+            _located(ctx, grid.name, r, at, exc, done, model)
             continue
         if not done:
             out.append(_Row(seq, start + r, m))
@@ -388,7 +408,7 @@ def _standard_record(
     try:
         into.records.append(_Row(seq, start + r, RecordRow.model_validate(data)))
     except ValidationError as exc:
-        _located(ctx, grid.name, r, at, exc, set())
+        _located(ctx, grid.name, r, at, exc, set(), RecordRow)
 
 
 def _standard_activity(
@@ -417,7 +437,7 @@ def _standard_activity(
     try:
         row = ActivityRow.model_validate({**data, "origin": Location(file=ctx.file, sheet=grid.name, row=r)})
     except ValidationError as exc:
-        _located(ctx, grid.name, r, where, exc, done)
+        _located(ctx, grid.name, r, where, exc, done, ActivityRow)
         return
     if not done:
         into.activities.append(_Row(seq, start + r, row))

@@ -72,6 +72,7 @@ def instructions(method: str, lang: Lang, standard_sheets: Sequence[str]) -> lis
                 "",
             ),
             ("记录类数据：%、℃、min、s 等；单位须与数据项一致（如原料乳接收量为质量，t 或 kg）。", ""),
+            *_uncertainty_zh(s),
             ("导入与往返", "section"),
             ("填好后运行：milkprint import 工作簿.xlsx -o 案例包文件夹，再运行 milkprint assess 案例包文件夹。", ""),
             ("有错误时不写出任何文件，并一次列出全部问题及其位置（如 浓缩与干燥!D14：单位“kwhh”无法识别）。", ""),
@@ -150,6 +151,7 @@ def instructions(method: str, lang: Lang, standard_sheets: Sequence[str]) -> lis
             "",
         ),
         ("Records: %, ℃, min, s, ...; the unit must suit the item (raw milk received is a mass: t or kg).", ""),
+        *_uncertainty_en(s),
         ("Import and round trip", "section"),
         ("When filled in: milkprint import workbook.xlsx -o BUNDLE, then milkprint assess BUNDLE.", ""),
         (
@@ -166,3 +168,69 @@ def instructions(method: str, lang: Lang, standard_sheets: Sequence[str]) -> lis
         ),
     ]
     return lines
+
+
+def _uncertainty_zh(s: dict[str, str]) -> list[tuple[str, str]]:
+    """The distribution columns (bundle/uncertain.py) and the default an empty cell leaves."""
+    return [
+        ("不确定性分布（蒙特卡洛分析）", "section"),
+        (
+            f"“{s['activities']}”“{s['factors']}”“{s['effluent']}”及标准数据采集表中的活动数据行可选填“不确定性分布”及其参数，"
+            "供 milkprint interpret 的蒙特卡洛分析使用。分布总以本行数值为中心（废水排放为排放负荷，未填负荷时为排放浓度）；"
+            "标准差、下限、上限与该数值同单位。测量记录行不适用。",
+            "",
+        ),
+        (
+            "对数正态：本行数值为中位数，填写“几何标准差 GSD95”（≥1，即 95 % 几何标准差 exp(2σ)；"
+            "如 1.1 表示 95 % 的取值在 数值÷1.1 与 数值×1.1 之间）；数值不能为负。",
+            "",
+        ),
+        ("正态：本行数值为均值，填写“标准差”。", ""),
+        ("三角：本行数值为最可能值，填写“下限”和“上限”，须 下限 ≤ 数值 ≤ 上限，且下限小于上限。", ""),
+        ("均匀：在“下限”与“上限”之间等可能取值，区间须包含本行数值。", ""),
+        ("无：数值固定，不参与抽样。", ""),
+        (
+            "“不确定性分布”留空（参数也留空）时采用默认分布：活动数据按数据质量评分（技术、地理、时间代表性与精度，"
+            "未评分按 3 计）以谱系矩阵法得到对数正态分布；排放因子按气体与核查程度取默认对数正态分布；废水污染物取废水的默认分布。",
+            "",
+        ),
+        (
+            "只填参数不选分布，或参数与分布不符（如对数正态缺少几何标准差、正态填了下限），导入时报错并指出单元格。",
+            "",
+        ),
+    ]
+
+
+def _uncertainty_en(s: dict[str, str]) -> list[tuple[str, str]]:
+    """The distribution columns (bundle/uncertain.py) and the default an empty cell leaves."""
+    return [
+        ("Uncertainty (Monte Carlo)", "section"),
+        (
+            f"Rows of '{s['activities']}', '{s['factors']}', '{s['effluent']}' and the activity rows of the standard's "
+            "tables may take a distribution (column 'uncertainty') and its parameters, for the Monte Carlo analysis of "
+            "milkprint interpret. A distribution is always centred on the row's value (for effluent: the load, or the "
+            "concentration when no load is given); sd, low and high are in that value's unit. Measured records take none.",
+            "",
+        ),
+        (
+            "lognormal: the value is the median; give gsd95 (at least 1, the 95 % geometric SD exp(2σ): 1.1 puts 95 % "
+            "of draws between value/1.1 and value×1.1). The value must not be negative.",
+            "",
+        ),
+        ("normal: the value is the mean; give sd.", ""),
+        ("triangular: the value is the most likely one; give low and high with low ≤ value ≤ high and low < high.", ""),
+        ("uniform: every value between low and high is equally likely; the range must hold the row's value.", ""),
+        ("none: the value is fixed and not sampled.", ""),
+        (
+            "An empty 'uncertainty' (and empty parameters) keeps the default: activity data get a lognormal from their "
+            "data quality scores (technological, geographical, temporal representativeness and precision; an unscored "
+            "one counts as 3) by the pedigree matrix; factors a default lognormal by gas and verification level; pollutants the default of a "
+            "wastewater amount.",
+            "",
+        ),
+        (
+            "Parameters without a distribution, or ones that do not suit it (a lognormal without gsd95, a normal with "
+            "low), are refused on import with their cell.",
+            "",
+        ),
+    ]

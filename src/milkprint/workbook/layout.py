@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from milkprint.bundle.reader import TABLES
+from milkprint.bundle.uncertain import UNCERTAINTY_COLUMNS
 from milkprint.errors import Lang, Text
 from milkprint.methods.datatables import DATA_TABLES, DataTable
 
@@ -156,6 +157,11 @@ FIELD_LABELS: dict[str, str] = {
     "group": "类别",
     "quantity": "数量",
     "primary": "已采集初级数据",
+    "uncertainty": "不确定性分布",
+    "gsd95": "几何标准差 GSD95（≥1）",
+    "sd": "标准差（与数值同单位）",
+    "low": "下限（与数值同单位）",
+    "high": "上限（与数值同单位）",
 }
 _LABEL_OVERRIDES: dict[tuple[str, str], str] = {
     ("records.csv", "name"): "编号",
@@ -180,9 +186,10 @@ CHOICES_OF_FIELD: dict[str, str] = {
     "gr": "score",
     "tir": "score",
     "p": "score",
+    "uncertainty": "uncertainty",
 }
 # Lists whose cells show a word for a code (干燥 for drying, 是 for true): the importer maps them back.
-CODED_LISTS = frozenset({"process", "data_type", "allocate", "meter_kind", "scope", "yes_no"})
+CODED_LISTS = frozenset({"process", "data_type", "allocate", "meter_kind", "scope", "yes_no", "uncertainty"})
 
 SEQ = Column("seq", Text("序号", "no."), fill=False, hidden=True)
 
@@ -228,11 +235,12 @@ STANDARD_COLUMNS: tuple[Column, ...] = (
     Column("gr", Text("地理代表性", "gr"), choices="score"),
     Column("tir", Text("时间代表性", "tir"), choices="score"),
     Column("p", Text("精度", "p"), choices="score"),
+    *(Column(c, Text(FIELD_LABELS[c], c), choices=CHOICES_OF_FIELD.get(c)) for c in UNCERTAINTY_COLUMNS),
     Column("note", Text("备注", "note"), wrap=True),
 )
 # Cells of a standard row that only an activity uses, and those whose content means "this row is filled".
-ACTIVITY_ONLY = ("process", "item", "data_type", "allocate", "exclude", "ter", "gr", "tir", "p")
-CONTENT = ("value", "source", "allocate", "exclude", "ter", "gr", "tir", "p", "note")
+ACTIVITY_ONLY = ("process", "item", "data_type", "allocate", "exclude", "ter", "gr", "tir", "p", *UNCERTAINTY_COLUMNS)
+CONTENT = ("value", "source", "allocate", "exclude", "ter", "gr", "tir", "p", *UNCERTAINTY_COLUMNS, "note")
 
 ASSESSMENT_COLUMNS: tuple[Column, ...] = (
     Column("key", Text("字段", "key"), fill=False),

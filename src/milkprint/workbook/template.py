@@ -344,6 +344,15 @@ def _standard_sheet(
     return sheet
 
 
+# Column (1-based) -> width cap on the standard's sheets: the long texts wrap instead of widening the sheet.
+_STANDARD_CAPS: dict[int, int] = {
+    i: cap
+    for i, c in enumerate(L.STANDARD_COLUMNS, start=1)
+    for key, cap in (("where", 18), ("how", 40), ("frequency", 16), ("note", 30))
+    if c.key == key
+}
+
+
 def _item_values(item: DataItem, filled: int | None, bundle: Bundle | None, lang: Lang) -> dict[str, object]:
     values: dict[str, object] = {
         "id": item.id,
@@ -384,6 +393,11 @@ def _activity_values(row: ActivityRow, lang: Lang) -> dict[str, object]:
         "gr": row.gr,
         "tir": row.tir,
         "p": row.p,
+        "uncertainty": shown("uncertainty", row.uncertainty, lang) if row.uncertainty else None,
+        "gsd95": row.gsd95,
+        "sd": row.sd,
+        "low": row.low,
+        "high": row.high,
         "note": row.note or None,
     }
 
@@ -574,7 +588,7 @@ def build(path: Path, method: str, lang: Lang, bundle: Bundle | None) -> Templat
     assessment.finish("A3", lists, lang, caps={5: 50})
     for s in standard:
         s.hidden = (1,)
-        s.finish("D3", lists, lang, caps={7: 18, 8: 40, 9: 16, 20: 30})
+        s.finish("D3", lists, lang, caps=_STANDARD_CAPS)
     for s in tables_sheets:
         s.finish("A3", lists, lang, cap=40)
     readings_sheet.widths = {1: 26, 2: 14, 3: 14}
