@@ -1,0 +1,1 @@
+"""Disclosure: the Annex A report (HTML, PDF, DOCX), the carbon label, the water declaration, validity."""
