@@ -62,15 +62,13 @@ def _run(lang: Lang, work: Callable[[], T]) -> T:
 
 def _write_atomic(path: Path, text: str) -> None:
     """Write the whole file or nothing (a crash never leaves half a result)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    _write_bytes(path, text.encode("utf-8"))
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _dumps(data: Any) -> str:
@@ -126,17 +124,33 @@ def demo(
     as_json: JsonOption = False,
     lang: LangOption = "zh",
 ) -> None:
-    """核算内置示例乳粉厂（一年），检查其数据质量，并写出结果 / assess the built-in sample plant, check its data, write both."""
+    """核算内置示例乳粉厂（一年），检查数据质量，写出结果、报告（PDF、DOCX）、碳标签与水足迹声明 /
+    assess the built-in sample plant, check its data, write the result, report, label and water declaration."""
     lg = _lang(lang)
-    from milkprint.pipeline import assess_bundle, check_bundle
+    from milkprint.pipeline import report_inputs
     from milkprint.quality.render import render_report
-    from milkprint.tables import render
+    from milkprint.report.annex_a import build_report
+    from milkprint.report.label import label_png, label_svg
+    from milkprint.report.render import label_data, render
+    from milkprint.report.water import build_water_declaration
+    from milkprint.tables import render as render_result
 
     sample_ref = resources.files("milkprint.samples") / "sample_plant"
-    status = "核算示例乳粉厂…" if lg == "zh" else "Assessing the sample plant…"
+    status = "核算示例乳粉厂并出具报告…" if lg == "zh" else "Assessing the sample plant and writing its report…"
     with resources.as_file(sample_ref) as sample, err.status(status):
-        result = _run(lg, lambda: assess_bundle(sample))
-        report = _run(lg, lambda: check_bundle(sample))
+        inputs = _run(lg, lambda: report_inputs(sample))
+        result, report = inputs.result, inputs.quality
+        assert report is not None  # report_inputs always checks the data
+        doc = build_report(inputs, lg)
+        written = {
+            "report.pdf": render(doc, "pdf"),
+            "report.docx": render(doc, "docx"),
+            "label.svg": label_svg(label_data(inputs, lg)).encode("utf-8"),
+            "label.png": label_png(label_data(inputs, lg)),
+            "water-declaration.pdf": render(build_water_declaration(inputs, lg), "pdf"),
+        }
+        for file_name, data in written.items():
+            _write_bytes(out_dir / file_name, data)
     text = _dumps(result.to_dict(lg))
     target = out_dir / "result.json"
     _write_atomic(target, text)
@@ -145,10 +159,12 @@ def demo(
     if as_json:
         sys.stdout.write(text)
         return
-    render(result, lg, out)
+    render_result(result, lg, out)
     render_report(report, lg, out, show_info=False)
     out.print(("结果 JSON 已写入 " if lg == "zh" else "Result JSON written to ") + str(target))
     out.print(("数据质量检查 JSON 已写入 " if lg == "zh" else "Data-quality check JSON written to ") + str(quality))
+    for file_name in written:
+        out.print(("已写入 " if lg == "zh" else "Written: ") + str(out_dir / file_name))
 
 
 @app.command()
@@ -221,6 +237,160 @@ def interpret(
         from milkprint.interpret.render import render_interpretation
 
         render_interpretation(result, lg, out)
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    """Write a binary file whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # as an ordinary file would be (mkstemp makes it private)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _report_inputs(bundle: Path, lg: Lang, interpretation: bool, iterations: int, seed: int) -> Any:
+    """Read, assess, check and interpret a bundle for the disclosure commands, with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from milkprint.pipeline import report_inputs
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("蒙特卡洛" if lg == "zh" else "Monte Carlo", total=None)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return _run(
+            lg,
+            lambda: report_inputs(
+                bundle, interpretation=interpretation, iterations=iterations, seed=seed, on_progress=progress
+            ),
+        )
+
+
+FormatOption = Annotated[
+    str | None, typer.Option("--format", "-f", help="docx | pdf | html（默认按文件扩展名）/ default: from the file name")
+]
+NoInterpretOption = Annotated[
+    bool,
+    typer.Option("--no-interpretation", help="不做不确定性与情景分析（更快）/ skip uncertainty and scenarios (faster)"),
+]
+
+
+@app.command()
+def report(
+    bundle: Annotated[Path, typer.Argument(help="案例包文件夹或 .zip / case bundle folder or .zip")],
+    out_file: Annotated[Path, typer.Option("-o", "--out", help="写出的报告文件 / report file to write")],
+    fmt: FormatOption = None,
+    no_interpretation: NoInterpretOption = False,
+    iterations: Annotated[int, typer.Option("--iterations", min=2, help="蒙特卡洛迭代次数")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="随机种子 / random seed")] = 0,
+    lang: LangOption = "zh",
+) -> None:
+    """出具奶粉碳水足迹报告（标准附录 A）/ write the Annex A report (DOCX, PDF or HTML)."""
+    lg = _lang(lang)
+    from milkprint.report.annex_a import build_report
+    from milkprint.report.render import format_of, render
+
+    kind = _run(lg, lambda: format_of(out_file, fmt))
+    inputs = _report_inputs(bundle, lg, not no_interpretation, iterations, seed)
+    data = render(build_report(inputs, lg), kind)  # type: ignore[arg-type]
+    _write_bytes(out_file, data)
+    out.print(("报告已写入 " if lg == "zh" else "Report written to ") + str(out_file))
+
+
+@app.command()
+def declaration(
+    bundle: Annotated[Path, typer.Argument(help="案例包文件夹或 .zip / case bundle folder or .zip")],
+    out_file: Annotated[Path, typer.Option("-o", "--out", help="写出的声明文件 / declaration file to write")],
+    fmt: FormatOption = None,
+    lang: LangOption = "zh",
+) -> None:
+    """出具产品水足迹声明（蓝水与灰水分列）/ write the water footprint declaration (blue and grey apart)."""
+    lg = _lang(lang)
+    from milkprint.report.render import format_of, render
+    from milkprint.report.water import build_water_declaration
+
+    kind = _run(lg, lambda: format_of(out_file, fmt))
+    inputs = _report_inputs(bundle, lg, False, 2, 0)
+    _write_bytes(out_file, render(build_water_declaration(inputs, lg), kind))  # type: ignore[arg-type]
+    out.print(("水足迹声明已写入 " if lg == "zh" else "Water declaration written to ") + str(out_file))
+
+
+@app.command()
+def label(
+    bundle: Annotated[Path, typer.Argument(help="案例包文件夹或 .zip / case bundle folder or .zip")],
+    out_file: Annotated[Path, typer.Option("-o", "--out", help="写出的碳标签 .svg 或 .png / label file")],
+    lang: LangOption = "zh",
+) -> None:
+    """生成产品碳标签（SVG 或 PNG，含报告编号二维码）/ write the carbon label (SVG or PNG, QR of the report id)."""
+    lg = _lang(lang)
+    from milkprint.report.label import label_png, label_svg
+    from milkprint.report.render import format_of, label_data
+
+    kind = _run(lg, lambda: format_of(out_file, None, ("svg", "png")))
+    inputs = _report_inputs(bundle, lg, False, 2, 0)
+    data = label_data(inputs, lg)
+    _write_bytes(out_file, label_svg(data).encode("utf-8") if kind == "svg" else label_png(data))
+    out.print(("碳标签已写入 " if lg == "zh" else "Carbon label written to ") + str(out_file))
+
+
+@app.command()
+def series(
+    bundles: Annotated[list[Path], typer.Argument(help="系列中各产品的案例包 / one bundle per product of the series")],
+    label_file: Annotated[
+        Path | None, typer.Option("-o", "--label", help="以平均值生成系列碳标签 .svg/.png / series label")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="系列名称（默认各产品名称）/ series name")] = None,
+    as_json: JsonOption = False,
+    lang: LangOption = "zh",
+) -> None:
+    """系列产品共同通报：各产品碳足迹均在平均值 ±5 % 内时以平均值通报 / one declared value for a product series."""
+    lg = _lang(lang)
+    from dataclasses import replace
+
+    from milkprint.pipeline import assess_bundle
+    from milkprint.report.series import series as make_series
+
+    def products() -> list[tuple[str, float, Any]]:
+        found = []
+        for b in bundles:
+            result = assess_bundle(b)
+            product = result.context["product"]
+            found.append((f"{product['name']} {product.get('spec') or ''}".strip(), result.kgco2e_per_t, b))
+        return found
+
+    found = _run(lg, products)
+    made = _run(lg, lambda: make_series([(n, v) for n, v, _ in found]))
+    if label_file is not None:
+        from milkprint.report.label import label_png, label_svg
+        from milkprint.report.render import format_of, label_data
+
+        kind = _run(lg, lambda: format_of(label_file, None, ("svg", "png")))
+        first = _report_inputs(found[0][2], lg, False, 2, 0)
+        title = name or ("、" if lg == "zh" else " / ").join(n for n, _, _ in found)
+        base = label_data(first, lg)
+        spec = "系列产品" if lg == "zh" else "product series"
+        data = _run(lg, lambda: replace(base, product_name=title, product_spec=spec, kgco2e_per_t=made.declared))
+        _write_bytes(label_file, label_svg(data).encode("utf-8") if kind == "svg" else label_png(data))
+    if as_json:
+        sys.stdout.write(_dumps(made.to_dict(lg)))
+        return
+    table = Table(title="系列产品碳足迹（kgCO2e/t）" if lg == "zh" else "Series carbon footprint (kgCO2e/t)")
+    table.add_column("产品" if lg == "zh" else "Product")
+    table.add_column("碳足迹" if lg == "zh" else "Carbon", justify="right")
+    table.add_column("偏离平均值" if lg == "zh" else "vs mean", justify="right")
+    for m in made.members:
+        table.add_row(m.name, f"{m.value:,.1f}", f"{m.deviation * 100:+.2f} %")
+    table.add_row("[bold]" + ("通报值（平均值）" if lg == "zh" else "Declared (mean)") + "[/]", f"[bold]{made.declared:,.1f}[/]", "")
+    out.print(table)
+    if label_file is not None:
+        out.print(("系列碳标签已写入 " if lg == "zh" else "Series label written to ") + str(label_file))
 
 
 @app.command()

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from milkprint.quality.readings import ReadingsCheck
     from milkprint.quality.report import QualityReport
     from milkprint.readings.aggregate import MeterTotal, ReadingsJob
+    from milkprint.report.annex_a import ReportInputs
 
 
 def assess_bundle(path: Path | str, library: Library | None = None) -> Result:
@@ -196,3 +197,52 @@ def _start_readings(root: Path) -> ReadingsJob | None:
         return ReadingsJob(root / "readings.csv", plan)
     except InputError:
         return None  # reported with the rest when the bundle is validated
+
+
+def report_inputs(
+    path: Path | str,
+    today: dt.date | None = None,
+    library: Library | None = None,
+    interpretation: bool = True,
+    iterations: int = 10_000,
+    seed: int = 0,
+    on_progress: StageProgress | None = None,
+) -> ReportInputs:
+    """Everything a report, label or declaration shows, from one read of the bundle: the result, the data-quality
+    check, the interpretation (Monte Carlo, allocation, scenarios, tornado; no Sobol), and the validity from the
+    monthly results the data hold. The issue date is [report] issue_date, else `today` (the clock is read here).
+    """
+    from milkprint.factors.library import default_library
+    from milkprint.interpret.report import interpret
+    from milkprint.interpret.scenarios import levers
+    from milkprint.quality.checks import check
+    from milkprint.report.annex_a import ReportInputs
+    from milkprint.report.monthly import monthly_points
+    from milkprint.report.validity import evaluate, valid_until
+
+    day = today or dt.date.today()
+    lib = library or default_library()
+    with open_bundle(Path(path)) as root:
+        bundle, inputs, result = _assessed_with_inputs(root, lib)
+        readings = _check_readings(bundle)
+        days = _reading_days(bundle) if bundle.readings is not None and bundle.meters else None
+        quality = check(bundle, result, readings, today=day, reading_days=days, name=str(path))
+        months = monthly_points(root, lib) if bundle.readings is not None and bundle.production else []
+    a = bundle.assessment
+    issued = a.report.issue_date or day
+    until = valid_until(issued, a.report.valid_until)
+    interp = interpret(inputs, result, levers(), iterations, seed, on_progress, with_sobol=False) if interpretation else None
+    from milkprint.report.monthly import by_item_per_t
+
+    status = evaluate(
+        result.kgco2e_per_t,
+        result.m3_per_t,
+        months,
+        a.changes,
+        issued,
+        until,
+        day,
+        reference_by_item=by_item_per_t(result),
+        assessed_until=a.period.end,
+    )
+    return ReportInputs(a, result, issued, until, quality=quality, interpretation=interp, validity=status)

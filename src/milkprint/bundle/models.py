@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from milkprint.bundle.disclosure import Change, Company, Declaration, ReportSettings, check_confidential
 from milkprint.bundle.uncertain import Uncertain
 from milkprint.errors import Location
 from milkprint.factors.gwp import GWP_SETS
@@ -28,6 +29,7 @@ class _Open(BaseModel):
 class Product(_Open):
     name: str
     spec: str | None = None
+    introduction: str | None = None  # 产品介绍 of the report
 
 
 class Plant(_Open):
@@ -132,6 +134,16 @@ class Assessment(_Open):
     steam: Steam | None = None
     factors: FactorPolicy = Field(default_factory=FactorPolicy)
     quality: QualitySettings = Field(default_factory=QualitySettings)
+    company: Company = Field(default_factory=Company)
+    report: ReportSettings = Field(default_factory=ReportSettings)
+    declaration: Declaration = Field(default_factory=Declaration)
+    confidential: list[str] = Field(default_factory=list)
+    changes: list[Change] = Field(default_factory=list)
+
+    @field_validator("confidential")
+    @classmethod
+    def _confidential(cls, v: list[str]) -> list[str]:
+        return check_confidential(v)
 
     @field_validator("gwp", mode="before")
     @classmethod

@@ -59,6 +59,15 @@ _OWN: list[tuple[str, str]] = [
     ("a lognormal needs", "对数正态分布以本行数值为中位数，不能为负；负值请用正态分布"),
     ("must be below high", "下限 low 必须小于上限 high"),
     ("must lie between low", "本行数值必须位于下限 low 与上限 high 之间"),
+    ("a third-party certified declaration needs", "独立第三方认证的声明需填写认证机构 declaration.body 与证书编号 declaration.certificate"),
+    (
+        "an other-party verified declaration needs",
+        "其他方核证的声明需填写核证机构 declaration.body、其资质 declaration.qualification 与核证过程 declaration.process",
+    ),
+    ("core results cannot be withheld", "核心评价结果（单位产品碳水双足迹、主要排放/消耗环节）必须完整公开，不能列为保密"),
+    ("unknown confidential field", "无法识别的保密字段"),
+    ("valid_until is before", "有效期截止日期早于报告出具日期"),
+    ("validity may not exceed 3 years", "评价结果有效期最长不超过 3 年"),
     ("steam needs", "蒸汽需要 enthalpy_kj_per_kg，或 pressure_mpa（绝对压力）及可选的 temperature_c"),
 ]
 

@@ -213,4 +213,5 @@ def render_interpretation(interp: Interpretation, lang: Lang, console: Console) 
     console.print(_scenarios(d["scenarios"], lang))
     console.print(_monte_carlo(d["monte_carlo"], lang))
     console.print(_tornado(d["sensitivity"]["tornado"], lang))
-    console.print(_sobol(d["sensitivity"]["sobol"], lang))
+    if d["sensitivity"]["sobol"] is not None:
+        console.print(_sobol(d["sensitivity"]["sobol"], lang))

@@ -39,7 +39,7 @@ class Interpretation:
     scenarios: tuple[ScenarioResult, ...]
     monte_carlo: MonteCarloResult
     tornado: Tornado  # one parameter at a time at ± TORNADO_STEP (interpret/sensitivity.py)
-    sobol: SobolResult  # S1 and ST over the top SOBOL_TOP parameters, same seed as the Monte Carlo
+    sobol: SobolResult | None  # S1 and ST over the top SOBOL_TOP parameters, same seed as the Monte Carlo
 
     def to_dict(self, lang: Lang = "zh") -> dict[str, Any]:
         return {
@@ -49,7 +49,10 @@ class Interpretation:
             "allocation": self.allocation.to_dict(lang),
             "scenarios": [s.to_dict(lang) for s in self.scenarios],
             "monte_carlo": self.monte_carlo.to_dict(),
-            "sensitivity": {"tornado": self.tornado.to_dict(lang), "sobol": self.sobol.to_dict(lang)},
+            "sensitivity": {
+                "tornado": self.tornado.to_dict(lang),
+                "sobol": self.sobol.to_dict(lang) if self.sobol is not None else None,
+            },
         }
 
 
@@ -60,9 +63,13 @@ def interpret(
     iterations: int,
     seed: int,
     on_progress: StageProgress | None = None,
+    with_sobol: bool = True,
 ) -> Interpretation:
-    """Every analysis of one assessed bundle; the scenarios and allocation methods reuse the same meter totals."""
-    from milkprint.interpret.sensitivity import sobol, tornado  # scipy and SALib load only here
+    """Every analysis of one assessed bundle; the scenarios and allocation methods reuse the same meter totals.
+
+    `with_sobol=False` skips the Sobol analysis (and the seconds of importing scipy and SALib), e.g. for a report.
+    """
+    from milkprint.interpret.sensitivity import sobol, tornado
 
     found = run_scenarios(inputs, scenarios)
     amounts, factors = user_distributions(inputs, result)
@@ -79,7 +86,9 @@ def interpret(
         tornado=tornado(model, step=TORNADO_STEP),
         sobol=sobol(
             model, n=SOBOL_N, seed=seed, top=SOBOL_TOP, on_progress=_stage(on_progress, "sobol"), variances=variances
-        ),
+        )
+        if with_sobol
+        else None,
     )
 
 

@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from SALib.analyze import sobol as sobol_analyze
-from SALib.sample import sobol as sobol_sample
-from scipy import stats  # type: ignore[import-untyped]
 
 from milkprint.errors import Lang, Text
 from milkprint.interpret.contribution import line_label
@@ -82,6 +79,8 @@ def _sd_ratio(param: Parameter) -> float:
 
 def _ppf(dist: Distribution, u: Array) -> Array:
     """Map uniform [0, 1] samples through the distribution's inverse CDF."""
+    from scipy import stats  # type: ignore[import-untyped]  # seconds to import: only for Sobol
+
     u = np.clip(u, U_CLIP, 1.0 - U_CLIP)
     if isinstance(dist, Lognormal):
         out: Array = dist.median * np.exp(dist.sigma * stats.norm.ppf(u))
@@ -273,6 +272,9 @@ def _sobol_output(
 ) -> tuple[SobolOutput, int]:
     """Screen by (∂Y/∂r · sd r)², sample the top parameters, evaluate, analyse, rescale to the full variance;
     returns the evaluations made."""
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import sobol as sobol_sample
+
     score = (grad * sd) ** 2
     total = float(score.sum())
     uncertain = [int(i) for i in np.flatnonzero(score > 0.0)]
