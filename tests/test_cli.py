@@ -17,6 +17,12 @@ def test_demo_prints_tables_and_writes_json(cli, tmp_path: Path) -> None:
     assert data["method"] == "milk-powder-gate-to-gate"
     assert 500 < data["carbon"]["kgco2e_per_t"] < 3000  # a plausible milk powder plant
     assert data["meters"] and data["cutoff"]["excluded"]
+    # The report, label and water declaration of the same result (their content is tested in test_report.py).
+    assert (tmp_path / "report.pdf").read_bytes()[:5] == b"%PDF-"
+    assert (tmp_path / "report.docx").read_bytes()[:2] == b"PK"
+    assert (tmp_path / "water-declaration.pdf").read_bytes()[:5] == b"%PDF-"
+    assert f"{data['carbon']['kgco2e_per_t']:,.0f}" in (tmp_path / "label.svg").read_text(encoding="utf-8")
+    assert (tmp_path / "label.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_demo_in_english(cli, tmp_path: Path) -> None:

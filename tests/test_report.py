@@ -212,3 +212,22 @@ def test_water_declaration_keeps_blue_and_grey_apart(tmp_path: Path, cli: Cli) -
 def test_unknown_output_format_is_refused(tmp_path: Path, cli: Cli) -> None:
     code, _, err = cli("report", CASE, "-o", tmp_path / "report.odt")
     assert code == 2 and "docx" in err
+
+
+def test_series_declares_the_mean_or_lists_the_outliers(tmp_path: Path, cli: Cli) -> None:
+    base = EXPECTED["carbon"]["kgco2e_per_t"]
+    # The same plant with 3 % more output (allocation shares move too: its value comes from `assess`).
+    other = _case(tmp_path, product={"name": "脱脂乳粉"}, output={"main_product_t": P * 1.03})
+    code, out, err = cli("assess", other, "--json")
+    assert code == 0, err
+    value = json.loads(out)["carbon"]["kgco2e_per_t"]
+    code, out, err = cli("series", CASE, other, "--json", "-o", tmp_path / "series.svg")
+    assert code == 0, err
+    made = json.loads(out)
+    mean = (base + value) / 2
+    assert [p["deviation_pct"] for p in made["products"]] == pytest.approx([(base / mean - 1) * 100, (value / mean - 1) * 100])
+    assert made["declared"] == pytest.approx(mean, rel=1e-9)
+    assert f"{mean:,.0f}" in (tmp_path / "series.svg").read_text(encoding="utf-8")
+    far = _case(tmp_path / "far", product={"name": "调制乳粉"}, output={"main_product_t": P * 1.25})
+    code, _, err = cli("series", CASE, far)
+    assert code == 2 and "全脂乳粉" in err and "调制乳粉" in err and "±5 %" in err
