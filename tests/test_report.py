@@ -99,6 +99,8 @@ def test_docx_has_every_section_and_the_key_numbers(tmp_path: Path, cli: Cli) ->
         assert needle in text, needle
     assert f"生命周期碳足迹为 {CARBON} kgCO2e。水足迹为 {WATER} 吨" in text  # the template's result sentence
     assert "独立第三方认证" in text and "2028 年 2 月 29 日" in text  # declaration type; validity issue + 3 years
+    assert "检查结论" in text and "DQR" in text  # the data-quality check fills 数据质量评价
+    assert "蒙特卡洛" in text and "分配方法敏感性分析" in text  # the interpretation fills 结果解释
     assert len(docx.Document(str(target)).inline_shapes) >= 4  # boundary diagram, pie, bars, water
 
 

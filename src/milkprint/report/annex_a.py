@@ -577,20 +577,18 @@ def _quality(c: _Ctx) -> Section:
     d = q.to_dict(c.lang)
     dqr = d["dqr"]
     verdict = d["verdict"]
-    counts = verdict.get("counts", {})
     lines: list[tuple[str, str]] = [
         (
             c.t("检查结论", "Verdict"),
-            (
-                verdict.get("text")
-                or (c.t("符合", "conforming") if verdict.get("conforming") else c.t("不符合", "not conforming"))
-            ),
+            c.t("数据符合标准的数据质量要求", "the data meet the standard's data-quality requirements")
+            if verdict.get("conforming")
+            else c.t("数据不符合标准的数据质量要求（见下表）", "the data do not meet the requirements (see below)"),
         ),
         (
-            c.t("问题数量", "Findings"),
+            c.t("检查结果", "Findings"),
             c.t(
-                f"错误 {counts.get('error', 0)}，警告 {counts.get('warning', 0)}，提示 {counts.get('info', 0)}",
-                f"{counts.get('error', 0)} errors, {counts.get('warning', 0)} warnings, {counts.get('info', 0)} notes",
+                f"不符合 {verdict.get('errors', 0)} 项，警告 {verdict.get('warnings', 0)} 项，通过 {verdict.get('infos', 0)} 项",
+                f"{verdict.get('errors', 0)} not met, {verdict.get('warnings', 0)} warnings, {verdict.get('infos', 0)} passed",
             ),
         ),
     ]
@@ -614,7 +612,7 @@ def _quality(c: _Ctx) -> Section:
             (
                 {"error": c.t("错误", "error"), "warning": c.t("警告", "warning")}.get(f["severity"], f["severity"]),
                 str(f.get("check_label") or f.get("check", "")),
-                str(f.get("message", "")),
+                str(f.get("message", "")) + (f"（{f['clause']['ref']}）" if c.lang == "zh" and f.get("clause") else ""),
             )
             for f in findings
         )
