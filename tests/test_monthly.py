@@ -239,6 +239,11 @@ def test_bundle_validity_tests_the_months_after_the_assessed_period(tmp_path: Pa
     deviations = [(row.kgco2e_per_t - reference.kgco2e_per_t) / reference.kgco2e_per_t for row in status.table]
     assert [row.carbon for row in status.table] == pytest.approx(deviations)
     assert min(deviations[2:]) > 0.04  # the precondition of the trigger, computed from the results
+    # January and February (the assessed months) make the seasonal profile; March-May have no month there
+    assert status.profile is not None and dict(status.profile.months) == {1: (MONTHS[0],), 2: (MONTHS[1],)}
+    assert [(row.carbon_basis, row.carbon_baseline) for row in status.table[2:]] == [
+        ("annual", reference.kgco2e_per_t)
+    ] * 3
     assert status.status == "void"
     assert [(f.threshold.kind, f.footprint, f.start, f.void_from) for f in status.fired] == [
         ("energy", "carbon", dt.date(2024, 3, 1), dt.date(2024, 6, 1))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Mapping
 
 import pytest
@@ -244,3 +245,186 @@ def test_to_dict_is_json_ready_in_both_languages() -> None:
 def test_month_must_be_a_first_day() -> None:
     with pytest.raises(ValueError):
         MonthlyPoint(dt.date(2025, 1, 2), 1.0, 1.0, 1.0)
+
+
+# --- the seasonal baseline -------------------------------------------------------------------------------------------
+# A plant whose carbon per t swings +-6 % over the year (natural gas for heating: most in January, least in July)
+# and water per t +-3 % the other way round; 2024 is the assessed period, 2025 is monitored.
+SWING, WATER_SWING = 0.06, 0.03
+
+
+def season(m: int) -> float:
+    """The seasonal factor of calendar month m: 1 + 6 % at the top (January), 1 - 6 % at the bottom (July)."""
+    return 1 + SWING * math.cos(2 * math.pi * (m - 1) / 12)
+
+
+def seasonal_year(
+    year: int, tonnes: Mapping[int, float], change: Mapping[int, float] | None = None, gas_to_power: int = 0
+) -> list[MonthlyPoint]:
+    """A year of the swinging plant; `change` multiplies a month's footprints; from month `gas_to_power` on (0:
+    never) 200 kgCO2e/t of gas is replaced by 250 kgCO2e/t of electricity."""
+    out = []
+    for m in range(1, 13):
+        gas = ITEMS["energy.natural_gas"] + CARBON * (season(m) - 1)  # the swing is the heating gas
+        power = ITEMS["energy.electricity"]
+        if gas_to_power and m >= gas_to_power:
+            gas, power = gas - 200.0, power + 250.0
+        items = {"energy.natural_gas": gas, "energy.electricity": power, "material.kraft_bag": 100.0}
+        k = (change or {}).get(m, 1.0)
+        water = WATER * (1 - WATER_SWING * math.cos(2 * math.pi * (m - 1) / 12))
+        out.append(MonthlyPoint(dt.date(year, m, 1), tonnes[m], math.fsum(items.values()) * k, water * k, items))
+    return out
+
+
+TONNES_2024 = {m: 800.0 + 15 * m for m in range(1, 13)}
+TONNES_2025 = {m: 900.0 - 10 * m for m in range(1, 13)}
+
+
+def assessed_result(points: list[MonthlyPoint]) -> tuple[float, float]:
+    """The assessed result as monthly.py makes it: the production-weighted mean of the assessed months."""
+    tonnes = math.fsum(p.production_t for p in points)
+    return (
+        math.fsum(p.kgco2e_per_t * p.production_t for p in points) / tonnes,
+        math.fsum(p.m3_per_t * p.production_t for p in points) / tonnes,
+    )
+
+
+def seasonal_run(
+    assessed: list[MonthlyPoint],
+    monitored: list[MonthlyPoint],
+    changes: list[Change] | None = None,
+    reference: tuple[float, float] | None = None,
+    **kw: object,
+) -> ValidityStatus:
+    carbon, water = reference or assessed_result(assessed)
+    return evaluate(
+        carbon,
+        water,
+        [*assessed, *monitored],
+        changes or [],
+        ISSUE,
+        None,
+        TODAY,
+        assessed_until=dt.date(2024, 12, 31),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_a_seasonal_swing_without_a_change_is_valid() -> None:
+    assessed, monitored = seasonal_year(2024, TONNES_2024), seasonal_year(2025, TONNES_2025)
+    carbon, water = assessed_result(assessed)
+    # Against the annual result, summer is more than 4 % below it for three months: a review, every year.
+    annual = evaluate(carbon, water, monitored, [], ISSUE, None, TODAY)
+    assert annual.status == "review"
+    assert [m.month for m, _ in annual.reviews[0].months] == [6, 7, 8]
+    status = seasonal_run(assessed, monitored)
+    assert status.status == "valid" and not status.reviews and not status.attributed
+    tested = [row for row in status.table if row.tested]
+    assert [row.month for row in tested] == [p.month for p in monitored]
+    # each month is compared with the same month of 2024 (the factor is 1: the months make up the result)
+    assert all(row.carbon_basis == row.water_basis == "seasonal" for row in tested)
+    assert [row.carbon_baseline for row in tested] == pytest.approx([CARBON * season(m) for m in range(1, 13)])
+    assert [row.seasonal_from for row in tested] == [(dt.date(2024, m, 1),) for m in range(1, 13)]
+    assert [row.carbon for row in tested] == pytest.approx([0.0] * 12, abs=1e-12)
+    assert [row.water for row in tested] == pytest.approx([0.0] * 12, abs=1e-12)
+    # the assessed months stay on the annual baseline: they show the swing, untested
+    assert [row.carbon for row in status.table if not row.tested] == pytest.approx(
+        [CARBON * season(m) / carbon - 1 for m in range(1, 13)]
+    )
+
+
+def test_a_real_energy_change_on_top_of_the_season_voids() -> None:
+    # +6 % from May 2025 on (e.g. a gas boiler replaced by an electric one on a coal-heavy grid)
+    assessed = seasonal_year(2024, TONNES_2024)
+    monitored = seasonal_year(2025, TONNES_2025, change={m: 1.06 for m in range(5, 13)})
+    status = seasonal_run(assessed, monitored, [change("energy", dt.date(2025, 5, 1), "电锅炉")])
+    assert status.status == "void"
+    fired = {f.footprint: f for f in status.fired}
+    assert set(fired) == {"carbon", "water"}
+    assert [m for m, _ in fired["carbon"].months] == [dt.date(2025, m, 1) for m in range(5, 13)]
+    assert [d for _, d in fired["carbon"].months] == pytest.approx([0.06] * 8)
+    assert status.void_from == dt.date(2025, 8, 1)
+    # against the annual result the summer trough hides the change (deviations below 4 % in July and August)
+    annual = evaluate(
+        *assessed_result(assessed), monitored, [change("energy", dt.date(2025, 5, 1))], ISSUE, None, TODAY
+    )
+    july = next(row for row in annual.table if row.month == dt.date(2025, 7, 1))
+    assert july.carbon is not None and abs(july.carbon) < 0.04
+
+
+def test_the_profile_is_scaled_to_the_assessed_result() -> None:
+    # the assessed result is 2 % above the mean of its months (the months do not make up the whole result)
+    assessed, monitored = seasonal_year(2024, TONNES_2024), seasonal_year(2025, TONNES_2025)
+    carbon, water = assessed_result(assessed)
+    status = seasonal_run(assessed, monitored, reference=(carbon * 1.02, water * 0.99))
+    profile = status.profile
+    assert profile is not None
+    assert profile.carbon_factor == pytest.approx(1.02) and profile.water_factor == pytest.approx(0.99)
+    tonnes = math.fsum(TONNES_2024.values())
+    mean = math.fsum(profile.carbon[m] * TONNES_2024[m] for m in range(1, 13)) / tonnes
+    assert mean == pytest.approx(carbon * 1.02, rel=1e-12)
+    tested = [row for row in status.table if row.tested]
+    assert [row.carbon for row in tested] == pytest.approx([1 / 1.02 - 1] * 12)
+    assert [row.water for row in tested] == pytest.approx([1 / 0.99 - 1] * 12)
+    # the profile's items scale with carbon, so they add up to its carbon baseline
+    assert math.fsum(profile.by_item[1].values()) == pytest.approx(profile.carbon[1])
+
+
+def test_a_calendar_month_the_assessed_period_lacks_falls_back_to_the_annual_result() -> None:
+    # assessed: January to June 2024 only; monitored: 2025
+    assessed = seasonal_year(2024, TONNES_2024)[:6]
+    monitored = seasonal_year(2025, TONNES_2025)
+    carbon, water = assessed_result(assessed)
+    status = evaluate(
+        carbon, water, [*assessed, *monitored], [], ISSUE, None, TODAY, assessed_until=dt.date(2024, 6, 30)
+    )
+    tested = [row for row in status.table if row.tested]
+    assert [row.carbon_basis for row in tested] == ["seasonal"] * 6 + ["annual"] * 6
+    assert [row.carbon_baseline for row in tested[6:]] == [carbon] * 6
+    assert [row.carbon for row in tested[6:]] == pytest.approx([CARBON * season(m) / carbon - 1 for m in range(7, 13)])
+    data = status.to_dict("en")
+    july, january = data["months"][12], data["months"][6]
+    assert july["month"] == "2025-07" and july["carbon_baseline"] == {
+        "basis": "annual",
+        "basis_text": "the assessed result",
+        "kgco2e_per_t": carbon,
+        "months": [],
+    }
+    assert january["month"] == "2025-01" and january["carbon_baseline"]["basis"] == "seasonal"
+    assert january["carbon_baseline"]["months"] == ["2024-01"] and january["water_baseline"]["months"] == ["2024-01"]
+    assert january["carbon_baseline"]["kgco2e_per_t"] == pytest.approx(tested[0].carbon_baseline)
+    assert [m["calendar_month"] for m in data["seasonal_profile"]["months"]] == [1, 2, 3, 4, 5, 6]
+    assert "6 months" in data["explanation"][-1] and "季节基准" in status.to_dict("zh")["explanation"][-1]
+
+
+def test_months_before_assessed_from_are_not_in_the_profile() -> None:
+    # December 2023 (before the period) was an odd month; it is not the baseline of December 2025
+    odd = MonthlyPoint(dt.date(2023, 12, 1), 900.0, CARBON * 1.3, WATER, ITEMS)
+    assessed, monitored = seasonal_year(2024, TONNES_2024)[:11], seasonal_year(2025, TONNES_2025)
+    status = seasonal_run(assessed, monitored, [], assessed_from=dt.date(2024, 1, 1))
+    december = status.table[-1]
+    assert december.month == dt.date(2025, 12, 1) and december.carbon_basis == "annual"
+    with_odd = seasonal_run(assessed, [odd, *monitored], [], assessed_from=dt.date(2024, 1, 1))
+    assert with_odd.table[-1] == december and not with_odd.table[0].tested
+    # without assessed_from every month up to assessed_until is in the profile
+    assert seasonal_run(assessed, [odd, *monitored]).table[-1].carbon_basis == "seasonal"
+
+
+def test_a_reviews_hint_compares_items_with_the_same_month() -> None:
+    # From June 2025, 200 kgCO2e/t of gas become 250 of electricity: +50 kgCO2e/t on top of the season.
+    assessed = seasonal_year(2024, TONNES_2024)
+    monitored = seasonal_year(2025, TONNES_2025, gas_to_power=6)
+    status = seasonal_run(assessed, monitored, reference_by_item=by_item(assessed))
+    assert status.status == "review"
+    [review] = status.reviews
+    assert review.start == dt.date(2025, 6, 1)
+    assert [d for _, d in review.months] == pytest.approx([50 / (CARBON * season(m)) for m in range(6, 13)])
+    assert review.hint is not None and review.hint.kind == "energy"
+    # by hand: gas -200, electricity +250 against the same months of 2024: swap 200, net +50, materials 0
+    assert dict(review.hint.scores) == pytest.approx({"energy": 200.0, "process": 50.0, "raw_material": 0.0})
+
+
+def by_item(points: list[MonthlyPoint]) -> dict[str, float]:
+    """kgCO2e/t by item of the assessed result: the production-weighted mean of its months."""
+    tonnes = math.fsum(p.production_t for p in points)
+    return {k: math.fsum(p.by_item[k] * p.production_t for p in points) / tonnes for k in ITEMS}

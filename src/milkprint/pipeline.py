@@ -244,5 +244,6 @@ def report_inputs(
         day,
         reference_by_item=by_item_per_t(result),
         assessed_until=a.period.end,
+        assessed_from=a.period.start,
     )
     return ReportInputs(a, result, issued, until, quality=quality, interpretation=interp, validity=status)

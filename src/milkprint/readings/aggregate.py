@@ -6,6 +6,9 @@ quantity is the sum of increases between consecutive readings inside the period,
 included; a fall is a rollover at `register_max` (next + register_max - previous) or an error.
 Timestamps without an offset are local time; with one they are converted. Values are summed as
 DECIMAL(18, 6), exactly, so the total does not depend on the order DuckDB's threads add them in.
+
+One load serves any number of periods: `ReadingsJob.totals` per period, `ReadingsJob.totals_by_period` for many
+in one grouped pass (the same numbers exactly: the sums are exact), `ReadingsJob.spans` for what the file covers.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import datetime as dt
 import re
 import threading
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -83,6 +87,7 @@ class MeterTotal:
 def _connect(timezone: str) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     con.execute(f"SET TimeZone = '{timezone}'")
+    con.execute("SET enable_progress_bar = false")  # a long query would draw one on stderr, under the CLI's output
     return con
 
 
@@ -248,6 +253,16 @@ class ReadingsJob:
         except BaseException as exc:  # handed to the caller in wait()
             self._error = exc
 
+    @classmethod
+    def reuse(
+        cls, job: ReadingsJob | None, path: Path, meters: tuple[Meter, ...], period: Period, timezone: str
+    ) -> ReadingsJob:
+        """`job` if it reads timestamps in `timezone`, else a new job (closing `job`): the zone is the connection's."""
+        if job is not None and job.plan.timezone != timezone:
+            job.close()
+            job = None
+        return job or cls(path, Plan.of(meters, period, timezone))
+
     def wait(self, meters: tuple[Meter, ...]) -> Stats | None:
         """The stats of the job's plan (None if loading succeeded but aggregating did not)."""
         self._thread.join()
@@ -260,6 +275,52 @@ class ReadingsJob:
         if err is not None and not isinstance(err, duckdb.Error):
             raise err
         return self._stats
+
+    def totals(self, meters: tuple[Meter, ...], period: Period) -> list[MeterTotal]:
+        """Each registered meter's quantity over `period` (file order of meters.csv); the job stays open."""
+        _duplicate_meters(meters)
+        plan = Plan.of(meters, period, self.plan.timezone)
+        try:
+            stats = self.wait(meters)
+            if stats is None or self.plan != plan:
+                stats = _compute(self.con, plan)
+            return _finish(self.con, self.path, meters, plan, stats)
+        except duckdb.InvalidInputException as exc:
+            raise _unreadable(exc) from exc
+
+    def totals_by_period(self, meters: tuple[Meter, ...], periods: Sequence[Period]) -> list[list[MeterTotal]]:
+        """`totals(meters, p)` for each period p, in order, from one grouped pass over the readings.
+
+        Equal to the period-by-period totals exactly (exact sums; the same checks and errors, period by period);
+        periods may overlap. Faster than one scan per period when there are several (the months of a year).
+        """
+        _duplicate_meters(meters)
+        plans = [Plan.of(meters, p, self.plan.timezone) for p in periods]
+        if not plans:
+            return []
+        try:
+            self.wait(meters)
+            stats = _compute_many(self.con, plans)
+            return [_finish(self.con, self.path, meters, plan, s) for plan, s in zip(plans, stats, strict=True)]
+        except duckdb.InvalidInputException as exc:
+            raise _unreadable(exc) from exc
+
+    def spans(self) -> dict[str, tuple[dt.datetime, dt.datetime]]:
+        """Each meter's first and last reading (local time) among the rows with both a time and a value.
+
+        Unregistered meters are included; call it after `totals`, whose errors say which rows are bad.
+        """
+        self._thread.join()
+        err = self._error
+        if isinstance(err, duckdb.Error) and not _loaded(self.con):
+            raise _unreadable(err) from err
+        if err is not None and not isinstance(err, duckdb.Error):
+            raise err
+        rows = self.con.execute(
+            "SELECT meter_id, min(ts), max(ts) FROM r WHERE meter_id IS NOT NULL AND ts IS NOT NULL AND v IS NOT NULL "
+            "GROUP BY meter_id"
+        ).fetchall()
+        return {str(m): (first, last) for m, first, last in rows}
 
     def close(self) -> None:
         self._thread.join()
@@ -296,20 +357,11 @@ def peek_plan(root: Path, default_timezone: str) -> Plan | None:
 def meter_totals(
     path: Path, meters: tuple[Meter, ...], period: Period, timezone: str, job: ReadingsJob | None = None
 ) -> list[MeterTotal]:
-    """Each registered meter's quantity over the period (file order of meters.csv)."""
+    """Each registered meter's quantity over the period (file order of meters.csv); closes the job."""
     _duplicate_meters(meters)
-    plan = Plan.of(meters, period, timezone)
-    if job is not None and job.plan.timezone != timezone:
-        job.close()
-        job = None
-    job = job or ReadingsJob(path, plan)
+    job = ReadingsJob.reuse(job, path, meters, period, timezone)
     try:
-        stats = job.wait(meters)
-        if stats is None or job.plan != plan:
-            stats = _compute(job.con, plan)
-        return _finish(job.con, path, meters, plan, stats)
-    except duckdb.InvalidInputException as exc:
-        raise _unreadable(exc) from exc
+        return job.totals(meters, period)
     finally:
         job.close()
 
@@ -371,6 +423,79 @@ def _compute(con: duckdb.DuckDBPyConnection, plan: Plan) -> Stats:
                 FROM steps GROUP BY meter_id""").fetchall()
         }
     return Stats(per_meter, registers)
+
+
+def _compute_many(con: duckdb.DuckDBPyConnection, plans: Sequence[Plan]) -> list[Stats]:
+    """`_compute` of each plan (the same registers) from one pass over the readings, not one per plan.
+
+    Periods are whole local days, so readings are first summed per meter and per pair of days (a, b): a = the day
+    of the reading, b = the day of the interval it ends (the day before when it is at 00:00). An interval reading is
+    in [first day d0, last day d1] when d0 <= b <= d1, a register reading when d0 <= a and b <= d1. A register's
+    step between consecutive readings (over the whole file) is in the period when the previous reading's day is
+    >= d0 and the step's b <= d1: exactly the steps `_compute` sees, which lags within the period. The partial
+    sums are DECIMAL, so adding them up per period gives _compute's totals exactly.
+    """
+    con.execute("CREATE OR REPLACE TEMP TABLE periods(i INTEGER, d0 DATE, d1 DATE)")
+    con.executemany("INSERT INTO periods VALUES (?, ?, ?)", [(i, *_days(p)) for i, p in enumerate(plans)])
+    con.execute(f"CREATE OR REPLACE TEMP TABLE registers(meter_id VARCHAR, register_max {_REGISTER})")
+    if plans[0].registers:
+        con.executemany("INSERT INTO registers VALUES (?, ?)", list(plans[0].registers))
+    # Every meter in the file, as _compute's GROUP BY lists them, with its rows lacking a time or a value.
+    bad = dict(
+        con.execute("SELECT meter_id, count(*) FILTER (ts IS NULL OR v IS NULL) FROM r GROUP BY meter_id").fetchall()
+    )
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE days AS
+        SELECT r.meter_id, CAST(r.ts AS DATE) AS a, CAST(r.ts - INTERVAL 1 MICROSECOND AS DATE) AS b,
+               sum(r.v) AS s, count(*) AS n, min(r.ts) AS first, max(r.ts) AS last,
+               count(*) FILTER (r.v < 0) AS negative, count(*) FILTER (r.v >= g.register_max) AS over
+        FROM r LEFT JOIN registers g USING (meter_id) WHERE r.ts IS NOT NULL
+        GROUP BY ALL""")
+    per_meter: list[dict[str, tuple[Any, ...]]] = [
+        {k: (None, 0, None, None, n, 0) for k, n in bad.items()} for _ in plans
+    ]
+    for i, meter_id, total, n, first, last, negative in con.execute("""
+            SELECT p.i, d.meter_id, sum(d.s), sum(d.n), min(d.first), max(d.last), sum(d.negative)
+            FROM days d JOIN periods p ON d.b >= p.d0 AND d.b <= p.d1
+            GROUP BY p.i, d.meter_id""").fetchall():
+        per_meter[i][meter_id] = (total, int(n), first, last, bad[meter_id], int(negative))
+    registers: list[dict[str, tuple[Any, ...]]] = [{} for _ in plans]
+    if not plans[0].registers:
+        return [Stats(m, {}) for m in per_meter]
+    steps = {
+        (i, meter_id): row
+        for i, meter_id, *row in con.execute("""
+            WITH lagged AS (
+                SELECT r.meter_id, r.ts, r.v, g.register_max,
+                       lag(r.v) OVER w AS prev, lag(r.ts) OVER w AS prev_ts
+                FROM r JOIN registers g USING (meter_id) WHERE r.ts IS NOT NULL
+                WINDOW w AS (PARTITION BY r.meter_id ORDER BY r.ts, r.v)
+            ), steps AS (
+                SELECT meter_id, CAST(prev_ts AS DATE) AS a, CAST(ts - INTERVAL 1 MICROSECOND AS DATE) AS b,
+                       sum(CASE WHEN prev IS NULL THEN 0 WHEN v >= prev THEN v - prev
+                                ELSE v + register_max - prev END) AS s,
+                       count(*) FILTER (v < prev) AS falls,
+                       count(*) FILTER (v < prev AND register_max IS NULL) AS unexplained
+                FROM lagged WHERE prev_ts IS NOT NULL GROUP BY ALL
+            )
+            SELECT p.i, s.meter_id, sum(s.s), sum(s.falls), sum(s.unexplained)
+            FROM steps s JOIN periods p ON s.a >= p.d0 AND s.b <= p.d1
+            GROUP BY p.i, s.meter_id""").fetchall()
+    }
+    for i, meter_id, n, first, last, over in con.execute("""
+            SELECT p.i, d.meter_id, sum(d.n), min(d.first), max(d.last), sum(d.over)
+            FROM days d JOIN registers g USING (meter_id) JOIN periods p ON d.a >= p.d0 AND d.b <= p.d1
+            GROUP BY p.i, d.meter_id""").fetchall():
+        total, falls, unexplained = steps.get((i, meter_id), (0, 0, 0))
+        registers[i][meter_id] = (total, int(n), first, last, int(falls), int(over) + int(unexplained))
+    return [Stats(m, g) for m, g in zip(per_meter, registers, strict=True)]
+
+
+def _days(plan: Plan) -> tuple[dt.date, dt.date]:
+    """The plan's first and last local day (its bounds are midnights, `_day_bounds`)."""
+    start, end = dt.datetime.fromisoformat(plan.start), dt.datetime.fromisoformat(plan.end)
+    assert start.time() == end.time() == dt.time(), "periods are whole days"
+    return start.date(), end.date() - dt.timedelta(days=1)
 
 
 def _finish(

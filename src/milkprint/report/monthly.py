@@ -10,7 +10,8 @@ Months are the calendar months covered by both the meter readings and production
   a month with no output is skipped.
 
 Each month is assessed by the core (`Inputs.assess`) with:
-- the meters' totals over the month (readings/aggregate.py's rules, the month as the period);
+- the meters' totals over the month (readings/aggregate.py's rules, the month as the period), all months from the
+  one load of readings.csv that gave the assessed result, in one grouped pass (`ReadingsJob.totals_by_period`);
 - main_product_t = the month's production;
 - assumption: every yearly total that is not metered (activities.csv rows, co-product masses, effluent loads or
   volumes) is prorated by the month's share of the assessed output, production_t / output.main_product_t, i.e. its
@@ -35,11 +36,11 @@ from milkprint.regions import DEFAULT_TIMEZONE
 from milkprint.report.validity import MonthlyPoint, ValidityStatus, evaluate, month_start, next_month
 
 if TYPE_CHECKING:
-    from milkprint.bundle.models import EffluentRow, Meter, Period, ProductionRow
+    from milkprint.bundle.models import EffluentRow, Period, ProductionRow
     from milkprint.bundle.reader import Bundle
     from milkprint.engine.result import Result
     from milkprint.factors.library import Library
-    from milkprint.readings.aggregate import MeterTotal, Plan, ReadingsJob, Stats
+    from milkprint.readings.aggregate import ReadingsJob
 
 
 def monthly_points(root: Path | str, library: Library | None = None) -> list[MonthlyPoint]:
@@ -55,7 +56,7 @@ def bundle_validity(root: Path | str, today: dt.date, library: Library | None = 
     """The validity of a bundle's assessed result on `today`, from its monthly results and declared changes.
 
     The issue date is `[report] issue_date`, else `today` (a report issued now); months wholly within the assessed
-    period are listed but not tested (see report/validity.py).
+    period are listed but not tested, and make the seasonal baseline of later months (see report/validity.py).
     """
     with open_bundle(Path(root)) as folder:
         bundle, reference, points = _monthly(folder, library)
@@ -70,6 +71,7 @@ def bundle_validity(root: Path | str, today: dt.date, library: Library | None = 
         today,
         reference_by_item=by_item_per_t(reference),
         assessed_until=a.period.end,
+        assessed_from=a.period.start,
     )
 
 
@@ -97,21 +99,24 @@ def _monthly(folder: Path, library: Library | None) -> tuple[Bundle, Result, lis
         if job is not None:
             job.close()
         return bundle, assess_inputs(bundle, [], lib).assess(), []
-    readings = _Readings(bundle.readings, bundle.meters, a.period, a.plant.timezone, job)
+    from milkprint.readings.aggregate import ReadingsJob
+
+    meters = bundle.meters
+    readings = ReadingsJob.reuse(job, bundle.readings, meters, a.period, a.plant.timezone)
     try:
-        reference = assess_inputs(bundle, readings.totals(a.period), lib).assess()
-        covered = _reading_months(readings.spans())
+        reference = assess_inputs(bundle, readings.totals(meters, a.period), lib).assess()
+        known = {m.meter_id for m in meters}
+        covered = _reading_months({k: span for k, span in readings.spans().items() if k in known})
         production = _production_months(bundle.production)
-        points = []
-        for month in sorted(covered & production.keys()):
-            tonnes = production[month]
-            if tonnes <= 0:
-                continue
-            totals = readings.totals(_period(month))
-            result = assess_inputs(_prorated(bundle, tonnes), totals, lib).assess()
-            points.append(MonthlyPoint(month, tonnes, result.kgco2e_per_t, result.m3_per_t, by_item_per_t(result)))
+        months = [m for m in sorted(covered & production.keys()) if production[m] > 0]
+        per_month = readings.totals_by_period(meters, [_period(m) for m in months])
     finally:
         readings.close()
+    points = []
+    for month, totals in zip(months, per_month, strict=True):
+        tonnes = production[month]
+        result = assess_inputs(_prorated(bundle, tonnes), totals, lib).assess()
+        points.append(MonthlyPoint(month, tonnes, result.kgco2e_per_t, result.m3_per_t, by_item_per_t(result)))
     return bundle, reference, points
 
 
@@ -194,59 +199,3 @@ def _start(folder: Path) -> ReadingsJob | None:
         return ReadingsJob(folder / "readings.csv", plan)
     except InputError:
         return None  # reported with the rest when the bundle is validated
-
-
-# --- LOCAL VERSION, to be replaced by a public API of readings/aggregate.py ---------------------------------------
-# meter_totals() closes its ReadingsJob, so one load cannot serve several periods. Requested of the lead:
-# `ReadingsJob.totals(meters, period) -> list[MeterTotal]` (meter_totals' body without closing the job) and
-# `ReadingsJob.spans() -> dict[meter_id, (first, last)]` (local time, readings with a time and a value). Until then
-# this class composes aggregate.py's private helpers; it holds no rule of its own but the spans query.
-class _Readings:
-    """readings.csv loaded once (DuckDB), aggregated for any number of periods by aggregate.py's rules."""
-
-    def __init__(
-        self, path: Path, meters: tuple[Meter, ...], period: Period, timezone: str, job: ReadingsJob | None
-    ) -> None:
-        from milkprint.readings.aggregate import Plan, ReadingsJob, _duplicate_meters
-
-        self.path, self.meters, self.timezone = path, meters, timezone
-        self.stats: tuple[Plan, Stats] | None = None
-        try:
-            _duplicate_meters(meters)
-            if job is not None and job.plan.timezone != timezone:
-                job.close()
-                job = None
-            job = job or ReadingsJob(path, Plan.of(meters, period, timezone))
-            stats = job.wait(meters)
-        except BaseException:
-            if job is not None:
-                job.close()
-            raise
-        self.job = job
-        if stats is not None:
-            self.stats = (job.plan, stats)
-
-    def totals(self, period: Period) -> list[MeterTotal]:
-        import duckdb
-
-        from milkprint.readings.aggregate import Plan, _compute, _finish, _unreadable
-
-        plan: Plan = Plan.of(self.meters, period, self.timezone)
-        try:
-            stats = self.stats[1] if self.stats and self.stats[0] == plan else _compute(self.job.con, plan)
-            return _finish(self.job.con, self.path, self.meters, plan, stats)
-        except duckdb.InvalidInputException as exc:
-            raise _unreadable(exc) from exc
-
-    def spans(self) -> dict[str, tuple[dt.datetime, dt.datetime]]:
-        rows = self.job.con.execute(
-            "SELECT meter_id, min(ts), max(ts) FROM r WHERE ts IS NOT NULL AND v IS NOT NULL GROUP BY meter_id"
-        ).fetchall()
-        known = {m.meter_id for m in self.meters}
-        return {str(m): (first, last) for m, first, last in rows if m in known}
-
-    def close(self) -> None:
-        self.job.close()
-
-
-# --- end of the local version ---------------------------------------------------------------------------------------
