@@ -209,3 +209,23 @@ def test_thread_count_does_not_change_the_draws() -> None:
     model = build_model(result)
     one, two = run(model, 5_000, seed=9, workers=1), run(model, 5_000, seed=9, workers=2)
     np.testing.assert_allclose(one.carbon_samples, two.carbon_samples, rtol=1e-12)
+
+
+def test_dense_and_sparse_carbon_sums_agree() -> None:
+    # Shared factors (the grid), lines with several gases, a refrigerant line without a factor (its GWP is fixed).
+    result = assess_rows(
+        [
+            row("drying", "energy.electricity", 1000, "kWh"),
+            row("boiler", "energy.electricity", 400, "kWh"),
+            row("boiler", "energy.natural_gas", 500, "Nm3"),
+            row("refrigeration", "refrigerant.R404A", 3, "kg"),
+            *(row("packaging", f"material.m{i}", 10 + i, "kg") for i in range(5)),
+        ],
+        factors=[factor(f"material.m{i}", "CO2", 1.0 + i, "kg/kg") for i in range(5)],
+    )
+    model = build_model(result)
+    dense = run(model, 5000, seed=11, chunk=1000, method="dense")
+    sparse = run(model, 5000, seed=11, chunk=1000, method="sparse")
+    np.testing.assert_allclose(sparse.carbon_samples, dense.carbon_samples, rtol=1e-12)
+    assert np.array_equal(sparse.water_samples, dense.water_samples)
+    assert sparse.carbon.sd > 0

@@ -19,7 +19,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,6 +35,9 @@ FactorKey = tuple[str, str]  # (factor id / data set, gas)
 Progress = Callable[[int, int], None]
 
 REL_SE_TOLERANCE = 0.005  # standard error of the mean / |mean|
+# Above this many iterations x carbon terms, carbon is summed as a sparse (amount x factor) product, which needs no
+# gathered copy of the ratios (5x faster here) but costs ~0.6 s to import scipy.sparse: small runs keep the dense sum.
+SPARSE_MIN_WORK = 5_000_000
 HALF_TOLERANCE = 0.02  # |statistic(first half) - statistic(all)| / |statistic(all)| for mean and SD
 
 
@@ -300,6 +303,25 @@ def _ratios(param: Parameter, rng: np.random.Generator, n: int, out: Array) -> N
     out /= param.reference
 
 
+class _SparseCarbon:
+    """Carbon per iteration as Σ_lines r[amount] · (W r)[line], W the (amount x factor) weights: no gathered copies."""
+
+    def __init__(self, model: Model) -> None:
+        from scipy import sparse  # type: ignore[import-untyped]
+
+        self.amounts = np.unique(model.carbon_amount)
+        rows = np.searchsorted(self.amounts, model.carbon_amount)
+        k = len(model.parameters) + 1
+        self.weights = sparse.csr_matrix(
+            (model.carbon_weight, (rows, model.carbon_factor)), shape=(self.amounts.size, k)
+        )
+
+    def total(self, r: Array) -> Array:
+        per_line = self.weights @ r
+        out: Array = np.einsum("ij,ij->j", r[self.amounts], per_line)
+        return out
+
+
 def run(
     model: Model,
     iterations: int,
@@ -307,8 +329,13 @@ def run(
     chunk: int = 10_000,
     on_progress: Progress | None = None,
     workers: int | None = None,
+    method: Literal["auto", "dense", "sparse"] = "auto",
 ) -> MonteCarloResult:
-    """Draw `iterations` times in chunks of `chunk` columns (memory ~ 8·(params + 2·terms)·chunk bytes)."""
+    """Draw `iterations` times in chunks of `chunk` columns (memory ~ 8·(params + 2·terms)·chunk bytes).
+
+    `method` sums carbon densely (gathered terms, two threads) or as a sparse product; "auto" picks by size
+    (SPARSE_MIN_WORK). Both give the same draws; sums agree to rounding (~1e-15 relative).
+    """
     if iterations < 2 or chunk < 1:
         raise ValueError("need iterations >= 2 and chunk >= 1")
     k = len(model.parameters)
@@ -327,6 +354,8 @@ def run(
 
     t = model.carbon_weight.size
     term_bounds = [(t * b // nw, t * (b + 1) // nw) for b in range(nw)]
+    big = iterations * t >= SPARSE_MIN_WORK if method == "auto" else method == "sparse"
+    sparse = _SparseCarbon(model) if t and big else None
 
     def combine(lo: int, hi: int, n: int) -> Array:
         terms, amounts = terms_buf[lo:hi, :n], amount_buf[lo:hi, :n]
@@ -344,7 +373,9 @@ def run(
                 f.result()
             r = ratios[:, :n]
             r[k] = 1.0
-            if model.carbon_weight.size:
+            if sparse is not None:
+                carbon[done : done + n] = sparse.total(r)
+            elif model.carbon_weight.size:
                 parts = [pool.submit(combine, lo, hi, n) for lo, hi in term_bounds]
                 total = parts[0].result()
                 for part in parts[1:]:
