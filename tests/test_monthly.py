@@ -15,6 +15,7 @@ import pytest
 from milkprint.errors import InputError
 from milkprint.pipeline import assess_bundle
 from milkprint.report.monthly import bundle_validity, monthly_points
+from milkprint.report.validity import STATUS_NAMES
 from tests.bundles import assessment_dict, write_bundle, write_csv
 
 ELEC, GAS = 0.5, 2.0  # kg CO2 per kWh, per Nm3 (the bundle's own factors)
@@ -258,3 +259,20 @@ def test_bad_readings_are_refused_as_assess_refuses_them(tmp_path: Path) -> None
     with pytest.raises(InputError) as err:
         monthly_points(root)
     assert "X9" in err.value.message("en") and "meters.csv" in err.value.message("en")
+
+
+def test_the_report_states_that_a_declared_change_voided_the_result(tmp_path: Path, cli: Any) -> None:
+    # The bundle of the test above, through `milkprint report`: the declaration section says the result is void.
+    root = tmp_path / "b"
+    _bundle(
+        root,
+        _production([*MONTHS, dt.date(2024, 5, 1)]),
+        end="2024-02-29",
+        report={"issue_date": "2024-03-10"},
+        changes=[{"date": "2024-03-01", "kind": "energy", "note": "新增电加热"}],
+    )
+    target = tmp_path / "report.html"
+    code, _, err = cli("report", root, "-o", target, "--no-interpretation")
+    assert code == 0, err
+    html = target.read_text(encoding="utf-8")
+    assert STATUS_NAMES["void"].zh in html and "2027 年 3 月 9 日" in html
