@@ -120,7 +120,13 @@ def test_round_trip_keeps_every_assessment_field_extras_and_exact_floats(tmp_pat
         steam={"pressure_mpa": 1.0, "temperature_c": 250.0},
         factors={"allow_region_fallback": False, "allow_year_fallback": True},
         quality={"mass_balance_tolerance": 0.03},
-        report={"author": "张工", "reviewed": dt.datetime(2025, 1, 2, 3, 4, 5, 123456), "tags": ["年报", "2024"]},
+        review={"author": "张工", "reviewed": dt.datetime(2025, 1, 2, 3, 4, 5, 123456), "tags": ["年报", "2024"]},
+        report={
+            "number": "R-7",
+            "author": "李工",
+            "reviewed": dt.datetime(2025, 2, 3, 4, 5, 6, 789),
+            "tags": ["复核", "2025"],
+        },
         verifier=[{"name": "甲", "id": 1}, {"name": "乙", "id": 2}],
         revision=3,
         weight=2.0,
@@ -141,7 +147,13 @@ def test_round_trip_keeps_every_assessment_field_extras_and_exact_floats(tmp_pat
     back = read_bundle(once)
     assert back.activities[1].amount == third and back.assessment.output.coproducts[1].mass_t == third
     extra = back.assessment.__pydantic_extra__ or {}
-    assert extra["report"]["reviewed"] == dt.datetime(2025, 1, 2, 3, 4, 5, 123456)
+    assert extra["review"]["reviewed"] == dt.datetime(2025, 1, 2, 3, 4, 5, 123456)
+    assert back.assessment.report.number == "R-7"  # a known section keeps its unknown keys, typed
+    assert back.assessment.report.__pydantic_extra__ == {
+        "author": "李工",
+        "reviewed": dt.datetime(2025, 2, 3, 4, 5, 6, 789),
+        "tags": ["复核", "2025"],
+    }
     assert extra["weight"] == 2.0 and isinstance(extra["weight"], float) and extra["note"] == "=不是公式"
     assert (back.assessment.plant.__pydantic_extra__ or {})["code"] == "007"
     _, twice = round_trip(once, tmp_path / "2", "en")

@@ -6,9 +6,12 @@ anything the bundle models accept, so a workbook filled in either language impor
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from milkprint.bundle.disclosure import WITHHOLDABLE
 from milkprint.bundle.uncertain import UNCERTAINTY_KINDS, UNCERTAINTY_ZH
 from milkprint.errors import Lang, Text
 from milkprint.factors.gwp import GWP_SETS
@@ -30,6 +33,21 @@ class Choice:
 
 def _same(*codes: str) -> tuple[Choice, ...]:
     return tuple(Choice(c, c, c) for c in codes)
+
+
+# The withholdable fields (bundle/disclosure.py) in the words of the assessment sheet's labels.
+_CONFIDENTIAL_ZH: dict[str, str] = {
+    "company.address": "地址",
+    "company.legal_representative": "法定代表人",
+    "company.contact": "授权人（联系人）",
+    "company.phone": "联系电话",
+    "company.overview": "企业概况",
+    "product.introduction": "产品介绍",
+    "inventory.activity_data": "清单活动数据",
+    "inventory.factors": "排放因子数值",
+    "allocation.prices": "分配用价格",
+    "steam.state": "蒸汽参数",
+}
 
 
 FIXED: dict[str, tuple[Choice, ...]] = {
@@ -60,11 +78,23 @@ FIXED: dict[str, tuple[Choice, ...]] = {
     "gas": _same("CO2", "CH4", "CH4_biogenic", "N2O", "CO2e"),
     "pollutant": _same("COD", "BOD5", "NH3-N", "TN", "TP", "SS"),
     "uncertainty": tuple(Choice(k, UNCERTAINTY_ZH[k], k) for k in UNCERTAINTY_KINDS),
+    "declaration_type": (
+        Choice("third_party", "独立第三方认证", "third_party"),
+        Choice("other_party", "其他方核证", "other_party"),
+        Choice("self", "自我声明", "self"),
+    ),
+    "change_kind": (
+        Choice("process", "工艺", "process"),
+        Choice("energy", "能源结构", "energy"),
+        Choice("raw_material", "原材料", "raw_material"),
+    ),
+    "confidential": tuple(Choice(k, _CONFIDENTIAL_ZH.get(k, k), k) for k in WITHHOLDABLE),
     "unit": _same("kWh", "MWh", "度", "GJ", "MJ", "t", "kg", "Nm3", "m3", "L", "tkm", "%", "℃", "min", "s", "h"),
 }
 
-# Lists a user may go beyond (any item or unit the models accept): Excel only suggests them.
-OPEN_LISTS = frozenset({"item", "unit", "gas", "pollutant"})
+# Lists a user may go beyond (any item or unit the models accept; several confidential fields in one cell):
+# Excel only suggests them.
+OPEN_LISTS = frozenset({"item", "unit", "gas", "pollutant", "confidential"})
 
 LIST_TITLES: dict[str, Text] = {
     "process": Text("工序", "process"),
@@ -82,6 +112,9 @@ LIST_TITLES: dict[str, Text] = {
     "gas": Text("气体", "gas"),
     "pollutant": Text("污染物", "pollutant"),
     "uncertainty": Text("不确定性分布", "uncertainty"),
+    "declaration_type": Text("声明类型", "declaration type"),
+    "change_kind": Text("变化类型", "change kind"),
+    "confidential": Text("保密内容", "confidential"),
 }
 
 
@@ -127,3 +160,19 @@ def code_of(name: str, value: object) -> object:
         if v in (c.zh, c.en) or (isinstance(c.code, str) and v.lower() == c.code.lower()):
             return c.code
     return v
+
+
+# Separators people type between several values of one cell: commas (half- and full-width), 、, semicolons, lines.
+_SEPARATORS = re.compile(r"[,，、;；\r\n]+")
+
+
+def shown_many(name: str, codes: Sequence[object], lang: Lang) -> str | None:
+    """Several codes in one cell: their words joined as each language lists them (None for none)."""
+    if not codes:
+        return None
+    return ("、" if lang == "zh" else ", ").join(str(shown(name, c, lang)) for c in codes)
+
+
+def codes_of(name: str, text: str) -> list[object]:
+    """The codes of a cell that holds several values (any separator; an unknown word is kept for the model)."""
+    return [code_of(name, part.strip()) for part in _SEPARATORS.split(text) if part.strip()]

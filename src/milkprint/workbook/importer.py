@@ -56,7 +56,7 @@ from milkprint.workbook.cells import (
     to_float,
     to_int,
 )
-from milkprint.workbook.choices import code_of
+from milkprint.workbook.choices import code_of, codes_of
 from milkprint.workbook.placement import record_unit_fits
 from milkprint.workbook.sheetxml import date_styles, iter_values, shared_strings, sheet_part
 
@@ -472,6 +472,10 @@ def _extra_value(value: object, kind: str, number_format: str) -> object:
 
 
 def _known_value(f: L.Field, value: object) -> object:
+    if f.kind == "lines":  # one item per line; blank lines are not items
+        return [line.strip() for line in text_of(value).splitlines() if line.strip()]
+    if f.many:
+        return codes_of(f.kind, text_of(value))
     if f.kind == "int":
         return to_int(value)
     if f.kind == "float":
@@ -498,10 +502,17 @@ def _put(data: dict[str, Any], key: str, value: object) -> None:
 
 @dataclass
 class _AssessmentCells:
+    """Where the assessment sheet's values are: a field's row, and each sub-table's rows and columns."""
+
     rows: dict[str, int] = field(default_factory=dict)
-    coproduct_rows: list[int] = field(default_factory=list)
-    coproduct_at: dict[str, int] = field(default_factory=dict)
+    sub_rows: dict[str, list[int]] = field(default_factory=dict)
+    sub_at: dict[str, dict[str, int]] = field(default_factory=dict)
     value_col: int = 2
+
+
+def _key_at(grid: _Grid, row: int, col: int) -> str:
+    value = grid.value(row, col)
+    return text_of(value) if not is_empty(value) else ""
 
 
 def _read_assessment(ctx: _Context, grid: _Grid) -> tuple[Assessment | None, _AssessmentCells]:
@@ -515,9 +526,8 @@ def _read_assessment(ctx: _Context, grid: _Grid) -> tuple[Assessment | None, _As
     bad = False
     r = header + 1
     while r <= len(grid.rows):
-        key_cell = grid.value(r, at["key"])
-        key = text_of(key_cell) if not is_empty(key_cell) else ""
-        if key == L.COPRODUCTS_KEY:
+        key = _key_at(grid, r, at["key"])
+        if key in L.SUB_TABLE_BY_KEY:
             break
         r += 1
         if not key:
@@ -527,24 +537,37 @@ def _read_assessment(ctx: _Context, grid: _Grid) -> tuple[Assessment | None, _As
         if is_empty(value):
             continue
         kind_cell = grid.value(r - 1, at.get("type"))
+        kind = text_of(kind_cell).lower() if not is_empty(kind_cell) else ""
         try:
             f = L.FIELD_BY_KEY.get(key)
-            if f is not None:
+            if f is not None and kind != "toml":
                 v = _known_value(f, value)
             else:
-                kind = text_of(kind_cell).lower() if not is_empty(kind_cell) else ""
                 v = _extra_value(value, kind, grid.format(r - 1, at["value"]))
             _put(data, key, v)
         except CellProblem as exc:
             ctx.at(grid.name, r - 1, at["value"], exc.text)
             bad = True
-    coproducts = _read_coproducts(ctx, grid, r + 1, cells)
-    if coproducts is None:
-        bad = True
-    elif coproducts:
-        output = data.setdefault("output", {})
-        if isinstance(output, dict):
-            output["coproducts"] = coproducts
+    while r <= len(grid.rows):  # the sub-tables, each headed by its key's row
+        spec = L.SUB_TABLE_BY_KEY[_key_at(grid, r, at["key"])]
+        section = r
+        if spec.key in cells.sub_rows:
+            ctx.at(
+                grid.name,
+                section,
+                at["key"],
+                Text(f"“{spec.key}”表出现了两次", f"the table '{spec.key}' appears twice"),
+            )
+            bad = True
+        entries, r = _read_sub_table(ctx, grid, spec, r + 1, at["key"], cells)
+        if entries is None:
+            bad = True
+        elif entries:
+            try:
+                _put(data, spec.key, entries)
+            except CellProblem as exc:
+                ctx.at(grid.name, section, at["key"], exc.text)
+                bad = True
     method = data.get("method")
     if isinstance(method, str) and method not in METHODS:
         known = ", ".join(METHODS)
@@ -564,54 +587,67 @@ def _read_assessment(ctx: _Context, grid: _Grid) -> tuple[Assessment | None, _As
     return (None if bad else assessment), cells
 
 
-def _read_coproducts(ctx: _Context, grid: _Grid, first: int, cells: _AssessmentCells) -> list[dict[str, Any]] | None:
-    """The co-products table under the `output.coproducts` row (None when a cell was wrong)."""
+def _read_sub_table(
+    ctx: _Context, grid: _Grid, spec: L.SubTable, first: int, key_col: int, cells: _AssessmentCells
+) -> tuple[list[dict[str, Any]] | None, int]:
+    """The table under a sub-table's key row: its entries (None when a cell was wrong) and the row of the next
+    sub-table's key (past the sheet's end when none follows)."""
     r = first
     while r <= len(grid.rows) and all(is_empty(v) for v, _ in grid.rows[r - 1]):
         r += 1
-    if r > len(grid.rows):
-        return []
+    if r > len(grid.rows) or _key_at(grid, r, key_col) in L.SUB_TABLE_BY_KEY:
+        return [], r
     at: dict[str, int] = {}
     for i, (v, _) in enumerate(grid.rows[r - 1]):
         if is_empty(v):
             continue
-        col = next((c for c in L.COPRODUCT_COLUMNS if c.matches(text_of(v))), None)
+        col = next((c for c in spec.columns if c.matches(text_of(v))), None)
         at[col.key if col else text_of(v)] = i
-    cells.coproduct_at = at
+    cells.sub_at[spec.key] = at
+    rows = cells.sub_rows.setdefault(spec.key, [])
+    kinds = field_kinds(spec.model)
+    lists = {c.key: c.choices for c in spec.columns if c.choices}
     out: list[dict[str, Any]] = []
     ok = True
-    for row in range(r + 1, len(grid.rows) + 1):
+    row = r + 1
+    while row <= len(grid.rows) and _key_at(grid, row, key_col) not in L.SUB_TABLE_BY_KEY:
         values = {k: grid.value(row, i) for k, i in at.items()}
+        row += 1
         if all(is_empty(v) for v in values.values()):
             continue
-        item: dict[str, Any] = {}
+        entry: dict[str, Any] = {}
         for k, v in values.items():
             if is_empty(v):
                 continue
             try:
-                if k in ("mass_t", "dry_matter", "price_per_t"):
-                    item[k] = to_float(v)
-                elif k == "name":
-                    item[k] = text_of(v)
+                if k in kinds:
+                    list_name = lists.get(k)
+                    entry[k] = convert(kinds[k], code_of(list_name, v) if list_name else v)
                 else:
-                    item[k] = _extra_value(v, "", grid.format(row, at[k]))
+                    entry[k] = _extra_value(v, "", grid.format(row - 1, at[k]))
             except CellProblem as exc:
-                ctx.at(grid.name, row, at[k], exc.text)
+                ctx.at(grid.name, row - 1, at[k], exc.text)
                 ok = False
-        cells.coproduct_rows.append(row)
-        out.append(item)
-    return out if ok else None
+        rows.append(row - 1)
+        out.append(entry)
+    return (out if ok else None), row
 
 
 def _assessment_problem(ctx: _Context, grid: _Grid, cells: _AssessmentCells, err: Any) -> None:
     loc = [str(p) for p in err.get("loc", ())]
     text = translate(err)
-    if len(loc) >= 3 and loc[:2] == ["output", "coproducts"] and loc[2].isdigit():
-        n = int(loc[2])
-        row = cells.coproduct_rows[n] if n < len(cells.coproduct_rows) else None
-        col = cells.coproduct_at.get(loc[3]) if len(loc) > 3 else cells.coproduct_at.get("name")
-        ctx.at(grid.name, row, col, text)
-        return
+    for spec in L.SUB_TABLES:
+        parts = spec.key.split(".")
+        n = len(parts)
+        if len(loc) > n and loc[:n] == parts and loc[n].isdigit():
+            i = int(loc[n])
+            rows, at = cells.sub_rows.get(spec.key, []), cells.sub_at.get(spec.key, {})
+            row = rows[i] if i < len(rows) else None
+            col = at.get(loc[n + 1]) if len(loc) > n + 1 else at.get(spec.columns[0].key)
+            ctx.at(grid.name, row, col, text)
+            return
+    while len(loc) > 1 and loc[-1].isdigit() and ".".join(loc) not in cells.rows:
+        loc.pop()  # an item of a list field (report.assumptions.0): its cell holds the whole list
     key = ".".join(loc)
     if key not in cells.rows and key in L.SECTION_ANCHOR:
         key = L.SECTION_ANCHOR[key]

@@ -24,7 +24,8 @@ def instructions(method: str, lang: Lang, standard_sheets: Sequence[str]) -> lis
         lines += [
             ("工作表", "section"),
             (
-                f"{s['assessment']}：产品、工厂（含时区）、核算期、奶粉产量、分配方法与副产品、蒸汽参数、因子策略、质量容差（assessment.toml）。",
+                f"{s['assessment']}：产品、工厂（含时区）、核算期、奶粉产量、分配方法与副产品、蒸汽参数、因子策略、质量容差，"
+                "以及报告的披露信息：生产者、报告编号与有效期、声明类型、保密内容、声明的变化（assessment.toml）。",
                 "",
             ),
             *((f"{name}：标准附录的数据采集表，每个数据项一行。", "") for name in standard_sheets),
@@ -73,6 +74,7 @@ def instructions(method: str, lang: Lang, standard_sheets: Sequence[str]) -> lis
             ),
             ("记录类数据：%、℃、min、s 等；单位须与数据项一致（如原料乳接收量为质量，t 或 kg）。", ""),
             *_uncertainty_zh(s),
+            *_disclosure_zh(s),
             ("导入与往返", "section"),
             ("填好后运行：milkprint import 工作簿.xlsx -o 案例包文件夹，再运行 milkprint assess 案例包文件夹。", ""),
             ("有错误时不写出任何文件，并一次列出全部问题及其位置（如 浓缩与干燥!D14：单位“kwhh”无法识别）。", ""),
@@ -94,7 +96,8 @@ def instructions(method: str, lang: Lang, standard_sheets: Sequence[str]) -> lis
     lines += [
         ("Sheets", "section"),
         (
-            f"{s['assessment']}: product, plant (with time zone), period, powder output, allocation and co-products, steam, factor policy, quality tolerance (assessment.toml).",
+            f"{s['assessment']}: product, plant (with time zone), period, powder output, allocation and co-products, steam, factor policy, quality tolerance, "
+            "and what the report discloses: producer, report number and validity, declaration type, confidential fields, declared changes (assessment.toml).",
             "",
         ),
         *(
@@ -152,6 +155,7 @@ def instructions(method: str, lang: Lang, standard_sheets: Sequence[str]) -> lis
         ),
         ("Records: %, ℃, min, s, ...; the unit must suit the item (raw milk received is a mass: t or kg).", ""),
         *_uncertainty_en(s),
+        *_disclosure_en(s),
         ("Import and round trip", "section"),
         ("When filled in: milkprint import workbook.xlsx -o BUNDLE, then milkprint assess BUNDLE.", ""),
         (
@@ -231,6 +235,66 @@ def _uncertainty_en(s: dict[str, str]) -> list[tuple[str, str]]:
         (
             "Parameters without a distribution, or ones that do not suit it (a lognormal without gsd95, a normal with "
             "low), are refused on import with their cell.",
+            "",
+        ),
+    ]
+
+
+def _disclosure_zh(s: dict[str, str]) -> list[tuple[str, str]]:
+    """How the disclosure fields (bundle/disclosure.py) are typed: drop-downs, lists in one cell, the changes table."""
+    return [
+        ("披露信息（报告、碳标签、水足迹声明）", "section"),
+        (
+            f"“{s['assessment']}”中的生产者信息、产品介绍、报告编号、报告日期与有效期均可留空：生产者名称取工厂名称，"
+            "报告日期取生成报告的当天，有效期为 3 年减 1 天（最长 3 年）。",
+            "",
+        ),
+        (
+            "声明类型从下拉列表选择：独立第三方认证（须填认证/核证机构与证书编号）、其他方核证（须填认证/核证机构、"
+            "核证机构资质与核证过程）或自我声明。",
+            "",
+        ),
+        (
+            "保密内容：报告中不公开的内容，多项用顿号或逗号分隔（如 地址、排放因子数值）；单位产品碳水足迹、"
+            "主要排放/消耗环节等核心结果必须公开，不能列为保密。",
+            "",
+        ),
+        ("假设和局限性、改进建议：每行一条（单元格内换行用 Alt+Enter），附加在 milkprint 给出的内容之后。", ""),
+        (
+            "声明的变化：在 changes 表中每行填写一项变化的日期、类型（工艺、能源结构、原材料）与说明，"
+            "用于判断评价结果是否因变化而失效。",
+            "",
+        ),
+    ]
+
+
+def _disclosure_en(s: dict[str, str]) -> list[tuple[str, str]]:
+    """How the disclosure fields (bundle/disclosure.py) are typed: drop-downs, lists in one cell, the changes table."""
+    return [
+        ("Disclosure (report, carbon label, water declaration)", "section"),
+        (
+            f"On '{s['assessment']}' the producer, product introduction, report number, issue date and validity may stay "
+            "empty: the producer's name is the plant's, the issue date the day the report is made, the validity 3 years "
+            "less a day (3 years at most).",
+            "",
+        ),
+        (
+            "Choose the declaration type from the list: third_party (needs the body and the certificate number), "
+            "other_party (the body, its qualification and the verification process) or self.",
+            "",
+        ),
+        (
+            "Confidential: what the report withholds, several separated by commas (e.g. company.address, "
+            "inventory.factors); the footprint per declared unit and the main stages are always disclosed.",
+            "",
+        ),
+        (
+            "Assumptions and improvements: one per line (Alt+Enter in the cell), added to the ones milkprint states.",
+            "",
+        ),
+        (
+            "Declared changes: in the changes table, one row per change with its date, kind (process, energy, "
+            "raw_material) and a note; they decide whether the result is void after a change.",
             "",
         ),
     ]

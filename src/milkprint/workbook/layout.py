@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pydantic import BaseModel
+
+from milkprint.bundle.disclosure import Change
+from milkprint.bundle.models import Coproduct
 from milkprint.bundle.reader import TABLES
 from milkprint.bundle.uncertain import UNCERTAINTY_COLUMNS
 from milkprint.errors import Lang, Text
 from milkprint.methods.datatables import DATA_TABLES, DataTable
+from milkprint.workbook.choices import FIXED
 
 HEADER_ROW = 2  # row 1 holds the sheet's title
 FIRST_ROW = 3
@@ -257,6 +262,41 @@ COPRODUCT_COLUMNS: tuple[Column, ...] = (
     Column("dry_matter", Text("干物质含量（0–1）", "dry_matter")),
     Column("price_per_t", Text("价格（元/t）", "price_per_t")),
 )
+CHANGES_KEY = "changes"
+CHANGE_COLUMNS: tuple[Column, ...] = (
+    Column("date", Text("日期", "date")),
+    Column("kind", Text("类型", "kind"), choices="change_kind"),
+    Column("note", Text("说明", "note"), wrap=True),
+)
+
+
+@dataclass(frozen=True)
+class SubTable:
+    """A list of tables in assessment.toml (`[[changes]]`), laid out as a small table under the fields.
+
+    Its section row holds the key in the key column; the header follows, then one row per entry. A key a
+    row has beyond the columns becomes a column of its own, headed by the key.
+    """
+
+    key: str  # dotted path of the list
+    title: Text
+    columns: tuple[Column, ...]
+    model: type[BaseModel]
+
+
+SUB_TABLES: tuple[SubTable, ...] = (
+    SubTable(COPRODUCTS_KEY, Text("副产品（用于分配）", "Co-products (for allocation)"), COPRODUCT_COLUMNS, Coproduct),
+    SubTable(
+        CHANGES_KEY,
+        Text(
+            "声明的变化（工艺、能源结构、原材料；用于判断评价结果是否失效）",
+            "Declared changes (process, energy structure, raw material; for the validity triggers)",
+        ),
+        CHANGE_COLUMNS,
+        Change,
+    ),
+)
+SUB_TABLE_BY_KEY: dict[str, SubTable] = {t.key: t for t in SUB_TABLES}
 
 
 _NO_HELP = Text("", "")
@@ -268,16 +308,39 @@ class Field:
 
     key: str  # dotted path
     label: Text
-    kind: str  # text, int, float, date, bool, or a list name (a choice)
+    kind: str  # text, int, float, date, bool, lines (a list of text, one per line), or a list name (a choice)
     unit: str = ""
     help: Text = _NO_HELP
     default: object = None  # what a blank template proposes
+    wrap: bool = False  # text that may run over several lines
+
+    @property
+    def many(self) -> bool:
+        """Whether the cell holds several values of its list (separated by commas or 、)."""
+        return self.kind in MULTI_CHOICE
 
 
 def _f(
-    key: str, zh: str, en: str, kind: str, unit: str = "", help_zh: str = "", help_en: str = "", default: object = None
+    key: str,
+    zh: str,
+    en: str,
+    kind: str,
+    unit: str = "",
+    help_zh: str = "",
+    help_en: str = "",
+    default: object = None,
+    *,
+    wrap: bool = False,
 ) -> Field:
-    return Field(key, Text(zh, en), kind, unit, Text(help_zh, help_en), default)
+    return Field(key, Text(zh, en), kind, unit, Text(help_zh, help_en), default, wrap or kind == "lines")
+
+
+# Field kinds that are a drop-down list of the Lists sheet, and those of several values in one cell.
+CHOICE_KINDS = frozenset({"method", "gwp", "allocation", "declaration_type", "confidential"})
+MULTI_CHOICE = frozenset({"confidential"})
+
+_MULTILINE_ZH = "单元格内换行用 Alt+Enter"
+_MULTILINE_EN = "Alt+Enter starts a new line in the cell"
 
 
 ASSESSMENT_FIELDS: tuple[Field, ...] = (
@@ -295,6 +358,16 @@ ASSESSMENT_FIELDS: tuple[Field, ...] = (
     ),
     _f("product.name", "产品名称", "Product name", "text", "", "如 全脂乳粉", "e.g. whole milk powder"),
     _f("product.spec", "产品规格", "Product specification", "text", "", "如 25 kg/袋", "e.g. 25 kg bag"),
+    _f(
+        "product.introduction",
+        "产品介绍",
+        "Product introduction",
+        "text",
+        "",
+        f"报告“概况”中的产品介绍；{_MULTILINE_ZH}",
+        f"the report's product introduction; {_MULTILINE_EN}",
+        wrap=True,
+    ),
     _f("plant.name", "工厂名称", "Plant name", "text"),
     _f(
         "plant.province",
@@ -417,6 +490,127 @@ ASSESSMENT_FIELDS: tuple[Field, ...] = (
         "e.g. 0.05 = 5 %",
         0.05,
     ),
+    _f("company.name", "生产者名称", "Producer name", "text", "", "留空时取工厂名称", "the plant's name when empty"),
+    _f("company.address", "地址", "Address", "text"),
+    _f("company.legal_representative", "法定代表人", "Legal representative", "text"),
+    _f("company.contact", "授权人（联系人）", "Authorised contact", "text"),
+    _f("company.phone", "联系电话", "Phone", "text"),
+    _f(
+        "company.overview",
+        "企业概况",
+        "Company overview",
+        "text",
+        "",
+        f"报告“概况”中的生产者简介；{_MULTILINE_ZH}",
+        f"the producer's profile in the report; {_MULTILINE_EN}",
+        wrap=True,
+    ),
+    _f(
+        "report.number",
+        "报告编号",
+        "Report number",
+        "text",
+        "",
+        "留空时自动生成（MP-年份-8 位编码）",
+        "generated when empty (MP-<year>-<8 hex>)",
+    ),
+    _f("report.issuer", "出具报告机构", "Issuing body", "text", "", "若有", "if any"),
+    _f(
+        "report.issue_date",
+        "报告日期",
+        "Issue date",
+        "date",
+        "",
+        "YYYY-MM-DD；留空时取生成报告的当天",
+        "YYYY-MM-DD; the day the report is made when empty",
+    ),
+    _f(
+        "report.valid_until",
+        "有效期至",
+        "Valid until",
+        "date",
+        "",
+        "YYYY-MM-DD；自报告日期起不超过 3 年，留空时为 3 年减 1 天",
+        "YYYY-MM-DD; at most 3 years after the issue date (3 years less a day when empty)",
+    ),
+    _f(
+        "report.assumptions",
+        "假设和局限性",
+        "Assumptions and limitations",
+        "lines",
+        "",
+        f"每行一条，附加在 milkprint 给出的说明之后；{_MULTILINE_ZH}",
+        f"one per line, added to the ones milkprint states; {_MULTILINE_EN}",
+    ),
+    _f(
+        "report.improvements",
+        "改进建议",
+        "Improvements",
+        "lines",
+        "",
+        f"每行一条，附加在计算得出的建议之后；{_MULTILINE_ZH}",
+        f"one per line, added to the computed ones; {_MULTILINE_EN}",
+    ),
+    _f(
+        "declaration.type",
+        "声明类型",
+        "Declaration type",
+        "declaration_type",
+        "",
+        "独立第三方认证须填认证机构与证书编号；其他方核证须填核证机构、资质与核证过程",
+        "third_party needs the body and certificate; other_party the body, qualification and process",
+        "self",
+    ),
+    _f(
+        "declaration.body",
+        "认证/核证机构",
+        "Certifying or verifying body",
+        "text",
+        "",
+        "第三方认证或其他方核证时必填",
+        "needed unless self-declared",
+    ),
+    _f(
+        "declaration.certificate",
+        "证书编号",
+        "Certificate number",
+        "text",
+        "",
+        "独立第三方认证时必填",
+        "needed for third_party",
+    ),
+    _f(
+        "declaration.qualification",
+        "核证机构资质",
+        "Verifier's qualification",
+        "text",
+        "",
+        "其他方核证时必填",
+        "needed for other_party",
+    ),
+    _f(
+        "declaration.process",
+        "核证过程",
+        "Verification process",
+        "text",
+        "",
+        f"其他方核证时必填；{_MULTILINE_ZH}",
+        f"needed for other_party; {_MULTILINE_EN}",
+        wrap=True,
+    ),
+    _f(
+        "confidential",
+        "保密内容",
+        "Confidential",
+        "confidential",
+        "",
+        "报告中不公开的内容，多项用顿号或逗号分隔，可选："
+        + "、".join(c.zh for c in FIXED["confidential"])
+        + "（也可填英文键，如 inventory.factors）；核心评价结果不能保密",
+        "withheld from the report; several separated by commas, out of: "
+        + ", ".join(str(c.code) for c in FIXED["confidential"])
+        + "; core results cannot be withheld",
+    ),
 )
 FIELD_BY_KEY: dict[str, Field] = {f.key: f for f in ASSESSMENT_FIELDS}
 # Section-level problems (pydantic model validators) are shown at this field's value cell.
@@ -428,4 +622,7 @@ SECTION_ANCHOR: dict[str, str] = {
     "plant": "plant.name",
     "factors": "factors.allow_region_fallback",
     "quality": "quality.mass_balance_tolerance",
+    "company": "company.name",
+    "report": "report.valid_until",
+    "declaration": "declaration.type",
 }

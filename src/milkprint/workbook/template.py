@@ -35,7 +35,7 @@ from milkprint.methods.catalog import METHODS
 from milkprint.methods.datatables import ActivityTarget, AssessmentTarget, DataItem, DataTable, tables_for
 from milkprint.workbook import layout as L
 from milkprint.workbook.cells import display_width, excel_number, text_of
-from milkprint.workbook.choices import LIST_TITLES, OPEN_LISTS, choices, shown
+from milkprint.workbook.choices import LIST_TITLES, OPEN_LISTS, choices, shown, shown_many
 from milkprint.workbook.instructions import instructions
 from milkprint.workbook.placement import Placement, place
 from milkprint.workbook.sheetxml import number_cell, splice_rows, text_cell
@@ -106,7 +106,8 @@ class _Sheet:
             for i, c in enumerate(row, start=1):
                 value = c.value if isinstance(c, Cell) else c
                 if value is not None and getattr(c, "data_type", None) != "f":
-                    self.widths[i] = max(self.widths.get(i, 0), display_width(text_of(value)))
+                    width = max((display_width(line) for line in text_of(value).splitlines()), default=0)
+                    self.widths[i] = max(self.widths.get(i, 0), width)
         return len(self.rows)
 
     def validate(self, list_name: str | None, cells: str) -> None:
@@ -172,14 +173,28 @@ def _get(a: Assessment, key: str) -> object:
     return value
 
 
-def _known_value(field: L.Field, value: object, lang: Lang) -> object:
+def _plain_lines(items: Sequence[object]) -> bool:
+    """Whether one item per line reads back as exactly these items (no line breaks, no blanks at the ends)."""
+    return all(isinstance(s, str) and s and s.strip() == s and s.splitlines() == [s] for s in items)
+
+
+def _known_value(field: L.Field, value: object, lang: Lang) -> tuple[object, str | None]:
+    """A known field's cell, and `toml` for the type column when only TOML text brings the value back exactly."""
     if value is None:
-        return None
+        return None, None
     if field.kind == "bool":
-        return shown("yes_no", value, lang)
-    if field.kind in ("method", "gwp", "allocation"):
-        return shown(field.kind, value, lang)
-    return value
+        return shown("yes_no", value, lang), None
+    if field.many and isinstance(value, list | tuple):
+        return shown_many(field.kind, value, lang), None
+    if field.kind in L.CHOICE_KINDS:
+        return shown(field.kind, value, lang), None
+    if field.kind == "lines" and isinstance(value, list | tuple):
+        if not value:
+            return None, None
+        if _plain_lines(value):
+            return "\n".join(value), None
+        return tomli_w.dumps({"value": list(value)}), "toml"
+    return value, None
 
 
 def extras(a: Assessment) -> list[tuple[str, object]]:
@@ -201,7 +216,7 @@ def extras(a: Assessment) -> list[tuple[str, object]]:
                 out.append((key, v))
 
     walk("", a.__pydantic_extra__ or {})
-    for section in ("product", "plant", "period", "output", "steam", "factors", "quality"):
+    for section in type(a).model_fields:  # every known section ([product] ... [report], [declaration])
         model = getattr(a, section)
         if isinstance(model, BaseModel):
             walk(section + ".", model.__pydantic_extra__ or {})
@@ -235,25 +250,26 @@ def _assessment_sheet(wb: Workbook, lang: Lang, method: str, a: Assessment | Non
     _header(sheet, cols)
     rows: dict[str, int] = {}
     for f in L.ASSESSMENT_FIELDS:
+        kind_text: str | None = None
         if a is not None:
-            value = _known_value(f, _get(a, f.key), lang)
+            value, kind_text = _known_value(f, _get(a, f.key), lang)
         elif f.key == "method":
             value = method
         else:
-            value = _known_value(f, f.default, lang)
+            value, kind_text = _known_value(f, f.default, lang)
         row = sheet.add(
             [
                 sheet.cell(f.key, "info"),
                 sheet.cell(f.label(lang), "info"),
-                sheet.cell(value, "fill"),
+                sheet.cell(value, "fill", wrap=f.wrap),
                 sheet.cell(f.unit, "info"),
                 sheet.cell(f.help(lang), "info", wrap=True),
-                sheet.cell(None, "info"),
+                sheet.cell(kind_text, "info"),
             ]
         )
         rows[f.key] = row
         kind = "yes_no" if f.kind == "bool" else f.kind
-        if kind in ("yes_no", "method", "gwp", "allocation"):
+        if kind == "yes_no" or kind in L.CHOICE_KINDS:
             sheet.validate(kind, f"C{row}")
     extra_label = "附加字段（保留）" if lang == "zh" else "extra field (kept)"
     for key, value in extras(a) if a is not None else []:
@@ -268,27 +284,41 @@ def _assessment_sheet(wb: Workbook, lang: Lang, method: str, a: Assessment | Non
                 sheet.cell(kind, "info"),
             ]
         )
-    sheet.add([])
-    sheet.add(
-        [
-            sheet.cell(L.COPRODUCTS_KEY, "section"),
-            sheet.cell("副产品（用于分配）" if lang == "zh" else "Co-products (for allocation)", "section"),
-        ]
-    )
-    coproducts = a.output.coproducts if a is not None else []
-    extra_keys: list[str] = []
-    for c in coproducts:
-        extra_keys += [k for k in (c.__pydantic_extra__ or {}) if k not in extra_keys]
-    header = [c.header for c in L.COPRODUCT_COLUMNS] + extra_keys  # an extra key is its own header
-    sheet.add([sheet.cell(h, "header") for h in header])
-    for c in coproducts:
-        extra = c.__pydantic_extra__ or {}
-        values: list[object] = [c.name, c.mass_t, c.dry_matter, c.price_per_t]
-        values += [extra_cell(extra[k])[0] if k in extra else None for k in extra_keys]
-        sheet.add([sheet.cell(v, "fill") for v in values])
-    for _ in range(3 if not coproducts else 0):
-        sheet.add([sheet.cell(None, "fill") for _ in header])
+    for spec in L.SUB_TABLES:
+        entries = _get(a, spec.key) if a is not None else None
+        spare = 20 if spec is L.SUB_TABLES[-1] else 0
+        _sub_table(sheet, spec, entries if isinstance(entries, list) else [], lang, spare)
     return sheet, rows
+
+
+def _sub_table(sheet: _Sheet, spec: L.SubTable, entries: Sequence[BaseModel], lang: Lang, spare: int) -> None:
+    """A list of tables (co-products, declared changes) under the fields: section row, header, one row each.
+
+    `spare` rows below the table keep its drop-downs for rows a user adds (only where no table follows).
+    """
+    sheet.add([])
+    sheet.add([sheet.cell(spec.key, "section"), sheet.cell(spec.title(lang), "section")], measure=False)
+    extra_keys: list[str] = []
+    for entry in entries:
+        extra_keys += [k for k in (entry.__pydantic_extra__ or {}) if k not in extra_keys]
+    header = [c.header for c in spec.columns] + extra_keys  # an extra key is its own header
+    sheet.add([sheet.cell(h, "header") for h in header])
+    first = len(sheet.rows) + 1
+    for entry in entries:
+        extra = entry.__pydantic_extra__ or {}
+        values: list[object] = []
+        for c in spec.columns:
+            v = getattr(entry, c.key, None)
+            values.append(None if v is None or v == "" else shown(c.choices, v, lang) if c.choices else v)
+        values += [extra_cell(extra[k])[0] if k in extra else None for k in extra_keys]
+        wraps = [c.wrap for c in spec.columns] + [False] * len(extra_keys)
+        sheet.add([sheet.cell(v, "fill", wrap=w) for v, w in zip(values, wraps, strict=True)])
+    for _ in range(3 if not entries else 0):
+        sheet.add([sheet.cell(None, "fill") for _ in header])
+    last = len(sheet.rows) + spare
+    for i, c in enumerate(spec.columns, start=1):
+        letter = get_column_letter(i)
+        sheet.validate(c.choices, f"{letter}{first}:{letter}{last}")
 
 
 # --- the standard's tables ------------------------------------------------------------------------------
