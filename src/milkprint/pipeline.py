@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from milkprint.bundle.archive import open_bundle
-from milkprint.regions import DEFAULT_TIMEZONE
 
 if TYPE_CHECKING:
     from milkprint.bundle.reader import Bundle
@@ -22,7 +21,7 @@ if TYPE_CHECKING:
     from milkprint.interpret.scenarios import Scenario
     from milkprint.quality.readings import ReadingsCheck
     from milkprint.quality.report import QualityReport
-    from milkprint.readings.aggregate import MeterTotal, ReadingsJob
+    from milkprint.readings.aggregate import MeterTotal
     from milkprint.report.annex_a import ReportInputs
 
 
@@ -159,7 +158,9 @@ def assess_inputs(bundle: Bundle, totals: Sequence[MeterTotal], library: Library
 
 def _assessed_with_inputs(root: Path, library: Library | None) -> tuple[Bundle, Inputs, Result]:
     """The validated bundle in folder `root`, the core's inputs (readings read once) and its result."""
-    job = _start_readings(root)
+    from milkprint.readings.aggregate import start_job
+
+    job = start_job(root)
     try:
         from milkprint.bundle.reader import read_bundle
 
@@ -181,22 +182,6 @@ def _assessed_with_inputs(root: Path, library: Library | None) -> tuple[Bundle, 
         job.close()
     inputs = assess_inputs(bundle, totals, library or default_library())
     return bundle, inputs, inputs.assess()
-
-
-def _start_readings(root: Path) -> ReadingsJob | None:
-    """Start loading readings.csv at once, with the period and meters as the raw files state them."""
-    if not ((root / "readings.csv").exists() and (root / "meters.csv").exists()):
-        return None
-    from milkprint.errors import InputError
-    from milkprint.readings.aggregate import ReadingsJob, peek_plan
-
-    plan = peek_plan(root, DEFAULT_TIMEZONE)
-    if plan is None:
-        return None
-    try:
-        return ReadingsJob(root / "readings.csv", plan)
-    except InputError:
-        return None  # reported with the rest when the bundle is validated
 
 
 def report_inputs(

@@ -331,6 +331,23 @@ def _loaded(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'r'").fetchone()[0])  # type: ignore[index]
 
 
+def start_job(root: Path) -> ReadingsJob | None:
+    """Start loading a bundle folder's readings.csv at once (before validation, which overlaps it), with the period
+    and meters as the raw files state them; None when there is nothing to load or the raw files are unreadable
+    (reported with the rest when the bundle is validated)."""
+    if not ((root / "readings.csv").exists() and (root / "meters.csv").exists()):
+        return None
+    from milkprint.regions import DEFAULT_TIMEZONE
+
+    plan = peek_plan(root, DEFAULT_TIMEZONE)
+    if plan is None:
+        return None
+    try:
+        return ReadingsJob(root / "readings.csv", plan)
+    except InputError:
+        return None
+
+
 def peek_plan(root: Path, default_timezone: str) -> Plan | None:
     """The plan as the raw files state it, read without validation, to start the job early."""
     try:

@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from milkprint.bundle.archive import open_bundle
-from milkprint.regions import DEFAULT_TIMEZONE
 from milkprint.report.validity import MonthlyPoint, ValidityStatus, evaluate, month_start, next_month
 
 if TYPE_CHECKING:
@@ -40,7 +39,6 @@ if TYPE_CHECKING:
     from milkprint.bundle.reader import Bundle
     from milkprint.engine.result import Result
     from milkprint.factors.library import Library
-    from milkprint.readings.aggregate import ReadingsJob
 
 
 def monthly_points(root: Path | str, library: Library | None = None) -> list[MonthlyPoint]:
@@ -85,8 +83,9 @@ def _monthly(folder: Path, library: Library | None) -> tuple[Bundle, Result, lis
     from milkprint.bundle.reader import read_bundle
     from milkprint.factors.library import default_library
     from milkprint.pipeline import assess_inputs
+    from milkprint.readings.aggregate import start_job
 
-    job = _start(folder)
+    job = start_job(folder)
     try:
         bundle = read_bundle(folder)
     except BaseException:
@@ -185,17 +184,3 @@ def _production_months(rows: Sequence[ProductionRow]) -> dict[dt.date, float]:
     }
 
 
-def _start(folder: Path) -> ReadingsJob | None:
-    """Start loading readings.csv before the bundle is validated, as pipeline.py does (the two overlap)."""
-    if not ((folder / "readings.csv").exists() and (folder / "meters.csv").exists()):
-        return None
-    from milkprint.errors import InputError
-    from milkprint.readings.aggregate import ReadingsJob, peek_plan
-
-    plan = peek_plan(folder, DEFAULT_TIMEZONE)
-    if plan is None:
-        return None
-    try:
-        return ReadingsJob(folder / "readings.csv", plan)
-    except InputError:
-        return None  # reported with the rest when the bundle is validated
