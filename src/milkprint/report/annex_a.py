@@ -737,7 +737,7 @@ def _stage_bar(c: _Ctx) -> Chart:
 def _water_bar(c: _Ctx) -> Chart:
     r, p = c.r, c.r.production_t
     bars = [
-        Bar(c.t(f"蓝水 · {process_name(k, c.lang)}", f"blue · {process_name(k, c.lang)}"), v / p)
+        Bar(c.t(f"蓝水 · {process_name(k, c.lang)}", f"blue: {process_name(k, c.lang)}"), v / p)
         for k, v in sorted(r.water_by_process.items(), key=lambda kv: -kv[1])
         if v > 0
     ]
