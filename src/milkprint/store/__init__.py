@@ -1,0 +1,1 @@
+"""Persistence of the service: SQLAlchemy models, the database connection, Alembic migrations."""
