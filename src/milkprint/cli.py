@@ -394,6 +394,39 @@ def series(
 
 
 @app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="监听地址 / address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="端口 / port")] = 8000,
+    demo_data: Annotated[
+        bool, typer.Option("--demo", help="写入示例厂与演示账号（打印其密码）/ seed the sample plant and a demo account")
+    ] = False,
+    database: Annotated[
+        str | None,
+        typer.Option("--database", envvar="MILKPRINT_DATABASE_URL", help="数据库 URL（默认 SQLite 文件）/ database URL"),
+    ] = None,
+) -> None:
+    """启动服务：REST API（/docs 为 OpenAPI 文档）/ run the service: REST API, OpenAPI at /docs."""
+    import uvicorn
+
+    from milkprint.api.app import create_app
+    from milkprint.api.demo import DEMO_USER, seed
+    from milkprint.store.db import default_url
+
+    url = database or default_url()
+    api = _run("zh", lambda: create_app(url))
+    if demo_data:
+        password = seed(api.state.factory)
+        if password is None:
+            err.print(f"演示账号 {DEMO_USER} 已存在（密码不再显示）/ demo account {DEMO_USER} exists (password not shown again)")
+        else:
+            err.print(f"演示账号 / demo account: [bold]{DEMO_USER}[/]  密码 / password: [bold]{password}[/]")
+    shown = url.split("@")[-1] if "@" in url else url
+    err.print(f"数据库 / database: {shown}")
+    err.print(f"API: http://{host}:{port}/api/v1  ·  OpenAPI: http://{host}:{port}/docs")
+    uvicorn.run(api, host=host, port=port, log_level="warning")
+
+
+@app.command()
 def template(
     out_file: Annotated[Path, typer.Option("-o", "--out", help="写出的工作簿 .xlsx / workbook to write")],
     method: Annotated[

@@ -206,6 +206,7 @@ class ResultRecord(Base):
     """An immutable result of one version: the JSON contract, the library version and the exact factors used."""
 
     __tablename__ = "results"
+    __table_args__ = (UniqueConstraint("version_id", "library_digest"),)  # one result per version and library
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("assessment_versions.id"), index=True)

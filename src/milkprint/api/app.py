@@ -1,0 +1,570 @@
+"""The REST API: FastAPI over the service layer; OpenAPI at /docs. `create_app(url)` builds one app per database.
+
+Authentication: a session cookie (browsers; unsafe methods need the X-CSRF-Token header the login returned) or a
+bearer API token (machines; no CSRF). Every query is scoped to the caller's organisation: another organisation's
+ids answer 404, never data. Errors are JSON with the same messages as the CLI (Chinese by default; `?lang=en` or
+Accept-Language: en).
+"""
+
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, File, Form, Path, Query, Request, Response, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from milkprint import __version__
+from milkprint.api import schemas as S
+from milkprint.api.security import (
+    RateLimited,
+    authenticate,
+    can,
+    check_password_strength,
+    create_api_token,
+    create_session,
+    end_session,
+    hash_password,
+    revoke_api_token,
+    same,
+    session_user,
+    token_user,
+)
+from milkprint.errors import InputError, Lang, Location, MilkprintError, NotSupportedError, Problem, Text
+from milkprint.service import assessments as svc
+from milkprint.service.errors import ConflictError, ForbiddenError, NotFoundError
+from milkprint.store.audit import record, snapshot
+from milkprint.store.db import make_engine, migrate, session_factory
+from milkprint.store.models import ApiToken, AuditEntry, User, WebSession, utcnow
+
+COOKIE = "milkprint_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases
+MAX_UPLOAD = 200 * 1024 * 1024  # bytes; a year of 15-minute readings of 120 meters is ~150 MiB
+MEDIA = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "html": "text/html; charset=utf-8",
+    "svg": "image/svg+xml",
+    "png": "image/png",
+}
+
+
+class Unauthorized(MilkprintError):
+    """No valid session cookie or bearer token."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            Text("需要登录（会话 Cookie 或 Bearer 令牌）", "login required (session cookie or bearer token)")
+        )
+
+
+class CsrfFailed(MilkprintError):
+    def __init__(self) -> None:
+        super().__init__(
+            Text(
+                f"缺少或错误的 {CSRF_HEADER} 请求头（登录时返回的 csrf_token）",
+                f"missing or wrong {CSRF_HEADER} header (the csrf_token the login returned)",
+            )
+        )
+
+
+class TooLarge(MilkprintError):
+    def __init__(self) -> None:
+        mib = MAX_UPLOAD // (1024 * 1024)
+        super().__init__(Text(f"上传文件超过 {mib} MiB", f"the upload exceeds {mib} MiB"))
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, how, and from where."""
+
+    user: User
+    web: WebSession | None
+    token: ApiToken | None
+    client: str
+
+    @property
+    def org(self) -> int:
+        return self.user.org_id
+
+
+def lang_of(request: Request) -> Lang:
+    asked = request.query_params.get("lang") or request.headers.get("accept-language", "")
+    return "en" if asked.lower().startswith("en") else "zh"
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def _error(
+    request: Request, status: int, code: str, exc: MilkprintError, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    lang = lang_of(request)
+    problems = []
+    if isinstance(exc, InputError):
+        problems = [
+            {
+                "where": p.location.describe(lang),
+                "message": p.text(lang),
+                "message_zh": p.text.zh,
+                "message_en": p.text.en,
+            }
+            for p in exc.problems
+        ]
+    body = {"error": code, "message": exc.message(lang), "problems": problems}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def create_app(database_url: str | None = None, *, secure_cookies: bool = False) -> FastAPI:
+    """The API on one database (migrated to the newest schema first)."""
+    engine = make_engine(database_url)
+    migrate(engine)
+    factory = session_factory(engine)
+    app = FastAPI(
+        title="milkprint",
+        version=__version__,
+        description="乳粉碳水双足迹服务 / carbon and water footprint of milk powder, as a service",
+        responses={400: {"model": S.ErrorBody}, 401: {"model": S.ErrorBody}, 422: {"model": S.ErrorBody}},
+    )
+    app.state.engine = engine
+    app.state.factory = factory
+    _handlers(app)
+    _routes(app, factory, secure_cookies)
+    return app
+
+
+def _handlers(app: FastAPI) -> None:
+    mapping: list[tuple[type[MilkprintError], int, str]] = [
+        (InputError, 422, "invalid_input"),
+        (NotSupportedError, 422, "not_supported"),
+        (NotFoundError, 404, "not_found"),
+        (ConflictError, 409, "conflict"),
+        (ForbiddenError, 403, "forbidden"),
+        (CsrfFailed, 403, "csrf"),
+        (Unauthorized, 401, "unauthorized"),
+        (LoginFailed, 401, "login_failed"),
+        (TooLarge, 413, "too_large"),
+    ]
+    for kind, status, code in mapping:
+
+        def handler(request: Request, exc: Exception, status: int = status, code: str = code) -> JSONResponse:
+            assert isinstance(exc, MilkprintError)
+            return _error(request, status, code, exc)
+
+        app.add_exception_handler(kind, handler)
+
+    def limited(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RateLimited)
+        return _error(request, 429, "rate_limited", exc, {"Retry-After": str(exc.retry_after)})
+
+    app.add_exception_handler(RateLimited, limited)
+
+    def invalid(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        lang = lang_of(request)
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ()))
+            msg = str(err.get("msg", "invalid"))
+            problems.append({"where": where, "message": msg, "message_zh": msg, "message_en": msg})
+        text = Text("请求参数有误", "invalid request") if problems else Text("请求有误", "bad request")
+        return JSONResponse({"error": "invalid_request", "message": text(lang), "problems": problems}, status_code=422)
+
+    app.add_exception_handler(RequestValidationError, invalid)
+
+    def other(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, MilkprintError)
+        return _error(request, 400, "error", exc)
+
+    app.add_exception_handler(MilkprintError, other)
+
+
+def _routes(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) -> None:
+    def db() -> Iterator[Session]:
+        with factory() as session:
+            yield session
+
+    Db = Annotated[Session, Depends(db)]
+
+    def caller(request: Request, s: Db) -> Caller:
+        now = utcnow()
+        auth = request.headers.get("authorization", "")
+        if auth.lower().startswith("bearer "):
+            found = token_user(s, auth[7:].strip(), now)
+            s.commit()
+            if found is None:
+                raise Unauthorized()
+            return Caller(found[0], None, found[1], _client(request))
+        cookie = request.cookies.get(COOKIE)
+        if cookie:
+            web = session_user(s, cookie, now)
+            s.commit()
+            if web is not None:
+                if request.method not in SAFE_METHODS and not same(
+                    request.headers.get(CSRF_HEADER, ""), web[1].csrf_token
+                ):
+                    raise CsrfFailed()
+                return Caller(web[0], web[1], None, _client(request))
+        raise Unauthorized()
+
+    def need(action: str) -> Callable[..., Caller]:
+        def dep(c: Annotated[Caller, Depends(caller)]) -> Caller:
+            if not can(c.user.role, action):
+                raise ForbiddenError(
+                    Text(f"角色“{c.user.role}”无权执行此操作", f"the role '{c.user.role}' may not do this")
+                )
+            return c
+
+        return dep
+
+    Reader = Annotated[Caller, Depends(need("read"))]
+    Writer = Annotated[Caller, Depends(need("write"))]
+    Approver = Annotated[Caller, Depends(need("approve"))]
+    Admin = Annotated[Caller, Depends(need("admin"))]
+    Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+    Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+    QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+    Limit = Annotated[int, Query(ge=1, le=200)]
+
+    v1 = "/api/v1"
+
+    # --- authentication ---------------------------------------------------------------------------------------
+    @app.post(f"{v1}/auth/login", response_model=S.LoginOut, tags=["auth"], responses={429: {"model": S.ErrorBody}})
+    def login(body: S.LoginBody, request: Request, response: Response, s: Db) -> S.LoginOut:
+        now = utcnow()
+        with s.begin():
+            user = authenticate(s, body.username, body.password, _client(request), now)
+        if user is None:
+            raise LoginFailed()
+        with s.begin():
+            cookie, web = create_session(s, user.id, now)
+            record(
+                s,
+                org_id=user.org_id,
+                user_id=user.id,
+                action="login",
+                entity="user",
+                entity_id=user.id,
+                client=_client(request),
+            )
+        response.set_cookie(
+            COOKIE, cookie, httponly=True, samesite="lax", secure=secure_cookies, max_age=12 * 3600, path="/"
+        )
+        return S.LoginOut(user=S.Me.model_validate(user), csrf_token=web.csrf_token)
+
+    @app.post(f"{v1}/auth/logout", status_code=204, tags=["auth"])
+    def logout(request: Request, c: Reader, s: Db) -> Response:
+        with s.begin():
+            cookie = request.cookies.get(COOKIE)
+            if cookie:
+                end_session(s, cookie)
+            record(
+                s, org_id=c.org, user_id=c.user.id, action="logout", entity="user", entity_id=c.user.id, client=c.client
+            )
+        out = Response(status_code=204)
+        out.delete_cookie(COOKIE, path="/")
+        return out
+
+    @app.get(f"{v1}/auth/me", response_model=S.Me, tags=["auth"])
+    def me(c: Reader) -> S.Me:
+        return S.Me.model_validate(c.user)
+
+    # --- API tokens ---------------------------------------------------------------------------------------------
+    @app.post(f"{v1}/tokens", response_model=S.TokenCreated, status_code=201, tags=["auth"])
+    def new_token(body: S.TokenIn, c: Reader, s: Db) -> S.TokenCreated:
+        with s.begin():
+            plain, tok = create_api_token(s, c.user.id, body.name, utcnow())
+            s.flush()
+            record(
+                s,
+                org_id=c.org,
+                user_id=c.user.id,
+                action="create",
+                entity="api_token",
+                entity_id=tok.id,
+                after=snapshot(tok),
+                client=c.client,
+            )
+        return S.TokenCreated(**S.TokenOut.model_validate(tok).model_dump(), token=plain)
+
+    @app.get(f"{v1}/tokens", response_model=list[S.TokenOut], tags=["auth"])
+    def tokens(c: Reader, s: Db) -> list[S.TokenOut]:
+        rows = s.scalars(select(ApiToken).where(ApiToken.user_id == c.user.id).order_by(ApiToken.id))
+        return [S.TokenOut.model_validate(t) for t in rows]
+
+    @app.delete(f"{v1}/tokens/{{token_id}}", status_code=204, tags=["auth"])
+    def revoke(token_id: Id, c: Reader, s: Db) -> Response:
+        with s.begin():
+            if not revoke_api_token(s, token_id, c.user.id, utcnow()):
+                raise NotFoundError(Text("找不到该令牌", "no such token"))
+            record(
+                s,
+                org_id=c.org,
+                user_id=c.user.id,
+                action="revoke",
+                entity="api_token",
+                entity_id=token_id,
+                client=c.client,
+            )
+        return Response(status_code=204)
+
+    # --- users (admin) ------------------------------------------------------------------------------------------
+    @app.get(f"{v1}/users", response_model=list[S.Me], tags=["users"])
+    def users(c: Admin, s: Db) -> list[S.Me]:
+        rows = s.scalars(select(User).where(User.org_id == c.org).order_by(User.id))
+        return [S.Me.model_validate(u) for u in rows]
+
+    @app.post(f"{v1}/users", response_model=S.Me, status_code=201, tags=["users"])
+    def new_user(body: S.UserIn, c: Admin, s: Db) -> S.Me:
+        weak = check_password_strength(body.password, body.username)
+        if weak:
+            raise InputError([Problem(Location(column="password"), t) for t in weak])
+        with s.begin():
+            if s.scalar(select(User).where(User.username == body.username)) is not None:
+                raise ConflictError(
+                    Text(f"用户名“{body.username}”已被使用", f"the username '{body.username}' is taken")
+                )
+            user = svc.create_user(
+                s,
+                org_id=c.org,
+                username=body.username,
+                password_hash=hash_password(body.password),
+                role=body.role,
+                display_name=body.display_name,
+            )
+            s.flush()
+            record(
+                s,
+                org_id=c.org,
+                user_id=c.user.id,
+                action="create",
+                entity="user",
+                entity_id=user.id,
+                after=snapshot(user),
+                client=c.client,
+            )
+        return S.Me.model_validate(user)
+
+    # --- plants, meters, products -------------------------------------------------------------------------------
+    @app.get(f"{v1}/plants", response_model=S.Page[S.PlantOut], tags=["plants"])
+    def plants(c: Reader, s: Db, offset: Offset = 0, limit: Limit = 50) -> S.Page[S.PlantOut]:
+        rows, total = svc.list_plants(s, org_id=c.org, offset=offset, limit=limit)
+        return S.Page(items=[S.PlantOut.model_validate(p) for p in rows], total=total, offset=offset, limit=limit)
+
+    @app.post(f"{v1}/plants", response_model=S.PlantOut, status_code=201, tags=["plants"])
+    def new_plant(body: S.PlantIn, c: Writer, s: Db) -> S.PlantOut:
+        with s.begin():
+            plant = svc.create_plant(s, org_id=c.org, user_id=c.user.id, client=c.client, **body.model_dump())
+        return S.PlantOut.model_validate(plant)
+
+    @app.get(f"{v1}/plants/{{plant_id}}", response_model=S.PlantOut, tags=["plants"])
+    def plant(plant_id: Id, c: Reader, s: Db) -> S.PlantOut:
+        return S.PlantOut.model_validate(svc.get_plant(s, org_id=c.org, plant_id=plant_id))
+
+    @app.patch(f"{v1}/plants/{{plant_id}}", response_model=S.PlantOut, tags=["plants"])
+    def patch_plant(plant_id: Id, body: S.PlantPatch, c: Writer, s: Db) -> S.PlantOut:
+        with s.begin():
+            changes = body.model_dump(exclude_none=True)
+            p = svc.update_plant(s, org_id=c.org, user_id=c.user.id, plant_id=plant_id, client=c.client, **changes)
+        return S.PlantOut.model_validate(p)
+
+    @app.get(f"{v1}/plants/{{plant_id}}/meters", response_model=list[S.MeterOut], tags=["plants"])
+    def meters(plant_id: Id, c: Reader, s: Db) -> list[S.MeterOut]:
+        return [S.MeterOut.model_validate(m) for m in svc.list_meters(s, org_id=c.org, plant_id=plant_id)]
+
+    @app.get(f"{v1}/products", response_model=list[S.ProductOut], tags=["plants"])
+    def products(c: Reader, s: Db) -> list[S.ProductOut]:
+        return [S.ProductOut.model_validate(p) for p in svc.list_products(s, org_id=c.org)]
+
+    # --- assessments --------------------------------------------------------------------------------------------
+    def read_upload(file: UploadFile) -> bytes:
+        data = file.file.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            raise TooLarge()
+        return data
+
+    @app.get(f"{v1}/assessments", response_model=S.Page[S.AssessmentOut], tags=["assessments"])
+    def assessments(
+        c: Reader,
+        s: Db,
+        plant_id: QueryId = None,
+        status: Literal["draft", "approved"] | None = None,
+        offset: Offset = 0,
+        limit: Limit = 50,
+    ) -> S.Page[S.AssessmentOut]:
+        rows, total = svc.list_assessments(
+            s, org_id=c.org, plant_id=plant_id, status=status, offset=offset, limit=limit
+        )
+        return S.Page(items=[S.AssessmentOut.model_validate(a) for a in rows], total=total, offset=offset, limit=limit)
+
+    @app.post(f"{v1}/assessments", response_model=S.AssessmentOut, status_code=201, tags=["assessments"])
+    def new_assessment(
+        c: Writer,
+        s: Db,
+        file: Annotated[UploadFile, File(description="案例包 .zip 或填好的工作簿 .xlsx / bundle zip or workbook")],
+        plant_id: Annotated[int, Form(ge=1, le=MAX_ID)],
+        title: Annotated[str, Form(min_length=1, max_length=200)],
+    ) -> S.AssessmentOut:
+        data = read_upload(file)
+        with s.begin():
+            a = svc.create_assessment(
+                s,
+                org_id=c.org,
+                user_id=c.user.id,
+                plant_id=plant_id,
+                title=title,
+                filename=file.filename or "upload",
+                content_type=file.content_type or "",
+                data=data,
+                client=c.client,
+            )
+        return S.AssessmentOut.model_validate(a)
+
+    @app.get(f"{v1}/assessments/{{assessment_id}}", response_model=S.AssessmentOut, tags=["assessments"])
+    def assessment(assessment_id: Id, c: Reader, s: Db) -> S.AssessmentOut:
+        return S.AssessmentOut.model_validate(svc.get_assessment(s, org_id=c.org, assessment_id=assessment_id))
+
+    @app.patch(
+        f"{v1}/assessments/{{assessment_id}}",
+        response_model=S.AssessmentOut,
+        tags=["assessments"],
+        responses={409: {"model": S.ErrorBody}},
+    )
+    def patch_assessment(assessment_id: Id, body: S.TitlePatch, c: Writer, s: Db) -> S.AssessmentOut:
+        with s.begin():
+            a = svc.update_title(
+                s,
+                org_id=c.org,
+                user_id=c.user.id,
+                assessment_id=assessment_id,
+                title=body.title,
+                expected_row_version=body.row_version,
+                client=c.client,
+            )
+        return S.AssessmentOut.model_validate(a)
+
+    @app.get(f"{v1}/assessments/{{assessment_id}}/versions", response_model=list[S.VersionOut], tags=["assessments"])
+    def versions(assessment_id: Id, c: Reader, s: Db) -> list[S.VersionOut]:
+        return [S.VersionOut.model_validate(v) for v in svc.list_versions(s, org_id=c.org, assessment_id=assessment_id)]
+
+    @app.post(
+        f"{v1}/assessments/{{assessment_id}}/versions",
+        response_model=S.VersionOut,
+        status_code=201,
+        tags=["assessments"],
+        responses={409: {"model": S.ErrorBody}},
+    )
+    def new_version(
+        assessment_id: Id,
+        c: Writer,
+        s: Db,
+        file: Annotated[UploadFile, File()],
+        row_version: Annotated[int, Form(ge=0, le=MAX_ID)],
+        note: Annotated[str, Form(max_length=2000)] = "",
+    ) -> S.VersionOut:
+        data = read_upload(file)
+        with s.begin():
+            v = svc.add_version(
+                s,
+                org_id=c.org,
+                user_id=c.user.id,
+                assessment_id=assessment_id,
+                expected_row_version=row_version,
+                filename=file.filename or "upload",
+                content_type=file.content_type or "",
+                data=data,
+                note=note,
+                client=c.client,
+            )
+        return S.VersionOut.model_validate(v)
+
+    @app.post(f"{v1}/assessments/{{assessment_id}}/run", response_model=S.ResultOut, tags=["assessments"])
+    def run(assessment_id: Id, c: Writer, s: Db, version: QueryId = None) -> S.ResultOut:
+        with s.begin():
+            r = svc.run_assessment(s, org_id=c.org, user_id=c.user.id, assessment_id=assessment_id, version=version)
+        return S.ResultOut.model_validate(r)
+
+    @app.get(f"{v1}/assessments/{{assessment_id}}/result", response_model=S.ResultOut, tags=["assessments"])
+    def result(assessment_id: Id, c: Reader, s: Db) -> S.ResultOut:
+        return S.ResultOut.model_validate(svc.latest_result(s, org_id=c.org, assessment_id=assessment_id))
+
+    @app.get(f"{v1}/results/{{result_id}}", response_model=S.ResultOut, tags=["assessments"])
+    def result_by_id(result_id: Id, c: Reader, s: Db) -> S.ResultOut:
+        return S.ResultOut.model_validate(svc.get_result(s, org_id=c.org, result_id=result_id))
+
+    @app.get(f"{v1}/assessments/{{assessment_id}}/check", tags=["assessments"])
+    def check(assessment_id: Id, request: Request, c: Reader, s: Db, version: QueryId = None) -> dict[str, Any]:
+        return svc.check_findings(s, org_id=c.org, assessment_id=assessment_id, version=version, lang=lang_of(request))
+
+    @app.get(
+        f"{v1}/assessments/{{assessment_id}}/report",
+        tags=["assessments"],
+        response_class=Response,
+        responses={200: {"content": {MEDIA["pdf"]: {}, MEDIA["docx"]: {}, MEDIA["html"]: {}}}},
+    )
+    def report(
+        assessment_id: Id, request: Request, c: Reader, s: Db, format: Literal["pdf", "docx", "html"] = "pdf"
+    ) -> Response:
+        data = svc.report_file(s, org_id=c.org, assessment_id=assessment_id, fmt=format, lang=lang_of(request))
+        name = f"report-{assessment_id}.{format}"
+        return Response(
+            data, media_type=MEDIA[format], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        )
+
+    @app.get(
+        f"{v1}/assessments/{{assessment_id}}/label",
+        tags=["assessments"],
+        response_class=Response,
+        responses={200: {"content": {MEDIA["svg"]: {}, MEDIA["png"]: {}}}},
+    )
+    def label(
+        assessment_id: Id, request: Request, c: Reader, s: Db, format: Literal["svg", "png"] = "svg"
+    ) -> Response:
+        data = svc.label_file(s, org_id=c.org, assessment_id=assessment_id, fmt=format, lang=lang_of(request))
+        return Response(data, media_type=MEDIA[format])
+
+    @app.post(
+        f"{v1}/assessments/{{assessment_id}}/approve",
+        response_model=S.AssessmentOut,
+        tags=["assessments"],
+        responses={409: {"model": S.ErrorBody}},
+    )
+    def approve(assessment_id: Id, body: S.Approve, c: Approver, s: Db) -> S.AssessmentOut:
+        with s.begin():
+            a = svc.approve(
+                s,
+                org_id=c.org,
+                user_id=c.user.id,
+                assessment_id=assessment_id,
+                expected_row_version=body.row_version,
+                client=c.client,
+            )
+        return S.AssessmentOut.model_validate(a)
+
+    # --- audit (admin) ------------------------------------------------------------------------------------------
+    @app.get(f"{v1}/audit", response_model=S.Page[S.AuditOut], tags=["audit"])
+    def audit(c: Admin, s: Db, entity: str | None = None, offset: Offset = 0, limit: Limit = 50) -> S.Page[S.AuditOut]:
+        q = select(AuditEntry).where(AuditEntry.org_id == c.org)
+        if entity:
+            q = q.where(AuditEntry.entity == entity)
+        total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
+        rows = s.scalars(q.order_by(AuditEntry.id.desc()).offset(offset).limit(limit))
+        return S.Page(items=[S.AuditOut.model_validate(r) for r in rows], total=total, offset=offset, limit=limit)
+
+    @app.get("/healthz", tags=["meta"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__, "time": dt.datetime.now(dt.UTC).isoformat()}
+
+
+class LoginFailed(MilkprintError):
+    """Wrong username or password (the same answer for both: usernames are not revealed)."""
+
+    def __init__(self) -> None:
+        super().__init__(Text("用户名或密码错误", "wrong username or password"))

@@ -1,0 +1,1020 @@
+"""Assessments as a service: uploads become versioned case bundles, runs become immutable results, all audited.
+
+Every function takes the caller's `Session` and adds to its transaction; the caller commits, so what one call does
+lands whole or not at all (inputs are validated before anything is added, and on any error the caller rolls back).
+Every query is scoped by `org_id`: another organisation's row is reported exactly like an absent one.
+
+The lifecycle: `create_assessment` stores version 1; `add_version` appends a version (also to an approved
+assessment: the approved version stays recorded and locked, the assessment becomes a draft again at the new
+version); `run_assessment` stores a result of one version; `approve` locks the current version once it has a result.
+Edits carry the `row_version` the caller read; a stale one is refused (ConflictError), never overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm.exc import StaleDataError
+
+from milkprint.errors import Collector, InputError, Lang, Location, Text
+from milkprint.service.errors import ConflictError, NotFoundError, not_found
+from milkprint.store.audit import record, snapshot
+from milkprint.store.models import (
+    ASSESSMENT_STATUSES,
+    ROLES,
+    Assessment,
+    AssessmentVersion,
+    Base,
+    Meter,
+    Organisation,
+    Plant,
+    Product,
+    ResultRecord,
+    Upload,
+    User,
+    utcnow,
+)
+
+if TYPE_CHECKING:
+    from milkprint.bundle.models import Meter as BundleMeter
+    from milkprint.engine.result import Result
+
+T = TypeVar("T", bound=Base)
+
+ReportFormat = Literal["pdf", "docx", "html"]
+LabelFormat = Literal["svg", "png"]
+REPORT_FORMATS: tuple[ReportFormat, ...] = ("pdf", "docx", "html")
+LABEL_FORMATS: tuple[LabelFormat, ...] = ("svg", "png")
+MAX_PAGE = 500  # rows per page at most
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # every member of a stored bundle zip: same content, same bytes
+
+
+# --- organisations and users ----------------------------------------------------------------------------------
+
+
+def create_organisation(session: Session, name: str) -> Organisation:
+    """A new tenant (bootstrap: no user exists yet to be named in the audit row)."""
+    clean = _text_field(name, "name", "名称", 200)
+    if session.scalar(select(Organisation.id).where(Organisation.name == clean)) is not None:
+        raise ConflictError(Text(f"组织“{clean}”已存在", f"the organisation '{clean}' exists already"))
+    org = Organisation(name=clean)
+    session.add(org)
+    _flush(session)
+    record(
+        session,
+        org_id=org.id,
+        user_id=None,
+        action="create",
+        entity="organisation",
+        entity_id=org.id,
+        after=snapshot(org),
+    )
+    return org
+
+
+def create_user(
+    session: Session, *, org_id: int, username: str, password_hash: str, role: str, display_name: str = ""
+) -> User:
+    """A user of the organisation with one of ROLES. Not audited here: the caller knows who created the account."""
+    if role not in ROLES:
+        raise InputError.at(
+            Location(column="role"),
+            f"未知的角色“{role}”，应为：{'、'.join(ROLES)}",
+            f"unknown role '{role}'; expected one of {', '.join(ROLES)}",
+        )
+    if session.scalar(select(Organisation.id).where(Organisation.id == org_id)) is None:
+        raise not_found("组织", "organisation", org_id)
+    name = _text_field(username, "username", "用户名", 100)
+    if session.scalar(select(User.id).where(User.username == name)) is not None:
+        raise ConflictError(Text(f"用户名“{name}”已被使用", f"the username '{name}' is taken"))
+    user = User(
+        org_id=org_id,
+        username=name,
+        password_hash=password_hash,
+        role=role,
+        display_name=display_name.strip()[:200],
+    )
+    session.add(user)
+    _flush(session)
+    return user
+
+
+# --- plants, products, meters ---------------------------------------------------------------------------------
+
+
+def create_plant(
+    session: Session,
+    *,
+    org_id: int,
+    user_id: int | None,
+    name: str,
+    province: str = "",
+    grid: str = "",
+    client: str = "",
+) -> Plant:
+    clean = _text_field(name, "name", "名称", 200)
+    _plant_name_free(session, org_id, clean, None)
+    plant = Plant(
+        org_id=org_id,
+        name=clean,
+        province=_text_field(province, "province", "省份", 50, empty=True),
+        grid=_text_field(grid, "grid", "电网区域", 50, empty=True),
+    )
+    session.add(plant)
+    _flush(session)
+    record(
+        session,
+        org_id=org_id,
+        user_id=user_id,
+        action="create",
+        entity="plant",
+        entity_id=plant.id,
+        after=snapshot(plant),
+        client=client,
+    )
+    return plant
+
+
+def update_plant(
+    session: Session,
+    *,
+    org_id: int,
+    user_id: int | None,
+    plant_id: int,
+    name: str | None = None,
+    province: str | None = None,
+    grid: str | None = None,
+    client: str = "",
+) -> Plant:
+    """Change the fields given (None leaves a field as it is); an unchanged plant writes nothing."""
+    plant = get_plant(session, org_id=org_id, plant_id=plant_id)
+    changes: dict[str, str] = {}
+    if name is not None:
+        changes["name"] = _text_field(name, "name", "名称", 200)
+    if province is not None:
+        changes["province"] = _text_field(province, "province", "省份", 50, empty=True)
+    if grid is not None:
+        changes["grid"] = _text_field(grid, "grid", "电网区域", 50, empty=True)
+    changes = {k: v for k, v in changes.items() if getattr(plant, k) != v}
+    if not changes:
+        return plant
+    if "name" in changes:
+        _plant_name_free(session, org_id, changes["name"], plant.id)
+    before = snapshot(plant)
+    for key, value in changes.items():
+        setattr(plant, key, value)
+    _flush(session)
+    record(
+        session,
+        org_id=org_id,
+        user_id=user_id,
+        action="update",
+        entity="plant",
+        entity_id=plant.id,
+        before=before,
+        after=snapshot(plant),
+        client=client,
+    )
+    return plant
+
+
+def get_plant(session: Session, *, org_id: int, plant_id: int) -> Plant:
+    plant = session.scalar(select(Plant).where(Plant.id == plant_id, Plant.org_id == org_id))
+    if plant is None:
+        raise not_found("工厂", "plant", plant_id)
+    return plant
+
+
+def list_plants(session: Session, *, org_id: int, offset: int = 0, limit: int = 50) -> tuple[list[Plant], int]:
+    """A page of the organisation's plants (by id) and how many there are in all."""
+    return _page(session, select(Plant).where(Plant.org_id == org_id).order_by(Plant.id), offset, limit)
+
+
+def list_products(session: Session, *, org_id: int) -> list[Product]:
+    return list(session.scalars(select(Product).where(Product.org_id == org_id).order_by(Product.name, Product.spec)))
+
+
+def list_meters(session: Session, *, org_id: int, plant_id: int) -> list[Meter]:
+    """The plant's meters as its latest bundle with a meters.csv registered them."""
+    get_plant(session, org_id=org_id, plant_id=plant_id)
+    query = select(Meter).where(Meter.org_id == org_id, Meter.plant_id == plant_id).order_by(Meter.meter_id)
+    return list(session.scalars(query))
+
+
+# --- assessments and versions ---------------------------------------------------------------------------------
+
+
+def create_assessment(
+    session: Session,
+    *,
+    org_id: int,
+    user_id: int | None,
+    plant_id: int,
+    title: str,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    client: str = "",
+) -> Assessment:
+    """A new assessment from a bundle .zip or a filled .xlsx workbook: the raw upload, version 1 (the validated
+    bundle as a canonical zip), its product and the plant's meters. Bad input raises InputError; nothing is added."""
+    get_plant(session, org_id=org_id, plant_id=plant_id)
+    clean_title = _title(title)
+    parsed = parse_upload(filename, data)
+    upload = _add_upload(session, org_id, user_id, filename, content_type, data)
+    product = _product(session, org_id, user_id, parsed, client)
+    a = Assessment(
+        org_id=org_id,
+        plant_id=plant_id,
+        product_id=product.id,
+        title=clean_title,
+        status="draft",
+        current_version=1,
+        updated_at=utcnow(),
+    )
+    session.add(a)
+    _flush(session)
+    version = _add_version_row(session, a, upload, parsed, user_id, "")
+    _refresh_meters(session, org_id, user_id, plant_id, parsed.meters, client)
+    for entity, row in (("upload", upload), ("assessment", a), ("assessment_version", version)):
+        record(
+            session,
+            org_id=org_id,
+            user_id=user_id,
+            action="create",
+            entity=entity,
+            entity_id=row.id,
+            after=snapshot(row),
+            client=client,
+        )
+    return a
+
+
+def add_version(
+    session: Session,
+    *,
+    org_id: int,
+    user_id: int | None,
+    assessment_id: int,
+    expected_row_version: int,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    note: str = "",
+    client: str = "",
+) -> AssessmentVersion:
+    """Append a version from a new upload; the assessment's current version moves to it.
+
+    An approved assessment accepts a new version too: its approved version stays as `approved_version` (with
+    approved_by/at), locked like every version, and the assessment is a draft again until the new version is
+    approved. A stale `expected_row_version` raises ConflictError.
+    """
+    a = _assessment_for_update(session, org_id, assessment_id)
+    _check_row_version(a, expected_row_version)
+    parsed = parse_upload(filename, data)
+    before = snapshot(a)
+    upload = _add_upload(session, org_id, user_id, filename, content_type, data)
+    product = _product(session, org_id, user_id, parsed, client)
+    a.current_version += 1
+    a.status = "draft"
+    a.product_id = product.id
+    a.updated_at = utcnow()
+    _flush(session)  # the UPDATE checks the row version: an edit committed since we read the row fails here
+    version = _add_version_row(session, a, upload, parsed, user_id, note)
+    _refresh_meters(session, org_id, user_id, a.plant_id, parsed.meters, client)
+    record(
+        session,
+        org_id=org_id,
+        user_id=user_id,
+        action="create",
+        entity="upload",
+        entity_id=upload.id,
+        after=snapshot(upload),
+        client=client,
+    )
+    record(
+        session,
+        org_id=org_id,
+        user_id=user_id,
+        action="update",
+        entity="assessment",
+        entity_id=a.id,
+        before=before,
+        after=snapshot(a),
+        client=client,
+    )
+    record(
+        session,
+        org_id=org_id,
+        user_id=user_id,
+        action="create",
+        entity="assessment_version",
+        entity_id=version.id,
+        after=snapshot(version),
+        client=client,
+    )
+    return version
+
+
+def update_title(
+    session: Session,
+    *,
+    org_id: int,
+    user_id: int | None,
+    assessment_id: int,
+    title: str,
+    expected_row_version: int,
+    client: str = "",
+) -> Assessment:
+    """Rename a draft; an approved assessment is locked (ConflictError), as is a stale row version."""
+    a = _assessment_for_update(session, org_id, assessment_id)
+    _check_row_version(a, expected_row_version)
+    if a.status == "approved":
+        raise ConflictError(
+            Text(
+                f"评价 {a.id} 已批准（第 {a.approved_version} 版）并锁定：如需修改，请上传新版本",
+                f"assessment {a.id} is approved (version {a.approved_version}) and locked; upload a new version to "
+                "change it",
+            )
+        )
+    clean = _title(title)
+    if clean == a.title:
+        return a
+    before = snapshot(a)
+    a.title = clean
+    a.updated_at = utcnow()
+    _flush(session)
+    record(
+        session,
+        org_id=org_id,
+        user_id=user_id,
+        action="update",
+        entity="assessment",
+        entity_id=a.id,
+        before=before,
+        after=snapshot(a),
+        client=client,
+    )
+    return a
+
+
+def approve(
+    session: Session,
+    *,
+    org_id: int,
+    user_id: int | None,
+    assessment_id: int,
+    expected_row_version: int,
+    client: str = "",
+) -> Assessment:
+    """Approve and lock the current version; it must have a result (ConflictError otherwise)."""
+    a = _assessment_for_update(session, org_id, assessment_id)
+    _check_row_version(a, expected_row_version)
+    if a.status == "approved" and a.approved_version == a.current_version:
+        raise ConflictError(
+            Text(
+                f"评价 {a.id} 第 {a.current_version} 版已批准",
+                f"assessment {a.id} version {a.current_version} is approved already",
+            )
+        )
+    version = _version_row(session, org_id, a, None)
+    has_result = session.scalar(
+        select(ResultRecord.id).where(ResultRecord.org_id == org_id, ResultRecord.version_id == version.id).limit(1)
+    )
+    if has_result is None:
+        raise ConflictError(
+            Text(
+                f"评价 {a.id} 第 {version.number} 版尚无计算结果：请先运行评价，再批准",
+                f"assessment {a.id} version {version.number} has no result yet: run it before approving",
+            )
+        )
+    before = snapshot(a)
+    now = utcnow()
+    a.status = "approved"
+    a.approved_version = version.number
+    a.approved_by = user_id
+    a.approved_at = now
+    a.updated_at = now
+    _flush(session)
+    record(
+        session,
+        org_id=org_id,
+        user_id=user_id,
+        action="approve",
+        entity="assessment",
+        entity_id=a.id,
+        before=before,
+        after=snapshot(a),
+        client=client,
+    )
+    return a
+
+
+def get_assessment(session: Session, *, org_id: int, assessment_id: int) -> Assessment:
+    a = session.scalar(select(Assessment).where(Assessment.id == assessment_id, Assessment.org_id == org_id))
+    if a is None:
+        raise not_found("评价", "assessment", assessment_id)
+    return a
+
+
+def list_assessments(
+    session: Session,
+    *,
+    org_id: int,
+    plant_id: int | None = None,
+    status: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[Assessment], int]:
+    """A page of the organisation's assessments, newest first, and how many match in all."""
+    query = select(Assessment).where(Assessment.org_id == org_id)
+    if plant_id is not None:
+        query = query.where(Assessment.plant_id == plant_id)
+    if status is not None:
+        if status not in ASSESSMENT_STATUSES:
+            raise InputError.at(
+                Location(column="status"),
+                f"未知的状态“{status}”，应为：{'、'.join(ASSESSMENT_STATUSES)}",
+                f"unknown status '{status}'; expected one of {', '.join(ASSESSMENT_STATUSES)}",
+            )
+        query = query.where(Assessment.status == status)
+    return _page(session, query.order_by(Assessment.id.desc()), offset, limit)
+
+
+def list_versions(session: Session, *, org_id: int, assessment_id: int) -> list[AssessmentVersion]:
+    """The assessment's versions, oldest first (their bundle zips load only when read)."""
+    get_assessment(session, org_id=org_id, assessment_id=assessment_id)
+    query = (
+        select(AssessmentVersion)
+        .where(AssessmentVersion.org_id == org_id, AssessmentVersion.assessment_id == assessment_id)
+        .options(defer(AssessmentVersion.bundle_zip))
+        .order_by(AssessmentVersion.number)
+    )
+    return list(session.scalars(query))
+
+
+def get_version(session: Session, *, org_id: int, assessment_id: int, version: int | None = None) -> AssessmentVersion:
+    """One version of the assessment (default: the current one)."""
+    a = get_assessment(session, org_id=org_id, assessment_id=assessment_id)
+    return _version_row(session, org_id, a, version)
+
+
+# --- results and outputs --------------------------------------------------------------------------------------
+
+
+def run_assessment(
+    session: Session,
+    *,
+    org_id: int,
+    user_id: int | None,
+    assessment_id: int,
+    version: int | None = None,
+    client: str = "",
+) -> ResultRecord:
+    """Assess one version (default: the current one) with the shipped factor library and store the result.
+
+    Results are immutable: when this version already has a result from the same library (by digest), that
+    result is returned and nothing is written. Bad data found only now (readings) raises InputError.
+    """
+    from milkprint.factors.library import default_library
+    from milkprint.pipeline import assess_bundle
+
+    a = get_assessment(session, org_id=org_id, assessment_id=assessment_id)
+    v = _version_row(session, org_id, a, version)
+    library = default_library()
+    existing = session.scalar(
+        select(ResultRecord)
+        .where(
+            ResultRecord.org_id == org_id,
+            ResultRecord.version_id == v.id,
+            ResultRecord.library_digest == library.digest,
+        )
+        .order_by(ResultRecord.id)
+        .limit(1)
+    )
+    if existing is not None:
+        return existing
+    with _bundle_file(a, v) as path:
+        result = assess_bundle(path, library=library)
+    rec = ResultRecord(
+        org_id=org_id,
+        version_id=v.id,
+        kgco2e_per_t=result.kgco2e_per_t,
+        m3_per_t=result.m3_per_t,
+        library_version=result.library_version,
+        library_digest=result.library_digest,
+        result=json.loads(json.dumps(result.to_dict(lang="zh"))),  # as the database gives it back
+        factors=factors_used(result),
+        created_by=user_id,
+    )
+    session.add(rec)
+    _flush(session)
+    after = snapshot(rec)
+    after.pop("result", None)  # the result itself is in its immutable row; the audit names it
+    after["factors"] = len(rec.factors)
+    after["version_number"] = v.number
+    record(
+        session,
+        org_id=org_id,
+        user_id=user_id,
+        action="create",
+        entity="result",
+        entity_id=rec.id,
+        after=after,
+        client=client,
+    )
+    return rec
+
+
+def factors_used(result: Result) -> list[dict[str, Any]]:
+    """Every distinct factor (id and gas) the result's lines used, with the value, unit and source applied."""
+    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for line in result.lines:
+        for e in line.emissions:
+            key = (e.factor_id, e.gas, e.value, e.unit, e.source, e.verification, e.gwp, e.gwp_source)
+            seen.setdefault(
+                key,
+                {
+                    "id": e.factor_id,
+                    "gas": e.gas,
+                    "value": e.value,
+                    "unit": e.unit,
+                    "source": e.source,
+                    "verification": e.verification,
+                    "gwp": e.gwp,
+                    "gwp_source": e.gwp_source,
+                },
+            )
+    return [seen[k] for k in sorted(seen)]
+
+
+def latest_result(session: Session, *, org_id: int, assessment_id: int, version: int | None = None) -> ResultRecord:
+    """The newest result of one version (default: the current one); NotFoundError when it was not run yet."""
+    a = get_assessment(session, org_id=org_id, assessment_id=assessment_id)
+    v = _version_row(session, org_id, a, version)
+    rec = session.scalar(
+        select(ResultRecord)
+        .where(ResultRecord.org_id == org_id, ResultRecord.version_id == v.id)
+        .order_by(ResultRecord.id.desc())
+        .limit(1)
+    )
+    if rec is None:
+        raise NotFoundError(
+            Text(
+                f"评价 {a.id} 第 {v.number} 版尚无计算结果：请先运行评价",
+                f"assessment {a.id} version {v.number} has no result yet: run the assessment first",
+            )
+        )
+    return rec
+
+
+def get_result(session: Session, *, org_id: int, result_id: int) -> ResultRecord:
+    rec = session.scalar(select(ResultRecord).where(ResultRecord.id == result_id, ResultRecord.org_id == org_id))
+    if rec is None:
+        raise not_found("计算结果", "result", result_id)
+    return rec
+
+
+def check_findings(
+    session: Session, *, org_id: int, assessment_id: int, version: int | None = None, lang: Lang = "zh"
+) -> dict[str, Any]:
+    """The data-quality verdict of one version (default: the current one), as `milkprint check` prints it."""
+    from milkprint.pipeline import check_bundle
+
+    a = get_assessment(session, org_id=org_id, assessment_id=assessment_id)
+    v = _version_row(session, org_id, a, version)
+    with _bundle_file(a, v) as path:
+        report = check_bundle(path)
+        out = report.to_dict(lang)
+        out["bundle"] = path.name  # not the temporary folder it was checked in
+    return out
+
+
+def report_file(
+    session: Session,
+    *,
+    org_id: int,
+    assessment_id: int,
+    fmt: str,
+    lang: Lang = "zh",
+    version: int | None = None,
+) -> bytes:
+    """The Annex A report of one version (default: the current one) as PDF, DOCX or HTML (no interpretation)."""
+    from milkprint.report.annex_a import build_report
+    from milkprint.report.render import render
+
+    chosen = _format(fmt, REPORT_FORMATS)
+    with _report_inputs(session, org_id, assessment_id, version) as inputs:
+        return render(build_report(inputs, lang), chosen)
+
+
+def label_file(
+    session: Session,
+    *,
+    org_id: int,
+    assessment_id: int,
+    fmt: str,
+    lang: Lang = "zh",
+    version: int | None = None,
+) -> bytes:
+    """The carbon label of one version (default: the current one) as SVG or PNG."""
+    from milkprint.report.label import label_png, label_svg
+    from milkprint.report.render import label_data
+
+    chosen = _format(fmt, LABEL_FORMATS)
+    with _report_inputs(session, org_id, assessment_id, version) as inputs:
+        data = label_data(inputs, lang)
+        return label_svg(data).encode("utf-8") if chosen == "svg" else label_png(data)
+
+
+# --- uploads --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParsedUpload:
+    """An upload validated as a bundle: its canonical zip and what the store keeps beside it."""
+
+    kind: Literal["bundle", "workbook"]
+    bundle_zip: bytes
+    product_name: str
+    product_spec: str
+    meters: tuple[BundleMeter, ...]
+
+
+def parse_upload(filename: str, data: bytes) -> ParsedUpload:
+    """Validate a bundle .zip or a filled .xlsx workbook (told apart by content, not by name) into a canonical
+    bundle zip; InputError names the file, sheet, row and column of every problem."""
+    from milkprint.bundle.archive import open_bundle
+    from milkprint.bundle.writer import bundle_files
+    from milkprint.workbook.source import read_any_bundle
+
+    name = _safe_name(filename)
+    where = Location(file=name)
+    if not data:
+        raise InputError.at(where, "文件为空", "the file is empty")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            members = set(zf.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InputError.at(
+            where,
+            "既不是案例包（.zip），也不是 Excel 工作簿（.xlsx）",
+            "neither a case bundle (.zip) nor an Excel workbook (.xlsx)",
+        ) from None
+    kind: Literal["bundle", "workbook"] = "workbook" if "xl/workbook.xml" in members else "bundle"
+    with tempfile.TemporaryDirectory(prefix="milkprint-upload-") as tmp:
+        received = Path(tmp) / "received"
+        received.mkdir()
+        if kind == "workbook":
+            from milkprint.workbook.importer import read_workbook
+
+            path = received / f"{Path(name).stem or 'upload'}.xlsx"  # openpyxl goes by the extension
+            path.write_bytes(data)
+            stored = canonical_zip(read_workbook(path).files())
+        else:
+            path = received / name
+            path.write_bytes(data)
+            with open_bundle(path) as root:
+                stored = canonical_zip(bundle_files(read_any_bundle(root)))
+        # What is stored must read back as the same valid bundle (and gives the product and meters).
+        back = Path(tmp) / "stored.zip"
+        back.write_bytes(stored)
+        with open_bundle(back) as root:
+            bundle = read_any_bundle(root)
+    product = bundle.assessment.product
+    spec = product.spec or ""
+    bad = []
+    if len(product.name) > 200:
+        bad.append(("name", 200))
+    if len(spec) > 100:
+        bad.append(("spec", 100))
+    if bad:
+        raise InputError.at(
+            Location(file="assessment.toml", column=", ".join(f"product.{k}" for k, _ in bad)),
+            "产品名称不超过 200 个字符，规格不超过 100 个字符",
+            "the product name may have at most 200 characters, its spec at most 100",
+        )
+    _check_meter_lengths(bundle.meters)
+    return ParsedUpload(kind, stored, product.name, spec, bundle.meters)
+
+
+def canonical_zip(files: Mapping[str, str | bytes | Path]) -> bytes:
+    """A bundle's files as a zip with no timestamps and a fixed order: the same bundle gives the same bytes.
+    Text is UTF-8; a Path (readings.csv) is copied as it is."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for member in sorted(files):
+            content = files[member]
+            info = zipfile.ZipInfo(member, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            if isinstance(content, Path):
+                with content.open("rb") as src, zf.open(info, "w") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+            else:
+                zf.writestr(info, content.encode("utf-8") if isinstance(content, str) else content)
+    return buf.getvalue()
+
+
+_METER_LIMITS = (("meter_id", 100), ("process", 50), ("item", 100), ("unit", 30), ("kind", 20), ("name", 200))
+
+
+def _check_meter_lengths(meters: Sequence[BundleMeter]) -> None:
+    """The meter registry's columns fit the store's (PostgreSQL would refuse them later, SQLite never)."""
+    bad = Collector()
+    for m in meters:
+        for column, limit in _METER_LIMITS:
+            if len(str(getattr(m, column))) > limit:
+                where = Location(file="meters.csv", row=m.origin.row, column=column)
+                bad.add(where, f"超过 {limit} 个字符", f"longer than {limit} characters")
+    bad.raise_if_any()
+
+
+def _safe_name(filename: str) -> str:
+    """The upload's file name without folders or control characters, short enough for any file system."""
+    base = Path(filename.replace("\\", "/")).name if filename else ""
+    base = re.sub(r"[\x00-\x1f]", "_", base).strip().lstrip(".") or "upload"  # no "..", no hidden file
+    stem, dot, suffix = base.rpartition(".")
+    if dot and len(suffix) <= 10:
+        return f"{stem[:60]}.{suffix}" if stem else base[:60]
+    return base[:60]  # 60 CJK characters are 180 bytes: within any file system's 255
+
+
+def _add_upload(
+    session: Session, org_id: int, user_id: int | None, filename: str, content_type: str, data: bytes
+) -> Upload:
+    upload = Upload(
+        org_id=org_id,
+        filename=(filename or "upload")[:255],
+        content_type=(content_type or "")[:100],
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        data=data,
+        created_by=user_id,
+    )
+    session.add(upload)
+    return upload
+
+
+def _add_version_row(
+    session: Session, a: Assessment, upload: Upload, parsed: ParsedUpload, user_id: int | None, note: str
+) -> AssessmentVersion:
+    version = AssessmentVersion(
+        org_id=a.org_id,
+        assessment_id=a.id,
+        number=a.current_version,
+        bundle_zip=parsed.bundle_zip,
+        upload_id=upload.id,
+        note=note,
+        created_by=user_id,
+    )
+    session.add(version)
+    _flush(session)
+    return version
+
+
+def _product(session: Session, org_id: int, user_id: int | None, parsed: ParsedUpload, client: str) -> Product:
+    """The organisation's product of the bundle's [product] name and spec, created on first sight."""
+    product = session.scalar(
+        select(Product).where(
+            Product.org_id == org_id, Product.name == parsed.product_name, Product.spec == parsed.product_spec
+        )
+    )
+    if product is not None:
+        return product
+    product = Product(org_id=org_id, name=parsed.product_name, spec=parsed.product_spec)
+    session.add(product)
+    _flush(session)
+    record(
+        session,
+        org_id=org_id,
+        user_id=user_id,
+        action="create",
+        entity="product",
+        entity_id=product.id,
+        after=snapshot(product),
+        client=client,
+    )
+    return product
+
+
+def _refresh_meters(
+    session: Session, org_id: int, user_id: int | None, plant_id: int, meters: Sequence[BundleMeter], client: str
+) -> None:
+    """Make the plant's meter rows those of the bundle's meters.csv; a bundle without meters leaves them alone
+    (it was filled from totals, not from the plant's meters)."""
+    if not meters:
+        return
+    existing = {
+        m.meter_id: m for m in session.scalars(select(Meter).where(Meter.org_id == org_id, Meter.plant_id == plant_id))
+    }
+    created: list[Meter] = []
+    updated: list[tuple[dict[str, Any], Meter]] = []
+    for bm in meters:
+        values = {
+            "process": str(bm.process),
+            "item": str(bm.item),
+            "unit": str(bm.unit),
+            "kind": str(bm.kind),
+            "name": bm.name,
+        }
+        row = existing.pop(bm.meter_id, None)
+        if row is None:
+            row = Meter(org_id=org_id, plant_id=plant_id, meter_id=bm.meter_id, **values)
+            session.add(row)
+            created.append(row)
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            before = snapshot(row)
+            for k, v in values.items():
+                setattr(row, k, v)
+            updated.append((before, row))
+    removed = [(snapshot(row), row) for row in existing.values()]
+    for _, row in removed:
+        session.delete(row)
+    _flush(session)
+    for row in created:
+        record(
+            session,
+            org_id=org_id,
+            user_id=user_id,
+            action="create",
+            entity="meter",
+            entity_id=row.id,
+            after=snapshot(row),
+            client=client,
+        )
+    for before, row in updated:
+        record(
+            session,
+            org_id=org_id,
+            user_id=user_id,
+            action="update",
+            entity="meter",
+            entity_id=row.id,
+            before=before,
+            after=snapshot(row),
+            client=client,
+        )
+    for before, _ in removed:
+        record(
+            session,
+            org_id=org_id,
+            user_id=user_id,
+            action="delete",
+            entity="meter",
+            entity_id=before["id"],
+            before=before,
+            client=client,
+        )
+
+
+# --- helpers --------------------------------------------------------------------------------------------------
+
+
+def _assessment_for_update(session: Session, org_id: int, assessment_id: int) -> Assessment:
+    """The assessment as the database has it now (not as this session saw it earlier): the version check compares
+    against the newest row."""
+    query = (
+        select(Assessment)
+        .where(Assessment.id == assessment_id, Assessment.org_id == org_id)
+        .execution_options(populate_existing=True)
+    )
+    a = session.scalar(query)
+    if a is None:
+        raise not_found("评价", "assessment", assessment_id)
+    return a
+
+
+def _check_row_version(a: Assessment, expected: int) -> None:
+    if a.row_version != expected:
+        raise ConflictError(
+            Text(
+                f"评价 {a.id} 已被修改（当前行版本 {a.row_version}，提交的是 {expected}）：请重新读取后再试",
+                f"assessment {a.id} has changed (row version {a.row_version}, you sent {expected}): reload it and "
+                "try again",
+            )
+        )
+
+
+def _version_row(session: Session, org_id: int, a: Assessment, number: int | None) -> AssessmentVersion:
+    wanted = a.current_version if number is None else number
+    v = session.scalar(
+        select(AssessmentVersion).where(
+            AssessmentVersion.org_id == org_id,
+            AssessmentVersion.assessment_id == a.id,
+            AssessmentVersion.number == wanted,
+        )
+    )
+    if v is None:
+        raise NotFoundError(Text(f"找不到评价 {a.id} 的第 {wanted} 版", f"assessment {a.id} has no version {wanted}"))
+    return v
+
+
+@contextmanager
+def _bundle_file(a: Assessment, v: AssessmentVersion) -> Iterator[Path]:
+    """The version's bundle zip as a file (the pipeline reads bundles from disk), removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="milkprint-") as tmp:
+        path = Path(tmp) / f"assessment-{a.id}-v{v.number}.zip"
+        path.write_bytes(v.bundle_zip)
+        yield path
+
+
+@contextmanager
+def _report_inputs(session: Session, org_id: int, assessment_id: int, version: int | None) -> Iterator[Any]:
+    from milkprint.pipeline import report_inputs
+
+    a = get_assessment(session, org_id=org_id, assessment_id=assessment_id)
+    v = _version_row(session, org_id, a, version)
+    with _bundle_file(a, v) as path:
+        yield report_inputs(path, interpretation=False)
+
+
+F = TypeVar("F", bound=str)
+
+
+def _format(fmt: str, allowed: tuple[F, ...]) -> F:
+    for f in allowed:
+        if fmt == f:
+            return f
+    raise InputError.at(
+        Location(column="format"),
+        f"不支持的格式“{fmt}”，应为：{'、'.join(allowed)}",
+        f"unsupported format '{fmt}'; expected one of {', '.join(allowed)}",
+    )
+
+
+def _title(title: str) -> str:
+    return _text_field(title, "title", "标题", 200)
+
+
+def _text_field(value: str, column: str, zh: str, limit: int, empty: bool = False) -> str:
+    clean = value.strip()
+    if (not clean and not empty) or len(clean) > limit:
+        raise InputError.at(
+            Location(column=column),
+            f"{zh}{'' if empty else '不能为空，且'}不超过 {limit} 个字符",
+            f"the {column} must {'' if empty else 'not be empty and must '}have at most {limit} characters",
+        )
+    return clean
+
+
+def _plant_name_free(session: Session, org_id: int, name: str, plant_id: int | None) -> None:
+    query = select(Plant.id).where(Plant.org_id == org_id, Plant.name == name)
+    if plant_id is not None:
+        query = query.where(Plant.id != plant_id)
+    if session.scalar(query) is not None:
+        raise ConflictError(Text(f"工厂“{name}”已存在", f"a plant named '{name}' exists already"))
+
+
+def _page(session: Session, query: Select[T], offset: int, limit: int) -> tuple[list[T], int]:
+    if offset < 0 or not 1 <= limit <= MAX_PAGE:
+        raise InputError.at(
+            Location(column="offset" if offset < 0 else "limit"),
+            f"分页参数无效：offset ≥ 0，1 ≤ limit ≤ {MAX_PAGE}",
+            f"invalid page: offset >= 0 and 1 <= limit <= {MAX_PAGE}",
+        )
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    return list(session.scalars(query.offset(offset).limit(limit))), total
+
+
+def _flush(session: Session) -> None:
+    """Write pending changes now, so a concurrent change shows as a ConflictError (never as an overwrite)."""
+    try:
+        session.flush()
+    except StaleDataError:
+        raise ConflictError(
+            Text(
+                "该评价刚被他人修改：请重新读取后再试（本次未做任何修改）",
+                "the assessment was just changed by someone else: reload it and try again (nothing was changed)",
+            )
+        ) from None
+    except IntegrityError as exc:
+        if not _unique_violation(exc):
+            raise
+        raise ConflictError(
+            Text(
+                "同时有另一项修改写入了相同的记录：请重试（本次未做任何修改）",
+                "another change wrote the same record at the same time: try again (nothing was changed)",
+            )
+        ) from None
+
+
+def _unique_violation(exc: IntegrityError) -> bool:
+    code = getattr(exc.orig, "sqlstate", None)
+    if code is not None:
+        return bool(code == "23505")
+    return "UNIQUE constraint failed" in str(exc.orig)
