@@ -72,7 +72,9 @@ def test_login_cookie_csrf_and_bearer_tokens(app: Any) -> None:
     anon = TestClient(app)
     assert anon.get(f"{API}/auth/me").status_code == 401
     bad = anon.post(f"{API}/auth/login", json={"username": "甲乳业-admin", "password": "wrong"})
-    assert bad.status_code == 401 and bad.json()["error"] == "login_failed" and "用户名或密码错误" in bad.json()["message"]
+    assert (
+        bad.status_code == 401 and bad.json()["error"] == "login_failed" and "用户名或密码错误" in bad.json()["message"]
+    )
     c = login(app, "甲乳业-engineer")
     assert c.get(f"{API}/auth/me").json()["role"] == "engineer"
     # An unsafe request with the cookie but without the CSRF header is refused.
@@ -159,9 +161,14 @@ def test_roles(app: Any) -> None:
     assert viewer.post(f"{API}/assessments/{a['id']}/run").status_code == 403
     engineer.post(f"{API}/assessments/{a['id']}/run")
     assert viewer.get(f"{API}/assessments/{a['id']}/result").status_code == 200
-    assert engineer.post(f"{API}/assessments/{a['id']}/approve", json={"row_version": a["row_version"]}).status_code == 403
+    assert (
+        engineer.post(f"{API}/assessments/{a['id']}/approve", json={"row_version": a["row_version"]}).status_code == 403
+    )
     fresh = reviewer.get(f"{API}/assessments/{a['id']}").json()
-    assert reviewer.post(f"{API}/assessments/{a['id']}/approve", json={"row_version": fresh["row_version"]}).status_code == 200
+    assert (
+        reviewer.post(f"{API}/assessments/{a['id']}/approve", json={"row_version": fresh["row_version"]}).status_code
+        == 200
+    )
     for c in (engineer, reviewer, viewer):
         assert c.get(f"{API}/users").status_code == 403
         assert c.get(f"{API}/audit").status_code == 403
@@ -186,7 +193,9 @@ def test_versions_locks_and_concurrent_edits(app: Any) -> None:
     now = engineer.get(f"{API}/assessments/{a['id']}").json()
     approved = reviewer.post(f"{API}/assessments/{a['id']}/approve", json={"row_version": now["row_version"]}).json()
     assert approved["status"] == "approved" and approved["approved_version"] == 1
-    locked = engineer.patch(f"{API}/assessments/{a['id']}", json={"title": "丙", "row_version": approved["row_version"]})
+    locked = engineer.patch(
+        f"{API}/assessments/{a['id']}", json={"title": "丙", "row_version": approved["row_version"]}
+    )
     assert locked.status_code == 409
     v2 = engineer.post(
         f"{API}/assessments/{a['id']}/versions",
@@ -257,4 +266,34 @@ def test_other_organisations_ids_give_404_on_every_endpoint(app: Any) -> None:
     assert upload(other, pid, bundle_zip(CASE)).status_code == 404  # someone else's plant
     assert other.get(f"{API}/assessments").json()["total"] == 0
     assert other.get(f"{API}/plants").json()["total"] == 0
-    assert all(e["entity_id"] != str(aid) or e["entity"] != "assessment" for e in other.get(f"{API}/audit").json()["items"])
+    assert all(
+        e["entity_id"] != str(aid) or e["entity"] != "assessment" for e in other.get(f"{API}/audit").json()["items"]
+    )
+
+
+def test_login_prunes_expired_sessions_and_old_attempts(app: Any) -> None:
+    import datetime as dt
+
+    from sqlalchemy import func, select
+
+    from milkprint.store.models import LoginAttempt, User, WebSession
+
+    now = dt.datetime.now(dt.UTC)
+    with transaction(app.state.factory) as s:
+        uid = s.scalar(select(User.id).where(User.username == "甲乳业-viewer"))
+        assert uid is not None
+        s.add(
+            WebSession(
+                id_hash="0" * 64,
+                user_id=uid,
+                csrf_token="x",
+                created_at=now - dt.timedelta(days=3),
+                expires_at=now - dt.timedelta(days=2),
+            )
+        )
+        s.add(LoginAttempt(username="甲乳业-viewer", client="1.2.3.4", success=False, at=now - dt.timedelta(days=2)))
+    login(app, "甲乳业-viewer")
+    with transaction(app.state.factory) as s:
+        assert s.scalar(select(func.count()).select_from(WebSession).where(WebSession.id_hash == "0" * 64)) == 0
+        assert s.scalar(select(func.count()).select_from(LoginAttempt).where(LoginAttempt.client == "1.2.3.4")) == 0
+        assert s.scalar(select(func.count()).select_from(WebSession)) == 1  # the new session stays

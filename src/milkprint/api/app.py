@@ -6,7 +6,6 @@ ids answer 404, never data. Errors are JSON with the same messages as the CLI (C
 Accept-Language: en).
 """
 
-
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,12 +14,13 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, File, Form, Path, Query, Request, Response, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from milkprint import __version__
 from milkprint.api import schemas as S
 from milkprint.api.security import (
+    SESSION_LIFETIME,
     RateLimited,
     authenticate,
     can,
@@ -39,7 +39,7 @@ from milkprint.service import assessments as svc
 from milkprint.service.errors import ConflictError, ForbiddenError, NotFoundError
 from milkprint.store.audit import record, snapshot
 from milkprint.store.db import make_engine, migrate, session_factory
-from milkprint.store.models import ApiToken, AuditEntry, User, WebSession, utcnow
+from milkprint.store.models import ApiToken, AuditEntry, LoginAttempt, User, WebSession, utcnow
 
 COOKIE = "milkprint_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -244,6 +244,7 @@ def _routes(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) 
         if user is None:
             raise LoginFailed()
         with s.begin():
+            _prune(s, now)
             cookie, web = create_session(s, user.id, now)
             record(
                 s,
@@ -255,7 +256,13 @@ def _routes(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) 
                 client=_client(request),
             )
         response.set_cookie(
-            COOKIE, cookie, httponly=True, samesite="lax", secure=secure_cookies, max_age=12 * 3600, path="/"
+            COOKIE,
+            cookie,
+            httponly=True,
+            samesite="lax",
+            secure=secure_cookies,
+            max_age=int(SESSION_LIFETIME.total_seconds()),
+            path="/",
         )
         return S.LoginOut(user=S.Me.model_validate(user), csrf_token=web.csrf_token)
 
@@ -524,9 +531,7 @@ def _routes(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) 
         response_class=Response,
         responses={200: {"content": {MEDIA["svg"]: {}, MEDIA["png"]: {}}}},
     )
-    def label(
-        assessment_id: Id, request: Request, c: Reader, s: Db, format: Literal["svg", "png"] = "svg"
-    ) -> Response:
+    def label(assessment_id: Id, request: Request, c: Reader, s: Db, format: Literal["svg", "png"] = "svg") -> Response:
         data = svc.label_file(s, org_id=c.org, assessment_id=assessment_id, fmt=format, lang=lang_of(request))
         return Response(data, media_type=MEDIA[format])
 
@@ -561,6 +566,15 @@ def _routes(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__, "time": dt.datetime.now(dt.UTC).isoformat()}
+
+
+KEEP_LOGIN_ATTEMPTS = dt.timedelta(days=1)  # far longer than any rate-limit window
+
+
+def _prune(s: Session, now: dt.datetime) -> None:
+    """Expired sessions and old login attempts go at each login, so the tables stay small without a cron job."""
+    s.execute(delete(WebSession).where(WebSession.expires_at < now))
+    s.execute(delete(LoginAttempt).where(LoginAttempt.at < now - KEEP_LOGIN_ATTEMPTS))
 
 
 class LoginFailed(MilkprintError):

@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -103,6 +104,7 @@ class LoginAttempt(Base):
     """Failed and successful logins, for the rate limit (kept in the database: it holds across restarts)."""
 
     __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_client_at", "client", "at"),)  # the per-client limit's query
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     username: Mapped[str] = mapped_column(String(100), index=True)
     client: Mapped[str] = mapped_column(String(64), default="")
