@@ -134,18 +134,7 @@ def create_plant(
         province=_text_field(province, "province", "省份", 50, empty=True),
         grid=_text_field(grid, "grid", "电网区域", 50, empty=True),
     )
-    session.add(plant)
-    _flush(session)
-    record(
-        session,
-        org_id=org_id,
-        user_id=user_id,
-        action="create",
-        entity="plant",
-        entity_id=plant.id,
-        after=snapshot(plant),
-        client=client,
-    )
+    _add_created(session, plant, "plant", org_id=org_id, user_id=user_id, client=client)
     return plant
 
 
@@ -797,18 +786,7 @@ def _product(session: Session, org_id: int, user_id: int | None, parsed: ParsedU
     if product is not None:
         return product
     product = Product(org_id=org_id, name=parsed.product_name, spec=parsed.product_spec)
-    session.add(product)
-    _flush(session)
-    record(
-        session,
-        org_id=org_id,
-        user_id=user_id,
-        action="create",
-        entity="product",
-        entity_id=product.id,
-        after=snapshot(product),
-        client=client,
-    )
+    _add_created(session, product, "product", org_id=org_id, user_id=user_id, client=client)
     return product
 
 
@@ -989,6 +967,22 @@ def _page(session: Session, query: Select[T], offset: int, limit: int) -> tuple[
         )
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     return list(session.scalars(query.offset(offset).limit(limit))), total
+
+
+def _add_created(session: Session, row: Base, entity: str, *, org_id: int, user_id: int | None, client: str) -> None:
+    """Add a new row, flush it for its id, and audit its creation (same transaction)."""
+    session.add(row)
+    _flush(session)
+    record(
+        session,
+        org_id=org_id,
+        user_id=user_id,
+        action="create",
+        entity=entity,
+        entity_id=getattr(row, "id", ""),
+        after=snapshot(row),
+        client=client,
+    )
 
 
 def _flush(session: Session) -> None:
