@@ -551,24 +551,45 @@ def factors_used(result: Result) -> list[dict[str, Any]]:
     return [seen[k] for k in sorted(seen)]
 
 
-def latest_result(session: Session, *, org_id: int, assessment_id: int, version: int | None = None) -> ResultRecord:
-    """The newest result of one version (default: the current one); NotFoundError when it was not run yet."""
-    a = get_assessment(session, org_id=org_id, assessment_id=assessment_id)
-    v = _version_row(session, org_id, a, version)
-    rec = session.scalar(
-        select(ResultRecord)
-        .where(ResultRecord.org_id == org_id, ResultRecord.version_id == v.id)
+def latest_result_id(session: Session, *, org_id: int, assessment_id: int, version: int | None = None) -> int:
+    """The id of the newest result of one version (default: the current one), by ids alone: the hot path of the API,
+    which never touches the versions' bundle blobs. NotFoundError when absent or not run yet."""
+    wanted_number = Assessment.current_version if version is None else version
+    rid = session.scalar(
+        select(ResultRecord.id)
+        .join(AssessmentVersion, ResultRecord.version_id == AssessmentVersion.id)
+        .join(Assessment, AssessmentVersion.assessment_id == Assessment.id)
+        .where(
+            Assessment.id == assessment_id,
+            Assessment.org_id == org_id,
+            AssessmentVersion.number == wanted_number,
+            ResultRecord.org_id == org_id,
+        )
         .order_by(ResultRecord.id.desc())
         .limit(1)
     )
-    if rec is None:
-        raise NotFoundError(
-            Text(
-                f"评价 {a.id} 第 {v.number} 版尚无计算结果：请先运行评价",
-                f"assessment {a.id} version {v.number} has no result yet: run the assessment first",
-            )
+    if rid is not None:
+        return rid
+    row = session.execute(
+        select(Assessment.id, Assessment.current_version).where(
+            Assessment.id == assessment_id, Assessment.org_id == org_id
         )
-    return rec
+    ).first()
+    if row is None:
+        raise not_found("评价", "assessment", assessment_id)
+    wanted = row.current_version if version is None else version
+    raise NotFoundError(  # the assessment exists: that version has no result yet
+        Text(
+            f"评价 {assessment_id} 第 {wanted} 版尚无计算结果：请先运行评价",
+            f"assessment {assessment_id} version {wanted} has no result yet: run the assessment first",
+        )
+    )
+
+
+def latest_result(session: Session, *, org_id: int, assessment_id: int, version: int | None = None) -> ResultRecord:
+    """The newest result of one version (default: the current one); NotFoundError when it was not run yet."""
+    rid = latest_result_id(session, org_id=org_id, assessment_id=assessment_id, version=version)
+    return get_result(session, org_id=org_id, result_id=rid)
 
 
 def get_result(session: Session, *, org_id: int, result_id: int) -> ResultRecord:

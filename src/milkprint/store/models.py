@@ -196,7 +196,7 @@ class AssessmentVersion(Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
-    bundle_zip: Mapped[bytes] = mapped_column(LargeBinary)
+    bundle_zip: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # loaded only when a bundle is read
     upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"))
     note: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
