@@ -64,8 +64,7 @@ EXPECTED_KG = json.loads((CASES / "plant-2024" / "expected.json").read_text(enco
 class BigBundle:
     data: bytes
     sha256: str
-    rows: int
-    meters: frozenset[str]
+    meters: frozenset[str]  # meter ids of its meters.csv
 
 
 @pytest.fixture(scope="module")
@@ -77,26 +76,27 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> BigBundle:
     readings = root / "readings.csv"
     readings.unlink()
     # Interval meter: small positive values; cumulative meters: increasing registers (E-DRY-01 rolls over once).
-    duckdb.connect().execute(
-        f"""
-        COPY (
-          SELECT strftime(TIMESTAMP '2024-12-31 00:00:00' + to_seconds(i * 30), '%Y-%m-%dT%H:%M:%S') AS timestamp,
-                 m.meter_id,
-                 CAST(CASE m.k WHEN 0 THEN 0.2 + (i * 7919 % 1000) / 2000.0
-                               WHEN 1 THEN (912443.51 + i * 0.05) % 1000000
-                               ELSE (1200.0 + i * 0.002) % 100000 END AS DECIMAL(18, 3)) AS value
-          FROM range({STEPS}) r(i), (VALUES (0, 'E-EVAP-01'), (1, 'E-DRY-01'), (2, 'W-PRE-01')) m(k, meter_id)
-          ORDER BY i, m.k
-        ) TO '{readings}' (HEADER, DELIMITER ',')
-        """
-    )
+    with duckdb.connect() as con:
+        con.execute(
+            f"""
+            COPY (
+              SELECT strftime(TIMESTAMP '2024-12-31 00:00:00' + to_seconds(i * 30), '%Y-%m-%dT%H:%M:%S') AS timestamp,
+                     m.meter_id,
+                     CAST(CASE m.k WHEN 0 THEN 0.2 + (i * 7919 % 1000) / 2000.0
+                                   WHEN 1 THEN (912443.51 + i * 0.05) % 1000000
+                                   ELSE (1200.0 + i * 0.002) % 100000 END AS DECIMAL(18, 3)) AS value
+              FROM range({STEPS}) r(i), (VALUES (0, 'E-EVAP-01'), (1, 'E-DRY-01'), (2, 'W-PRE-01')) m(k, meter_id)
+              ORDER BY i, m.k
+            ) TO '{readings}' (HEADER, DELIMITER ',')
+            """
+        )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         for path in sorted(root.iterdir()):
             zf.write(path, path.name)
     data = buf.getvalue()
     meters = {line.split(",")[0] for line in (root / "meters.csv").read_text(encoding="utf-8").splitlines()[1:] if line}
-    return BigBundle(data, hashlib.sha256(data).hexdigest(), 3 * STEPS, frozenset(meters))
+    return BigBundle(data, hashlib.sha256(data).hexdigest(), frozenset(meters))
 
 
 def small_zip(root: Path) -> bytes:
@@ -131,7 +131,11 @@ def start(url: str, log: Path, *, demo: bool = False) -> Server:
     port = free_port()
     cmd = [str(MILKPRINT), "serve", "--port", str(port), "--database", url, *(["--demo"] if demo else [])]
     env = {k: v for k, v in os.environ.items() if k not in {"FORCE_COLOR", "MILKPRINT_DATABASE_URL"}}
-    env.update({"COLUMNS": "200", "NO_COLOR": "1"})
+    # The server's temporary files (multipart spool, unpacked bundles) go beside the log: a killed server cannot
+    # remove them, and pytest clears tmp_path.
+    spool = log.parent / "server-tmp"
+    spool.mkdir(exist_ok=True)
+    env.update({"COLUMNS": "200", "NO_COLOR": "1", "TMPDIR": str(spool)})
     with log.open("ab") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env)
     server = Server(proc, f"http://127.0.0.1:{port}", log)
@@ -475,6 +479,8 @@ def test_kill_9_during_uploads_leaves_nothing_half_written(
         assert len(committed) == 3 and calib.body["id"] in committed and small_id in committed
         assert [committed[aid]["result"][0] for aid in sorted(committed)] == [200, 200, 404]  # demo, small, big
         assert committed[small_id]["result"][1]["kgco2e_per_t"] == pytest.approx(EXPECTED_KG, rel=1e-12)
+        registered = read_state(database)["meters"].values()
+        assert {m[2] for m in registered if m[1] == big_plant} == big.meters
 
         outcomes: list[tuple[str, str, int | None]] = []
         for k, (plan, share) in enumerate(KILLS):
