@@ -354,26 +354,16 @@ def series(
     lg = _lang(lang)
     from dataclasses import replace
 
-    from milkprint.pipeline import assess_bundle
-    from milkprint.report.series import series as make_series
+    from milkprint.pipeline import series_bundles
 
-    def products() -> list[tuple[str, float, Any]]:
-        found = []
-        for b in bundles:
-            result = assess_bundle(b)
-            product = result.context["product"]
-            found.append((f"{product['name']} {product.get('spec') or ''}".strip(), result.kgco2e_per_t, b))
-        return found
-
-    found = _run(lg, products)
-    made = _run(lg, lambda: make_series([(n, v) for n, v, _ in found]))
+    made = _run(lg, lambda: series_bundles(bundles))
     if label_file is not None:
         from milkprint.report.label import label_png, label_svg
         from milkprint.report.render import format_of, label_data
 
         kind = _run(lg, lambda: format_of(label_file, None, ("svg", "png")))
-        first = _report_inputs(found[0][2], lg, False, 2, 0)
-        title = name or ("、" if lg == "zh" else " / ").join(n for n, _, _ in found)
+        first = _report_inputs(bundles[0], lg, False, 2, 0)
+        title = name or ("、" if lg == "zh" else " / ").join(m.name for m in made.members)
         base = label_data(first, lg)
         spec = "系列产品" if lg == "zh" else "product series"
         data = _run(lg, lambda: replace(base, product_name=title, product_spec=spec, kgco2e_per_t=made.declared))

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from milkprint.quality.report import QualityReport
     from milkprint.readings.aggregate import MeterTotal
     from milkprint.report.annex_a import ReportInputs
+    from milkprint.report.series import Series
 
 
 def assess_bundle(path: Path | str, library: Library | None = None) -> Result:
@@ -232,3 +233,16 @@ def report_inputs(
         assessed_from=a.period.start,
     )
     return ReportInputs(a, result, issued, until, quality=quality, interpretation=interp, validity=status)
+
+
+def series_bundles(paths: Sequence[Path | str], library: Library | None = None) -> Series:
+    """A product series from one bundle per product: each assessed, named by product name and spec, and checked
+    against ±5 % of the mean (report/series.py); bad input or outliers raise InputError."""
+    from milkprint.report.series import series
+
+    products = []
+    for path in paths:
+        result = assess_bundle(path, library)
+        product = result.context["product"]
+        products.append((f"{product['name']} {product.get('spec') or ''}".strip(), result.kgco2e_per_t))
+    return series(products)

@@ -182,10 +182,7 @@ def update_plant(
 
 
 def get_plant(session: Session, *, org_id: int, plant_id: int) -> Plant:
-    plant = session.scalar(select(Plant).where(Plant.id == plant_id, Plant.org_id == org_id))
-    if plant is None:
-        raise not_found("工厂", "plant", plant_id)
-    return plant
+    return _owned(session, Plant, plant_id, org_id, "工厂", "plant")
 
 
 def list_plants(session: Session, *, org_id: int, offset: int = 0, limit: int = 50) -> tuple[list[Plant], int]:
@@ -414,10 +411,7 @@ def approve(
 
 
 def get_assessment(session: Session, *, org_id: int, assessment_id: int) -> Assessment:
-    a = session.scalar(select(Assessment).where(Assessment.id == assessment_id, Assessment.org_id == org_id))
-    if a is None:
-        raise not_found("评价", "assessment", assessment_id)
-    return a
+    return _owned(session, Assessment, assessment_id, org_id, "评价", "assessment")
 
 
 def list_assessments(
@@ -593,10 +587,7 @@ def latest_result(session: Session, *, org_id: int, assessment_id: int, version:
 
 
 def get_result(session: Session, *, org_id: int, result_id: int) -> ResultRecord:
-    rec = session.scalar(select(ResultRecord).where(ResultRecord.id == result_id, ResultRecord.org_id == org_id))
-    if rec is None:
-        raise not_found("计算结果", "result", result_id)
-    return rec
+    return _owned(session, ResultRecord, result_id, org_id, "计算结果", "result")
 
 
 def check_findings(
@@ -1004,6 +995,17 @@ def _add_created(session: Session, row: Base, entity: str, *, org_id: int, user_
         after=snapshot(row),
         client=client,
     )
+
+
+Owned = TypeVar("Owned", Plant, Assessment, ResultRecord)
+
+
+def _owned(session: Session, model: type[Owned], key: int, org_id: int, zh: str, en: str) -> Owned:
+    """The row of `model` with this id in this organisation; another organisation's row is simply not found."""
+    row = session.scalar(select(model).where(model.id == key, model.org_id == org_id))
+    if row is None:
+        raise not_found(zh, en, key)
+    return row
 
 
 def _flush(session: Session) -> None:
