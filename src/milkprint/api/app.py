@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, File, Form, Path, Query, Request, Response, UploadFile
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import delete, func, select
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from sqlalchemy.orm import Session, sessionmaker
 
 from milkprint import __version__
@@ -126,7 +128,10 @@ def _client(request: Request) -> str:
 
 def _error(
     request: Request, status: int, code: str, exc: MilkprintError, headers: dict[str, str] | None = None
-) -> JSONResponse:
+) -> Response:
+    web = getattr(request.app.state, "web", None)
+    if web is not None and not request.url.path.startswith("/api/"):
+        return web.error_page(request, status, exc)  # type: ignore[no-any-return]  # a page asked: a page answers
     lang = lang_of(request)
     problems = []
     if isinstance(exc, InputError):
@@ -158,6 +163,9 @@ def create_app(database_url: str | None = None, *, secure_cookies: bool = False)
     app.state.factory = factory
     _handlers(app)
     _routes(app, factory, secure_cookies)
+    from milkprint.web.routes import mount
+
+    mount(app, factory, secure_cookies)
     return app
 
 
@@ -175,19 +183,19 @@ def _handlers(app: FastAPI) -> None:
     ]
     for kind, status, code in mapping:
 
-        def handler(request: Request, exc: Exception, status: int = status, code: str = code) -> JSONResponse:
+        def handler(request: Request, exc: Exception, status: int = status, code: str = code) -> Response:
             assert isinstance(exc, MilkprintError)
             return _error(request, status, code, exc)
 
         app.add_exception_handler(kind, handler)
 
-    def limited(request: Request, exc: Exception) -> JSONResponse:
+    def limited(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RateLimited)
         return _error(request, 429, "rate_limited", exc, {"Retry-After": str(exc.retry_after)})
 
     app.add_exception_handler(RateLimited, limited)
 
-    def invalid(request: Request, exc: Exception) -> JSONResponse:
+    def invalid(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         lang = lang_of(request)
         problems = []
@@ -196,11 +204,25 @@ def _handlers(app: FastAPI) -> None:
             msg = str(err.get("msg", "invalid"))
             problems.append({"where": where, "message": msg, "message_zh": msg, "message_en": msg})
         text = Text("请求参数有误", "invalid request") if problems else Text("请求有误", "bad request")
+        web = getattr(request.app.state, "web", None)
+        if web is not None and not request.url.path.startswith("/api/"):
+            return web.error_page(request, 422, MilkprintError(text))  # type: ignore[no-any-return]
         return JSONResponse({"error": "invalid_request", "message": text(lang), "problems": problems}, status_code=422)
 
     app.add_exception_handler(RequestValidationError, invalid)
 
-    def other(request: Request, exc: Exception) -> JSONResponse:
+    async def http_error(request: Request, exc: Exception) -> Response:
+        """Unknown paths and wrong methods: a page for people, FastAPI's JSON for the API."""
+        assert isinstance(exc, StarletteHTTPException)
+        web = getattr(request.app.state, "web", None)
+        if web is not None and not request.url.path.startswith("/api/"):
+            text = Text("找不到该页面", "page not found") if exc.status_code == 404 else Text("请求有误", "bad request")
+            return web.error_page(request, exc.status_code, MilkprintError(text))  # type: ignore[no-any-return]
+        return await http_exception_handler(request, exc)
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+    def other(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, MilkprintError)
         return _error(request, 400, "error", exc)
 
@@ -272,45 +294,14 @@ def _routes(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) 
     # --- authentication ---------------------------------------------------------------------------------------
     @app.post(f"{v1}/auth/login", response_model=S.LoginOut, tags=["auth"], responses={429: {"model": S.ErrorBody}})
     def login(body: S.LoginBody, request: Request, response: Response, s: Db) -> S.LoginOut:
-        now = utcnow()
-        with s.begin():
-            user = authenticate(s, body.username, body.password, _client(request), now)
-        if user is None:
-            raise LoginFailed()
-        with s.begin():
-            _prune(s, now)
-            cookie, web = create_session(s, user.id, now)
-            record(
-                s,
-                org_id=user.org_id,
-                user_id=user.id,
-                action="login",
-                entity="user",
-                entity_id=user.id,
-                client=_client(request),
-            )
-        response.set_cookie(
-            COOKIE,
-            cookie,
-            httponly=True,
-            samesite="lax",
-            secure=secure_cookies,
-            max_age=int(SESSION_LIFETIME.total_seconds()),
-            path="/",
-        )
+        user, cookie, web = sign_in(s, body.username, body.password, _client(request))
+        set_session_cookie(response, cookie, secure_cookies)
         return S.LoginOut(user=S.Me.model_validate(user), csrf_token=web.csrf_token)
 
     @app.post(f"{v1}/auth/logout", status_code=204, tags=["auth"])
     def logout(request: Request, c: Reader, s: Db) -> Response:
-        with s.begin():
-            cookie = request.cookies.get(COOKIE)
-            if cookie:
-                end_session(s, cookie)
-            record(
-                s, org_id=c.org, user_id=c.user.id, action="logout", entity="user", entity_id=c.user.id, client=c.client
-            )
         out = Response(status_code=204)
-        out.delete_cookie(COOKIE, path="/")
+        sign_out(s, request, out, c.org, c.user.id, c.client)
         return out
 
     @app.get(f"{v1}/auth/me", response_model=S.Me, tags=["auth"])
@@ -592,14 +583,47 @@ def _routes(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) 
         responses={200: {"content": {MEDIA["pdf"]: {}, MEDIA["docx"]: {}, MEDIA["html"]: {}}}},
     )
     def report(
-        assessment_id: Id, request: Request, c: Reader, s: Db, format: Literal["pdf", "docx", "html"] = "pdf"
+        assessment_id: Id,
+        request: Request,
+        c: Reader,
+        s: Db,
+        format: Literal["pdf", "docx", "html"] = "pdf",
+        interpretation: bool = False,
+        version: QueryId = None,
     ) -> Response:
+        """The Annex A report; `interpretation=true` adds the Monte Carlo, allocation and scenario analysis."""
         with s.begin():
-            data = svc.report_file(s, org_id=c.org, assessment_id=assessment_id, fmt=format, lang=lang_of(request))
-        name = f"report-{assessment_id}.{format}"
-        return Response(
-            data, media_type=MEDIA[format], headers={"Content-Disposition": f'attachment; filename="{name}"'}
-        )
+            data = svc.report_file(
+                s,
+                org_id=c.org,
+                assessment_id=assessment_id,
+                fmt=format,
+                lang=lang_of(request),
+                version=version,
+                interpretation=interpretation,
+            )
+        return _download(data, format, f"report-{assessment_id}")
+
+    @app.get(
+        f"{v1}/assessments/{{assessment_id}}/declaration",
+        tags=["assessments"],
+        response_class=Response,
+        responses={200: {"content": {MEDIA["pdf"]: {}, MEDIA["docx"]: {}, MEDIA["html"]: {}}}},
+    )
+    def declaration(
+        assessment_id: Id,
+        request: Request,
+        c: Reader,
+        s: Db,
+        format: Literal["pdf", "docx", "html"] = "pdf",
+        version: QueryId = None,
+    ) -> Response:
+        """The water footprint declaration: blue and grey water stated apart."""
+        with s.begin():
+            data = svc.declaration_file(
+                s, org_id=c.org, assessment_id=assessment_id, fmt=format, lang=lang_of(request), version=version
+            )
+        return _download(data, format, f"water-declaration-{assessment_id}")
 
     @app.get(
         f"{v1}/assessments/{{assessment_id}}/label",
@@ -607,9 +631,21 @@ def _routes(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) 
         response_class=Response,
         responses={200: {"content": {MEDIA["svg"]: {}, MEDIA["png"]: {}}}},
     )
-    def label(assessment_id: Id, request: Request, c: Reader, s: Db, format: Literal["svg", "png"] = "svg") -> Response:
+    def label(
+        assessment_id: Id,
+        request: Request,
+        c: Reader,
+        s: Db,
+        format: Literal["svg", "png"] = "svg",
+        version: QueryId = None,
+        download: bool = False,
+    ) -> Response:
         with s.begin():
-            data = svc.label_file(s, org_id=c.org, assessment_id=assessment_id, fmt=format, lang=lang_of(request))
+            data = svc.label_file(
+                s, org_id=c.org, assessment_id=assessment_id, fmt=format, lang=lang_of(request), version=version
+            )
+        if download:
+            return _download(data, format, f"label-{assessment_id}")
         return Response(data, media_type=MEDIA[format])
 
     @app.post(
@@ -645,6 +681,50 @@ def _routes(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) 
     @app.get("/healthz", tags=["meta"])
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__, "time": dt.datetime.now(dt.UTC).isoformat()}
+
+
+def sign_in(s: Session, username: str, password: str, client: str) -> tuple[User, str, WebSession]:
+    """Check a password (rate-limited) and start a browser session: the user, the cookie plaintext and the session
+    row with its CSRF token; LoginFailed or RateLimited otherwise. The API's login and the sign-in page share it."""
+    now = utcnow()
+    with s.begin():
+        user = authenticate(s, username, password, client, now)
+    if user is None:
+        raise LoginFailed()
+    with s.begin():
+        _prune(s, now)
+        cookie, web = create_session(s, user.id, now)
+        record(s, org_id=user.org_id, user_id=user.id, action="login", entity="user", entity_id=user.id, client=client)
+    return user, cookie, web
+
+
+def set_session_cookie(response: Response, cookie: str, secure: bool) -> None:
+    response.set_cookie(
+        COOKIE,
+        cookie,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        path="/",
+    )
+
+
+def sign_out(s: Session, request: Request, response: Response, org_id: int, user_id: int, client: str) -> None:
+    """End the browser session of the request's cookie (audited) and clear the cookie."""
+    with s.begin():
+        cookie = request.cookies.get(COOKIE)
+        if cookie:
+            end_session(s, cookie)
+        record(s, org_id=org_id, user_id=user_id, action="logout", entity="user", entity_id=user_id, client=client)
+    response.delete_cookie(COOKIE, path="/")
+
+
+def _download(data: bytes, fmt: str, stem: str) -> Response:
+    """A file the browser saves under its own name rather than showing."""
+    return Response(
+        data, media_type=MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'}
+    )
 
 
 KEEP_LOGIN_ATTEMPTS = dt.timedelta(days=1)  # far longer than any rate-limit window

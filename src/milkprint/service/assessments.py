@@ -613,14 +613,34 @@ def report_file(
     fmt: str,
     lang: Lang = "zh",
     version: int | None = None,
+    interpretation: bool = False,
 ) -> bytes:
-    """The Annex A report of one version (default: the current one) as PDF, DOCX or HTML (no interpretation)."""
+    """The Annex A report of one version (default: the current one) as PDF, DOCX or HTML; with `interpretation`,
+    its section 四 carries the uncertainty, allocation and scenario analysis as `milkprint report` writes it."""
     from milkprint.report.annex_a import build_report
     from milkprint.report.render import render
 
     chosen = _format(fmt, REPORT_FORMATS)
-    with _report_inputs(session, org_id, assessment_id, version) as inputs:
+    with _report_inputs(session, org_id, assessment_id, version, interpretation) as inputs:
         return render(build_report(inputs, lang), chosen)
+
+
+def declaration_file(
+    session: Session,
+    *,
+    org_id: int,
+    assessment_id: int,
+    fmt: str,
+    lang: Lang = "zh",
+    version: int | None = None,
+) -> bytes:
+    """The water footprint declaration (blue and grey apart) of one version as PDF, DOCX or HTML."""
+    from milkprint.report.render import render
+    from milkprint.report.water import build_water_declaration
+
+    chosen = _format(fmt, REPORT_FORMATS)
+    with _report_inputs(session, org_id, assessment_id, version) as inputs:
+        return render(build_water_declaration(inputs, lang), chosen)
 
 
 def label_file(
@@ -924,13 +944,15 @@ def _bundle_file(a: Assessment, v: AssessmentVersion) -> Iterator[Path]:
 
 
 @contextmanager
-def _report_inputs(session: Session, org_id: int, assessment_id: int, version: int | None) -> Iterator[Any]:
+def _report_inputs(
+    session: Session, org_id: int, assessment_id: int, version: int | None, interpretation: bool = False
+) -> Iterator[Any]:
     from milkprint.pipeline import report_inputs
 
     a = get_assessment(session, org_id=org_id, assessment_id=assessment_id)
     v = _version_row(session, org_id, a, version)
     with _bundle_file(a, v) as path:
-        yield report_inputs(path, interpretation=False)
+        yield report_inputs(path, interpretation=interpretation)
 
 
 F = TypeVar("F", bound=str)

@@ -1,0 +1,103 @@
+"""Mounts the web UI on the API's app: static files, plotly.js from the plotly package, sign-in/out, the language
+toggle, and each page's routes (one module per page)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session, sessionmaker
+
+from milkprint.api.app import LoginFailed, RateLimited, set_session_cookie, sign_in, sign_out
+from milkprint.web.core import LANG_COOKIE, Web, page_lang, safe_next
+from milkprint.web.views import Views
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+def plotly_js() -> Path:
+    """plotly.min.js as the plotly package ships it: served by us, so the pages work with no internet."""
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def mount(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) -> None:
+    from milkprint.web import page_assessments, page_audit, page_dashboard, page_data, page_factors
+
+    web = Web(factory)
+    app.state.web = web
+    app.state.views = Views()
+    static = resources.files("milkprint.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+
+    @app.get("/static-vendor/plotly.min.js", include_in_schema=False)
+    def plotly_asset() -> FileResponse:
+        import plotly
+
+        return FileResponse(
+            plotly_js(),
+            media_type="text/javascript",
+            headers={"Cache-Control": f"public, max-age={ONE_YEAR}, immutable", "ETag": f'"plotly-{plotly.__version__}"'},
+        )
+
+    @app.get("/login", include_in_schema=False)
+    def login_page(request: Request, next: str = "/") -> Response:
+        with factory() as s:
+            if web.viewer(request, s) is not None:
+                return RedirectResponse(safe_next(next), status_code=303)
+        return web.page(request, "login.html.j2", None, next=safe_next(next), message="", username="")
+
+    @app.post("/login", include_in_schema=False)
+    def login_post(
+        request: Request,
+        username: Annotated[str, Form(max_length=100)] = "",
+        password: Annotated[str, Form(max_length=1000)] = "",
+        next: Annotated[str, Form(max_length=2000)] = "/",
+    ) -> Response:
+        client = request.client.host if request.client else ""
+        with factory() as s:
+            try:
+                _, cookie, _ = sign_in(s, username, password, client)
+            except (LoginFailed, RateLimited) as exc:
+                status = 429 if isinstance(exc, RateLimited) else 401
+                return web.page(
+                    request,
+                    "login.html.j2",
+                    None,
+                    status=status,
+                    next=safe_next(next),
+                    message=exc.message(page_lang(request)),
+                    username=username,
+                )
+        out = RedirectResponse(safe_next(next), status_code=303)
+        set_session_cookie(out, cookie, secure_cookies)
+        return out
+
+    @app.post("/logout", include_in_schema=False)
+    def logout_post(request: Request, csrf_token: Annotated[str, Form(max_length=100)] = "") -> Response:
+        out = RedirectResponse("/login", status_code=303)
+        with factory() as s:
+            v = web.viewer(request, s)
+            if v is None:
+                return out
+            web.posted(request, s, csrf_token, "read")
+            sign_out(s, request, out, v.org_id, v.id, v.client)
+        return out
+
+    @app.get("/lang/{code}", include_in_schema=False)
+    def toggle_lang(code: str, next: str = "/") -> Response:
+        out = RedirectResponse(safe_next(next), status_code=303)
+        out.set_cookie(LANG_COOKIE, "en" if code == "en" else "zh", max_age=ONE_YEAR, samesite="lax", path="/")
+        return out
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> HTMLResponse:
+        return HTMLResponse("", status_code=204)
+
+    for module in (page_dashboard, page_data, page_assessments, page_factors, page_audit):
+        module.register(app, web)

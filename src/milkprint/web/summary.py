@@ -1,0 +1,82 @@
+"""The figures a page shows of one assessment version, from its VersionView, as plain dicts in the page's language:
+the dashboard and the assessment page share them (one place decides what "the result" is on screen)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from milkprint.errors import Lang
+from milkprint.report.names import item_name, process_name
+from milkprint.web import charts
+from milkprint.web.views import VersionView
+
+VALIDITY_BADGE = {"valid": "ok", "review": "warn", "void": "bad", "expired": "bad", "not_evaluated": "neutral"}
+
+
+def _named(hotspot: dict[str, Any], lang: Lang) -> dict[str, Any]:
+    """A hotspot on an item says the item's name (蒸汽), not its id (energy.steam)."""
+    if hotspot.get("level") != "item":
+        return hotspot
+    name = item_name(str(hotspot["key"]), lang)
+    return {**hotspot, "label": name, "text": str(hotspot["text"]).replace(str(hotspot["label"]), name, 1)}
+
+
+def figures(view: VersionView, lang: Lang) -> dict[str, Any]:
+    """Result, breakdowns, hotspots, quality and validity of a version, with the charts' specs."""
+    inp = view.inputs
+    r = inp.result
+    interp = inp.interpretation.to_dict(lang) if inp.interpretation is not None else None
+    quality = inp.quality.to_dict(lang) if inp.quality is not None else None
+    validity = inp.validity.to_dict(lang) if inp.validity is not None else None
+    contribution = interp["contribution"] if interp else None
+    by_process = (
+        contribution["carbon"]["by_process"]
+        if contribution
+        else [
+            {"key": k, "label": process_name(k, lang), "per_t": v / r.production_t, "share": v / r.total_kgco2e}
+            for k, v in r.by_process.items()
+        ]
+    )
+    by_process = [p for p in by_process if p["per_t"] > 0]
+    by_group = [g for g in (contribution["carbon"]["by_group"] if contribution else []) if g["per_t"] > 0]
+    water_colour = [w for w in (contribution["water"]["by_colour"] if contribution else []) if w["per_t"] > 0]
+    months = validity["months"] if validity else []
+    out: dict[str, Any] = {
+        "kg": r.kgco2e_per_t,
+        "m3": r.m3_per_t,
+        "blue": r.blue_m3 / r.production_t,
+        "green": r.green_m3 / r.production_t,
+        "grey": r.grey_m3 / r.production_t,
+        "critical": r.critical_pollutant,
+        "production_t": r.production_t,
+        "total_kg": r.total_kgco2e,
+        "gwp": r.gwp,
+        "allocation": r.allocation,
+        "main_share": r.main_share,
+        "period": (inp.assessment.period.start.isoformat(), inp.assessment.period.end.isoformat()),
+        "product": inp.assessment.product,
+        "plant": inp.assessment.plant,
+        "by_process": by_process,
+        "by_group": by_group,
+        "water_colour": water_colour,
+        "hotspots": [_named(h, lang) for h in contribution["hotspots"]] if contribution else [],
+        "significant": contribution["significant_issues"] if contribution else [],
+        "interp": interp,
+        "quality": quality,
+        "validity": validity,
+        "validity_badge": VALIDITY_BADGE.get(validity["status"], "neutral") if validity else "neutral",
+        "months": months,
+        "charts": {
+            "process": charts.bars(by_process, "kgCO2e/t"),
+            "group": charts.donut(by_group, "kgCO2e/t"),
+            "water": charts.donut(water_colour, "m³/t", [charts.GREY if w["key"] == "grey" else charts.BLUE
+                                                          for w in water_colour]),
+            "monthly": charts.monthly(months, r.kgco2e_per_t, r.m3_per_t, lang) if months else None,
+        },
+        "item_name": lambda item: item_name(item, lang),
+        "process_name": lambda p: process_name(p, lang),
+    }
+    if interp and interp.get("sensitivity"):
+        bars_ = interp["sensitivity"]["tornado"]["carbon_kgco2e_per_t"]["bars"]
+        out["charts"]["tornado"] = charts.tornado(bars_, "kgCO2e/t", lang) if bars_ else None
+    return out

@@ -1,0 +1,79 @@
+"""Helpers for web UI tests: an app with two organisations and a user of every role, and a signed-in client.
+
+Import the fixture explicitly: `from tests.web import web_app  # noqa: F401` (with `from tests.dbs import db_url`).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from milkprint.api.app import create_app
+from milkprint.api.security import hash_password
+from milkprint.service import assessments as svc
+from milkprint.store.db import transaction
+
+PASSWORD = "correct horse battery"
+ORGS = ("甲乳业", "乙乳业")
+ROLES = ("admin", "engineer", "reviewer", "viewer")
+
+
+def bundle_zip(root: Path) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for p in sorted(root.iterdir()):
+            if p.is_file():
+                zf.write(p, p.name)
+    return buf.getvalue()
+
+
+def seed_users(app: Any) -> None:
+    """Users `甲乳业-admin` … `乙乳业-viewer` with PASSWORD, and one plant `一厂` in 甲乳业."""
+    with transaction(app.state.factory) as s:
+        for org_name in ORGS:
+            org = svc.create_organisation(s, org_name)
+            s.flush()
+            for role in ROLES:
+                svc.create_user(
+                    s,
+                    org_id=org.id,
+                    username=f"{org_name}-{role}",
+                    password_hash=hash_password(PASSWORD),
+                    role=role,
+                    display_name=f"{org_name}{role}",
+                )
+            if org_name == ORGS[0]:
+                s.flush()
+                svc.create_plant(s, org_id=org.id, user_id=None, name="一厂", province="内蒙古", grid="")
+
+
+@pytest.fixture
+def web_app(db_url: str) -> Iterator[Any]:
+    app = create_app(db_url)
+    seed_users(app)
+    yield app
+    app.state.engine.dispose()
+
+
+def sign_in(app: Any, username: str, lang: str = "zh") -> TestClient:
+    """A browser-like client signed in through the sign-in form (the session cookie is set)."""
+    client = TestClient(app)
+    if lang == "en":
+        client.cookies.set("milkprint_lang", "en")
+    r = client.post("/login", data={"username": username, "password": PASSWORD, "next": "/"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return client
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token a page put in its forms."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no form with a CSRF token on the page"
+    return found.group(1)
