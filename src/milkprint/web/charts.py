@@ -61,17 +61,48 @@ def monthly(months: Sequence[dict[str, Any]], kg_ref: float, m3_ref: float, lang
     layout = _layout(
         xaxis={"type": "category"},
         yaxis={"title": {"text": "kgCO2e/t"}, "rangemode": "tozero"},
-        yaxis2={"title": {"text": "m³/t"}, "overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False},
+        yaxis2={
+            "title": {"text": "m³/t"},
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            "showgrid": False,
+        },
         legend={"orientation": "h", "y": -0.2},
         margin={"l": 60, "r": 60, "t": 30, "b": 60},
         shapes=[
-            {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": kg_ref, "y1": kg_ref,
-             "line": {"color": CARBON, "dash": "dash", "width": 1}},
-            {"type": "line", "xref": "paper", "yref": "y2", "x0": 0, "x1": 1, "y0": m3_ref, "y1": m3_ref,
-             "line": {"color": WATER, "dash": "dash", "width": 1}},
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "y0": kg_ref,
+                "y1": kg_ref,
+                "line": {"color": CARBON, "dash": "dash", "width": 1},
+            },
+            {
+                "type": "line",
+                "xref": "paper",
+                "yref": "y2",
+                "x0": 0,
+                "x1": 1,
+                "y0": m3_ref,
+                "y1": m3_ref,
+                "line": {"color": WATER, "dash": "dash", "width": 1},
+            },
         ],
-        annotations=[{"xref": "paper", "x": 1, "y": kg_ref, "text": f"{ref} {kg_ref:,.1f}", "showarrow": False,
-                      "xanchor": "right", "yanchor": "bottom", "font": {"color": CARBON, "size": 11}}],
+        annotations=[
+            {
+                "xref": "paper",
+                "x": 1,
+                "y": kg_ref,
+                "text": f"{ref} {kg_ref:,.1f}",
+                "showarrow": False,
+                "xanchor": "right",
+                "yanchor": "bottom",
+                "font": {"color": CARBON, "size": 11},
+            }
+        ],
     )
     return spec(data, layout)
 
@@ -92,7 +123,13 @@ def bars(rows: Sequence[dict[str, Any]], unit: str, color: str = CARBON, digits:
         }
     ]
     height = max(260, 28 * len(ordered) + 80)
-    return spec(data, _layout(height=height, xaxis={"title": {"text": unit}}, margin={"l": 130, "r": 20, "t": 10, "b": 50}))
+    layout = _layout(
+        height=height,
+        xaxis={"title": {"text": unit}},
+        yaxis={"automargin": True},
+        margin={"l": 20, "r": 20, "t": 10, "b": 50},
+    )
+    return spec(data, layout)
 
 
 def donut(rows: Sequence[dict[str, Any]], unit: str, colors: Sequence[str] = PALETTE) -> dict[str, Any]:
@@ -110,8 +147,12 @@ def donut(rows: Sequence[dict[str, Any]], unit: str, colors: Sequence[str] = PAL
             "hovertemplate": f"%{{label}}<br>%{{value:,.2f}} {unit}<br>%{{percent}}<extra></extra>",
         }
     ]
-    layout = _layout(height=300, margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"orientation": "v"},
-                     uniformtext={"minsize": 11, "mode": "hide"})
+    layout = _layout(
+        height=300,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        legend={"orientation": "v"},
+        uniformtext={"minsize": 11, "mode": "hide"},
+    )
     return spec(data, layout)
 
 
@@ -121,15 +162,34 @@ def tornado(bars_: Sequence[dict[str, Any]], unit: str, lang: Lang, top: int = 1
     names = [b["name"] for b in chosen]
     zh = lang == "zh"
     data = [
-        {"type": "bar", "orientation": "h", "y": names, "x": [b["low"] for b in chosen], "name": "−10 %",
-         "marker": {"color": "#9db9dd"}, "hovertemplate": f"%{{y}}<br>%{{x:+,.1f}} {unit}<extra>−10 %</extra>"},
-        {"type": "bar", "orientation": "h", "y": names, "x": [b["high"] for b in chosen], "name": "+10 %",
-         "marker": {"color": CARBON}, "hovertemplate": f"%{{y}}<br>%{{x:+,.1f}} {unit}<extra>+10 %</extra>"},
+        {
+            "type": "bar",
+            "orientation": "h",
+            "y": names,
+            "x": [b["low"] for b in chosen],
+            "name": "−10 %",
+            "marker": {"color": "#9db9dd"},
+            "hovertemplate": f"%{{y}}<br>%{{x:+,.1f}} {unit}<extra>−10 %</extra>",
+        },
+        {
+            "type": "bar",
+            "orientation": "h",
+            "y": names,
+            "x": [b["high"] for b in chosen],
+            "name": "+10 %",
+            "marker": {"color": CARBON},
+            "hovertemplate": f"%{{y}}<br>%{{x:+,.1f}} {unit}<extra>+10 %</extra>",
+        },
     ]
     title = "结果变化 " if zh else "change of the result, "
-    layout = _layout(barmode="overlay", height=max(260, 30 * len(chosen) + 90),
-                     xaxis={"title": {"text": title + unit}, "zeroline": True},
-                     margin={"l": 240, "r": 20, "t": 10, "b": 50}, legend={"orientation": "h", "y": -0.25})
+    layout = _layout(
+        barmode="overlay",
+        height=max(260, 30 * len(chosen) + 90),
+        xaxis={"title": {"text": title + unit}, "zeroline": True},
+        yaxis={"automargin": True},
+        margin={"l": 20, "r": 20, "t": 10, "b": 50},
+        legend={"orientation": "h", "y": -0.25},
+    )
     return spec(data, layout)
 
 
@@ -138,16 +198,35 @@ def history(points: Sequence[dict[str, Any]], lang: Lang) -> dict[str, Any]:
     zh = lang == "zh"
     x = [p["label"] for p in points]
     data = [
-        {"type": "scatter", "mode": "lines+markers", "x": x, "y": [p["kg"] for p in points],
-         "name": "kgCO2e/t", "line": {"color": CARBON, "width": 3}},
-        {"type": "scatter", "mode": "lines+markers", "x": x, "y": [p["m3"] for p in points], "name": "m³/t",
-         "yaxis": "y2", "line": {"color": WATER, "width": 3}},
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": x,
+            "y": [p["kg"] for p in points],
+            "name": "kgCO2e/t",
+            "line": {"color": CARBON, "width": 3},
+        },
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": x,
+            "y": [p["m3"] for p in points],
+            "name": "m³/t",
+            "yaxis": "y2",
+            "line": {"color": WATER, "width": 3},
+        },
     ]
     layout = _layout(
         height=280,
         xaxis={"type": "category", "title": {"text": "评价期" if zh else "assessed period"}},
         yaxis={"title": {"text": "kgCO2e/t"}, "rangemode": "tozero"},
-        yaxis2={"title": {"text": "m³/t"}, "overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False},
+        yaxis2={
+            "title": {"text": "m³/t"},
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            "showgrid": False,
+        },
         legend={"orientation": "h", "y": -0.35},
         margin={"l": 60, "r": 60, "t": 10, "b": 70},
     )

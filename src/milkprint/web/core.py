@@ -64,7 +64,10 @@ class SignInNeeded(MilkprintError):
 class FormCsrfFailed(MilkprintError):
     def __init__(self) -> None:
         super().__init__(
-            Text("表单已过期或来源不明，请刷新页面后重试", "the form has expired or came from elsewhere: reload and retry")
+            Text(
+                "表单已过期或来源不明，请刷新页面后重试",
+                "the form has expired or came from elsewhere: reload and retry",
+            )
         )
 
 

@@ -51,12 +51,20 @@ def history(s: Session, org_id: int, assessments: list[Assessment]) -> list[dict
     if not ids:
         return []
     rows = s.execute(
-        select(Assessment.id, Assessment.title, AssessmentVersion.number, ResultRecord.id, ResultRecord.kgco2e_per_t,
-               ResultRecord.m3_per_t, ResultRecord.result)
+        select(
+            Assessment.id,
+            Assessment.title,
+            AssessmentVersion.number,
+            ResultRecord.id,
+            ResultRecord.kgco2e_per_t,
+            ResultRecord.m3_per_t,
+            ResultRecord.result,
+        )
         .join(AssessmentVersion, AssessmentVersion.assessment_id == Assessment.id)
         .join(ResultRecord, ResultRecord.version_id == AssessmentVersion.id)
-        .where(Assessment.org_id == org_id, Assessment.id.in_(ids),
-               AssessmentVersion.number == Assessment.current_version)
+        .where(
+            Assessment.org_id == org_id, Assessment.id.in_(ids), AssessmentVersion.number == Assessment.current_version
+        )
         .order_by(ResultRecord.id)
     ).all()
     newest: dict[int, Any] = {}
@@ -66,8 +74,18 @@ def history(s: Session, org_id: int, assessments: list[Assessment]) -> list[dict
     for aid, title, number, _, kg, m3, result in newest.values():
         period = (result.get("assessment") or {}).get("period") or {}
         start, end = period.get("start", ""), period.get("end", "")
-        points.append({"id": aid, "title": title, "version": number, "kg": kg, "m3": m3, "start": start, "end": end,
-                       "label": f"{start[:7]}–{end[:7]}" if start else title})
+        points.append(
+            {
+                "id": aid,
+                "title": title,
+                "version": number,
+                "kg": kg,
+                "m3": m3,
+                "start": start,
+                "end": end,
+                "label": f"{start[:7]}–{end[:7]}" if start else title,
+            }
+        )
     return sorted(points, key=lambda p: (p["start"], p["id"]))
 
 
@@ -84,8 +102,16 @@ def register(app: FastAPI, web: Web) -> None:
             with s.begin():
                 plants, _ = svc.list_plants(s, org_id=viewer.org_id, limit=200)
                 chosen = next((p for p in plants if p.id == plant), plants[0] if plants else None)
-                ctx: dict[str, Any] = {"plants": plants, "plant": chosen, "products": [], "product": None,
-                                       "current": None, "fig": None, "history": [], "history_chart": None}
+                ctx: dict[str, Any] = {
+                    "plants": plants,
+                    "plant": chosen,
+                    "products": [],
+                    "product": None,
+                    "current": None,
+                    "fig": None,
+                    "history": [],
+                    "history_chart": None,
+                }
                 if chosen is not None:
                     found, _ = svc.list_assessments(s, org_id=viewer.org_id, plant_id=chosen.id, limit=200)
                     product_ids = sorted({a.product_id for a in found if a.product_id is not None})
@@ -99,8 +125,13 @@ def register(app: FastAPI, web: Web) -> None:
                         found = [a for a in found if a.product_id == picked.id]
                     current = current_result(s, viewer.org_id, found)
                     points = history(s, viewer.org_id, found)
-                    ctx.update(products=products, product=picked, current=current, history=points,
-                               history_chart=charts.history(points, lang) if len(points) > 1 else None)
+                    ctx.update(
+                        products=products,
+                        product=picked,
+                        current=current,
+                        history=points,
+                        history_chart=charts.history(points, lang) if len(points) > 1 else None,
+                    )
                     if current is not None:
                         view = request.app.state.views.get(current.version.id, lambda: current.version.bundle_zip)
                         ctx["fig"] = figures(view, lang)

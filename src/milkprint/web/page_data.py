@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from urllib.parse import quote
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -44,22 +44,41 @@ def meter_rows(s: Session, request: Request, viewer: Viewer, plant: Plant, lang:
     rows = []
     for m in meters:
         fs = findings.get(m.meter_id, [])
-        worst = "error" if any(f["severity"] == "error" for f in fs) else (
-            "warning" if any(f["severity"] == "warning" for f in fs) else ("info" if fs else "ok"))
-        rows.append({"meter": m, "summary": summary.get(m.meter_id), "latest": latest.get(m.meter_id, []),
-                     "findings": fs, "gaps": [f for f in fs if f["check"] == "readings.gaps"], "worst": worst})
+        worst = (
+            "error"
+            if any(f["severity"] == "error" for f in fs)
+            else ("warning" if any(f["severity"] == "warning" for f in fs) else ("info" if fs else "ok"))
+        )
+        rows.append(
+            {
+                "meter": m,
+                "summary": summary.get(m.meter_id),
+                "latest": latest.get(m.meter_id, []),
+                "findings": fs,
+                "gaps": [f for f in fs if f["check"] == "readings.gaps"],
+                "worst": worst,
+            }
+        )
     return {"meter_rows": rows, "meter_source": current}
 
 
 def register(app: FastAPI, web: Web) -> None:
-    def render(request: Request, s: Session, viewer: Viewer, plant_id: int | None, status: int = 200,
-               **extra: Any) -> Response:
+    def render(
+        request: Request, s: Session, viewer: Viewer, plant_id: int | None, status: int = 200, **extra: Any
+    ) -> Response:
         lang = page_lang(request)
         with s.begin():
             plants, _ = svc.list_plants(s, org_id=viewer.org_id, limit=200)
             plant = next((p for p in plants if p.id == plant_id), plants[0] if plants else None)
-            ctx: dict[str, Any] = {"plants": plants, "plant": plant, "meter_rows": [], "meter_source": None,
-                                   "problems": [], "error": None, "form": {}}
+            ctx: dict[str, Any] = {
+                "plants": plants,
+                "plant": plant,
+                "meter_rows": [],
+                "meter_source": None,
+                "problems": [],
+                "error": None,
+                "form": {},
+            }
             if plant is not None:
                 ctx.update(meter_rows(s, request, viewer, plant, lang))
         ctx.update(extra)
@@ -88,32 +107,53 @@ def register(app: FastAPI, web: Web) -> None:
             data = file.file.read(MAX_UPLOAD + 1)
             try:
                 if len(data) > MAX_UPLOAD:
-                    raise InputError.at(Location(file=file.filename or "", column="file"),
-                                        f"上传文件超过 {MAX_UPLOAD // 2**20} MiB", f"the upload exceeds {MAX_UPLOAD // 2**20} MiB")
+                    raise InputError.at(
+                        Location(file=file.filename or "", column="file"),
+                        f"上传文件超过 {MAX_UPLOAD // 2**20} MiB",
+                        f"the upload exceeds {MAX_UPLOAD // 2**20} MiB",
+                    )
                 if not data:
-                    raise InputError.at(Location(column="file"), "请选择要上传的案例包（.zip）或工作簿（.xlsx）",
-                                        "choose a case bundle (.zip) or a workbook (.xlsx) to upload")
+                    raise InputError.at(
+                        Location(column="file"),
+                        "请选择要上传的案例包（.zip）或工作簿（.xlsx）",
+                        "choose a case bundle (.zip) or a workbook (.xlsx) to upload",
+                    )
                 with s.begin():  # one transaction: the plant, the upload, the assessment and its result, or nothing
                     if new_plant.strip():
-                        p = svc.create_plant(s, org_id=viewer.org_id, user_id=viewer.id, name=new_plant.strip(),
-                                             client=viewer.client)
+                        p = svc.create_plant(
+                            s, org_id=viewer.org_id, user_id=viewer.id, name=new_plant.strip(), client=viewer.client
+                        )
                         s.flush()
                         plant_id = p.id
                     if plant_id is None:
-                        raise InputError.at(Location(column="plant"), "请选择工厂或填写新工厂名称",
-                                            "choose a plant or name a new one")
+                        raise InputError.at(
+                            Location(column="plant"), "请选择工厂或填写新工厂名称", "choose a plant or name a new one"
+                        )
                     a = svc.create_assessment(
-                        s, org_id=viewer.org_id, user_id=viewer.id, plant_id=plant_id,
-                        title=title.strip() or Path(file.filename or "upload").stem, filename=file.filename or "upload",
-                        content_type=file.content_type or "", data=data, client=viewer.client,
+                        s,
+                        org_id=viewer.org_id,
+                        user_id=viewer.id,
+                        plant_id=plant_id,
+                        title=title.strip() or Path(file.filename or "upload").stem,
+                        filename=file.filename or "upload",
+                        content_type=file.content_type or "",
+                        data=data,
+                        client=viewer.client,
                     )
                     s.flush()
                     svc.run_assessment(s, org_id=viewer.org_id, user_id=viewer.id, assessment_id=a.id)
                     aid = a.id
             except InputError as exc:
-                return render(request, s, viewer, plant_id, status=422, form=form,
-                              error=exc.message(lang) if not exc.problems else None,
-                              problems=[_problem(p, lang) for p in exc.problems])
+                return render(
+                    request,
+                    s,
+                    viewer,
+                    plant_id,
+                    status=422,
+                    form=form,
+                    error=exc.message(lang) if not exc.problems else None,
+                    problems=[_problem(p, lang) for p in exc.problems],
+                )
             except MilkprintError as exc:
                 return render(request, s, viewer, plant_id, status=409, form=form, error=exc.message(lang))
         return RedirectResponse(f"/assessments/{aid}?uploaded=1", status_code=303)
@@ -130,8 +170,11 @@ def register(app: FastAPI, web: Web) -> None:
             write_template(out, None, lang, None)
             data = out.read_bytes()
         name = "milkprint-数据采集表.xlsx" if lang == "zh" else "milkprint-data-collection.xlsx"
-        return Response(data, media_type=XLSX,
-                        headers={"Content-Disposition": f"attachment; filename=\"template.xlsx\"; filename*=UTF-8''{quote(name)}"})
+        return Response(
+            data,
+            media_type=XLSX,
+            headers={"Content-Disposition": f"attachment; filename=\"template.xlsx\"; filename*=UTF-8''{quote(name)}"},
+        )
 
 
 def _problem(p: Problem, lang: Lang) -> dict[str, Any]:
@@ -144,4 +187,3 @@ def _problem(p: Problem, lang: Lang) -> dict[str, Any]:
         "where": loc.describe(lang),
         "message": p.text(lang),
     }
-

@@ -12,7 +12,8 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
-from milkprint.api.app import LoginFailed, RateLimited, set_session_cookie, sign_in, sign_out
+from milkprint.api.app import LoginFailed, set_session_cookie, sign_in, sign_out
+from milkprint.api.security import RateLimited
 from milkprint.web.core import LANG_COOKIE, Web, page_lang, safe_next
 from milkprint.web.views import Views
 
@@ -42,7 +43,10 @@ def mount(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) ->
         return FileResponse(
             plotly_js(),
             media_type="text/javascript",
-            headers={"Cache-Control": f"public, max-age={ONE_YEAR}, immutable", "ETag": f'"plotly-{plotly.__version__}"'},
+            headers={
+                "Cache-Control": f"public, max-age={ONE_YEAR}, immutable",
+                "ETag": f'"plotly-{plotly.__version__}"',
+            },
         )
 
     @app.get("/login", include_in_schema=False)

@@ -21,15 +21,20 @@ def _named(hotspot: dict[str, Any], lang: Lang) -> dict[str, Any]:
     return {**hotspot, "label": name, "text": str(hotspot["text"]).replace(str(hotspot["label"]), name, 1)}
 
 
-def figures(view: VersionView, lang: Lang) -> dict[str, Any]:
-    """Result, breakdowns, hotspots, quality and validity of a version, with the charts' specs."""
+def figures(view: VersionView, lang: Lang, stored: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Result, breakdowns, hotspots, quality and validity of a version, with the charts' specs.
+
+    `stored` is the version's stored result (the JSON contract the API serves): its headline numbers are shown, so a
+    page, the API and a download agree; the view recomputes the rest with today's factor library, and
+    `library_changed` says when that library differs from the stored result's.
+    """
     inp = view.inputs
     r = inp.result
     interp = inp.interpretation.to_dict(lang) if inp.interpretation is not None else None
     quality = inp.quality.to_dict(lang) if inp.quality is not None else None
     validity = inp.validity.to_dict(lang) if inp.validity is not None else None
     contribution = interp["contribution"] if interp else None
-    by_process = (
+    by_process: list[dict[str, Any]] = (
         contribution["carbon"]["by_process"]
         if contribution
         else [
@@ -69,13 +74,33 @@ def figures(view: VersionView, lang: Lang) -> dict[str, Any]:
         "charts": {
             "process": charts.bars(by_process, "kgCO2e/t"),
             "group": charts.donut(by_group, "kgCO2e/t"),
-            "water": charts.donut(water_colour, "m³/t", [charts.GREY if w["key"] == "grey" else charts.BLUE
-                                                          for w in water_colour]),
+            "water": charts.donut(
+                water_colour, "m³/t", [charts.GREY if w["key"] == "grey" else charts.BLUE for w in water_colour]
+            ),
             "monthly": charts.monthly(months, r.kgco2e_per_t, r.m3_per_t, lang) if months else None,
         },
         "item_name": lambda item: item_name(item, lang),
         "process_name": lambda p: process_name(p, lang),
     }
+    if interp:
+        names = {m["method"]: m["name"] for m in interp["allocation"]["methods"]}
+        out["allocation_name"] = names.get(r.allocation, r.allocation)
+    else:
+        out["allocation_name"] = r.allocation
+    if stored is not None:
+        carbon, water = stored["carbon"], stored["water"]
+        out.update(
+            kg=carbon["kgco2e_per_t"],
+            total_kg=carbon["total_kgco2e"],
+            m3=water["m3_per_t"],
+            blue=water["blue_m3_per_t"],
+            green=water["green_m3_per_t"],
+            grey=water["grey_m3_per_t"],
+            critical=water.get("critical_pollutant"),
+        )
+        library = stored.get("factor_library") or {}
+        out["library"] = library
+        out["library_changed"] = library.get("digest") not in (None, r.library_digest)
     if interp and interp.get("sensitivity"):
         bars_ = interp["sensitivity"]["tornado"]["carbon_kgco2e_per_t"]["bars"]
         out["charts"]["tornado"] = charts.tornado(bars_, "kgCO2e/t", lang) if bars_ else None

@@ -1,0 +1,260 @@
+"""Assessments: the list, and one assessment's page — its inputs, result, cut-off decisions, data-quality findings,
+interpretation, downloads (report, label, water declaration), versions and history; approval (reviewer) and new
+versions (engineer) as forms that post to the same service functions as the REST API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import FastAPI, File, Form, Query, Request, UploadFile
+from fastapi import Path as PathParam
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from milkprint.errors import InputError, Location, Text
+from milkprint.service import assessments as svc
+from milkprint.service.errors import NotFoundError
+from milkprint.store.models import Assessment, AssessmentVersion, AuditEntry, Plant, Product, ResultRecord, User
+from milkprint.web.core import Viewer, Web, page_lang
+from milkprint.web.page_data import MAX_UPLOAD, _problem
+from milkprint.web.summary import figures
+
+MAX_ID = 2**31 - 1
+HISTORY_LIMIT = 100
+Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+
+
+def results_of(s: Session, org_id: int, ids: list[int]) -> dict[int, ResultRecord]:
+    """The newest result of each assessment's current version (for the list)."""
+    if not ids:
+        return {}
+    rows = s.execute(
+        select(Assessment.id, ResultRecord)
+        .join(AssessmentVersion, AssessmentVersion.assessment_id == Assessment.id)
+        .join(ResultRecord, ResultRecord.version_id == AssessmentVersion.id)
+        .where(
+            Assessment.org_id == org_id, Assessment.id.in_(ids), AssessmentVersion.number == Assessment.current_version
+        )
+        .order_by(ResultRecord.id)
+    ).all()
+    return {aid: rec for aid, rec in rows}
+
+
+def history(s: Session, org_id: int, a: Assessment, versions: list[AssessmentVersion]) -> list[dict[str, Any]]:
+    """The audit entries about this assessment, its versions, uploads and results, newest first."""
+    version_ids = [str(v.id) for v in versions]
+    upload_ids = [str(v.upload_id) for v in versions]
+    result_ids = [
+        str(r)
+        for r in s.scalars(
+            select(ResultRecord.id).where(
+                ResultRecord.org_id == org_id, ResultRecord.version_id.in_([v.id for v in versions])
+            )
+        )
+    ]
+    about = or_(
+        and_(AuditEntry.entity == "assessment", AuditEntry.entity_id == str(a.id)),
+        and_(AuditEntry.entity == "assessment_version", AuditEntry.entity_id.in_(version_ids or ["-"])),
+        and_(AuditEntry.entity == "upload", AuditEntry.entity_id.in_(upload_ids or ["-"])),
+        and_(AuditEntry.entity == "result", AuditEntry.entity_id.in_(result_ids or ["-"])),
+    )
+    rows = s.execute(
+        select(AuditEntry, User.display_name, User.username)
+        .outerjoin(User, User.id == AuditEntry.user_id)
+        .where(AuditEntry.org_id == org_id, about)
+        .order_by(AuditEntry.id.desc())
+        .limit(HISTORY_LIMIT)
+    ).all()
+    return [{"entry": e, "who": (name or username or "")} for e, name, username in rows]
+
+
+ACTION_NAMES = {
+    "create": ("创建", "created"),
+    "update": ("修改", "updated"),
+    "approve": ("批准", "approved"),
+    "delete": ("删除", "deleted"),
+}
+ENTITY_NAMES = {
+    "assessment": ("评价", "assessment"),
+    "assessment_version": ("版本", "version"),
+    "upload": ("上传文件", "upload"),
+    "result": ("计算结果", "result"),
+}
+
+
+def register(app: FastAPI, web: Web) -> None:
+    @app.get("/assessments", include_in_schema=False)
+    def assessments_page(
+        request: Request,
+        plant: int | None = Query(None, ge=1, le=MAX_ID),
+        status: str = Query("", max_length=20),
+        offset: int = Query(0, ge=0, le=1_000_000),
+    ) -> Response:
+        with web.factory() as s:
+            viewer = web.need(request, s)
+            with s.begin():
+                plants, _ = svc.list_plants(s, org_id=viewer.org_id, limit=200)
+                wanted = status if status in ("draft", "approved") else None
+                rows, total = svc.list_assessments(
+                    s, org_id=viewer.org_id, plant_id=plant, status=wanted, offset=offset, limit=50
+                )
+                results = results_of(s, viewer.org_id, [a.id for a in rows])
+                products = {p.id: p for p in s.scalars(select(Product).where(Product.org_id == viewer.org_id))}
+                return web.page(
+                    request,
+                    "assessments.html.j2",
+                    viewer,
+                    active="assessments",
+                    rows=rows,
+                    total=total,
+                    offset=offset,
+                    plants=plants,
+                    plant_names={p.id: p.name for p in plants},
+                    plant=plant,
+                    status_filter=wanted or "",
+                    results=results,
+                    products=products,
+                )
+
+    def detail(
+        request: Request,
+        s: Session,
+        viewer: Viewer,
+        assessment_id: int,
+        version: int | None,
+        status: int = 200,
+        **extra: Any,
+    ) -> Response:
+        lang = page_lang(request)
+        with s.begin():
+            a = svc.get_assessment(s, org_id=viewer.org_id, assessment_id=assessment_id)
+            versions = svc.list_versions(s, org_id=viewer.org_id, assessment_id=a.id)
+            number = version if version is not None else a.current_version
+            v = next((x for x in versions if x.number == number), None)
+            if v is None:
+                raise NotFoundError(
+                    Text(f"评价 {a.id} 没有第 {number} 版", f"assessment {a.id} has no version {number}")
+                )
+            try:
+                rid: int | None = svc.latest_result_id(s, org_id=viewer.org_id, assessment_id=a.id, version=number)
+            except NotFoundError:
+                rid = None
+            record = svc.get_result(s, org_id=viewer.org_id, result_id=rid) if rid else None
+            fig = None
+            if record is not None:
+                view = request.app.state.views.get(v.id, lambda: v.bundle_zip)
+                fig = figures(view, lang, stored=record.result)
+            plant = s.get(Plant, a.plant_id)
+            product = s.get(Product, a.product_id) if a.product_id else None
+            approver = s.get(User, a.approved_by) if a.approved_by else None
+            ctx: dict[str, Any] = {
+                "a": a,
+                "versions": versions,
+                "v": v,
+                "record": record,
+                "fig": fig,
+                "plant": plant,
+                "product": product,
+                "approver": approver,
+                "history": history(s, viewer.org_id, a, versions),
+                "action_names": ACTION_NAMES,
+                "entity_names": ENTITY_NAMES,
+                "is_current": number == a.current_version,
+                "approved_here": a.status == "approved" and a.approved_version == number,
+                "can_approve": viewer.can("approve")
+                and number == a.current_version
+                and record is not None
+                and not (a.status == "approved" and a.approved_version == a.current_version),
+                "problems": [],
+                "error": None,
+                "uploaded": request.query_params.get("uploaded") == "1",
+                "notice": request.query_params.get("notice", ""),
+            }
+            ctx.update(extra)
+            return web.page(request, "assessment.html.j2", viewer, status=status, active="assessments", **ctx)
+
+    @app.get("/assessments/{assessment_id}", include_in_schema=False)
+    def assessment_page(
+        request: Request, assessment_id: Id, version: int | None = Query(None, ge=1, le=MAX_ID)
+    ) -> Response:
+        with web.factory() as s:
+            viewer = web.need(request, s)
+            return detail(request, s, viewer, assessment_id, version)
+
+    @app.post("/assessments/{assessment_id}/approve", include_in_schema=False)
+    def approve(
+        request: Request,
+        assessment_id: Id,
+        csrf_token: Annotated[str, Form(max_length=100)] = "",
+        row_version: Annotated[int, Form(ge=0, le=MAX_ID)] = 0,
+    ) -> Response:
+        with web.factory() as s:
+            viewer = web.posted(request, s, csrf_token, "approve")
+            with s.begin():
+                svc.approve(
+                    s,
+                    org_id=viewer.org_id,
+                    user_id=viewer.id,
+                    assessment_id=assessment_id,
+                    expected_row_version=row_version,
+                    client=viewer.client,
+                )
+        return RedirectResponse(f"/assessments/{assessment_id}?notice=approved", status_code=303)
+
+    @app.post("/assessments/{assessment_id}/run", include_in_schema=False)
+    def run(request: Request, assessment_id: Id, csrf_token: Annotated[str, Form(max_length=100)] = "") -> Response:
+        with web.factory() as s:
+            viewer = web.posted(request, s, csrf_token, "write")
+            with s.begin():
+                svc.run_assessment(s, org_id=viewer.org_id, user_id=viewer.id, assessment_id=assessment_id)
+        return RedirectResponse(f"/assessments/{assessment_id}?notice=run", status_code=303)
+
+    @app.post("/assessments/{assessment_id}/versions", include_in_schema=False)
+    def new_version(
+        request: Request,
+        assessment_id: Id,
+        file: Annotated[UploadFile, File()],
+        csrf_token: Annotated[str, Form(max_length=100)] = "",
+        row_version: Annotated[int, Form(ge=0, le=MAX_ID)] = 0,
+        note: Annotated[str, Form(max_length=2000)] = "",
+    ) -> Response:
+        lang = page_lang(request)
+        with web.factory() as s:
+            viewer = web.posted(request, s, csrf_token, "write")
+            data = file.file.read(MAX_UPLOAD + 1)
+            try:
+                if not data or len(data) > MAX_UPLOAD:
+                    raise InputError.at(
+                        Location(file=file.filename or "", column="file"),
+                        f"请选择不超过 {MAX_UPLOAD // 2**20} MiB 的案例包（.zip）或工作簿（.xlsx）",
+                        f"choose a case bundle (.zip) or workbook (.xlsx) of at most {MAX_UPLOAD // 2**20} MiB",
+                    )
+                with s.begin():  # the new version and its result land together, or nothing does
+                    svc.add_version(
+                        s,
+                        org_id=viewer.org_id,
+                        user_id=viewer.id,
+                        assessment_id=assessment_id,
+                        expected_row_version=row_version,
+                        filename=file.filename or "upload",
+                        content_type=file.content_type or "",
+                        data=data,
+                        note=note,
+                        client=viewer.client,
+                    )
+                    s.flush()
+                    svc.run_assessment(s, org_id=viewer.org_id, user_id=viewer.id, assessment_id=assessment_id)
+            except InputError as exc:
+                return detail(
+                    request,
+                    s,
+                    viewer,
+                    assessment_id,
+                    None,
+                    status=422,
+                    problems=[_problem(p, lang) for p in exc.problems],
+                    error=None if exc.problems else exc.message(lang),
+                    version_form={"note": note, "filename": file.filename or ""},
+                )
+        return RedirectResponse(f"/assessments/{assessment_id}?notice=version", status_code=303)
