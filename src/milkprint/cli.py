@@ -395,7 +395,7 @@ def serve(
         typer.Option("--database", envvar="MILKPRINT_DATABASE_URL", help="数据库 URL（默认 SQLite 文件）/ database URL"),
     ] = None,
 ) -> None:
-    """启动服务：REST API（/docs 为 OpenAPI 文档）/ run the service: REST API, OpenAPI at /docs."""
+    """启动服务：网页界面与 REST API（/docs 为 OpenAPI 文档）/ run the service: web UI and REST API (OpenAPI at /docs)."""
     import uvicorn
 
     from milkprint.api.app import create_app
@@ -412,7 +412,7 @@ def serve(
             err.print(f"演示账号 / demo account: [bold]{DEMO_USER}[/]  密码 / password: [bold]{password}[/]")
     shown = url.split("@")[-1] if "@" in url else url
     err.print(f"数据库 / database: {shown}")
-    err.print(f"API: http://{host}:{port}/api/v1  ·  OpenAPI: http://{host}:{port}/docs")
+    err.print(f"网页 / web: http://{host}:{port}/  ·  API: http://{host}:{port}/api/v1  ·  OpenAPI: http://{host}:{port}/docs")
     uvicorn.run(api, host=host, port=port, log_level="warning")
 
 

@@ -191,6 +191,7 @@ class Web:
             process_name=lambda key: process_name(key, lang),
             item_name=lambda key: item_name(key, lang),
             today=dt.date.today(),
+            active=context.pop("active", ""),
             Markup=Markup,
             **context,
         )
