@@ -18,8 +18,8 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import delete, func, select
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from milkprint import __version__
 from milkprint.api import schemas as S
@@ -535,7 +535,9 @@ def _routes(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) 
     @app.post(f"{v1}/assessments/{{assessment_id}}/run", response_model=S.ResultOut, tags=["assessments"])
     def run(assessment_id: Id, c: Writer, s: Db, version: QueryId = None) -> S.ResultOut:
         with s.begin():
-            r = svc.run_assessment(s, org_id=c.org, user_id=c.user.id, assessment_id=assessment_id, version=version)
+            r = svc.run_assessment(
+                s, org_id=c.org, user_id=c.user.id, assessment_id=assessment_id, version=version, client=c.client
+            )
         return S.ResultOut.model_validate(r)
 
     results: OrderedDict[int, bytes] = OrderedDict()  # result id -> JSON (results are immutable)

@@ -207,7 +207,9 @@ def register(app: FastAPI, web: Web) -> None:
         with web.factory() as s:
             viewer = web.posted(request, s, csrf_token, "write")
             with s.begin():
-                svc.run_assessment(s, org_id=viewer.org_id, user_id=viewer.id, assessment_id=assessment_id)
+                svc.run_assessment(
+                    s, org_id=viewer.org_id, user_id=viewer.id, assessment_id=assessment_id, client=viewer.client
+                )
         return RedirectResponse(f"/assessments/{assessment_id}?notice=run", status_code=303)
 
     @app.post("/assessments/{assessment_id}/versions", include_in_schema=False)
@@ -244,7 +246,9 @@ def register(app: FastAPI, web: Web) -> None:
                         client=viewer.client,
                     )
                     s.flush()
-                    svc.run_assessment(s, org_id=viewer.org_id, user_id=viewer.id, assessment_id=assessment_id)
+                    svc.run_assessment(
+                        s, org_id=viewer.org_id, user_id=viewer.id, assessment_id=assessment_id, client=viewer.client
+                    )
             except InputError as exc:
                 return detail(
                     request,

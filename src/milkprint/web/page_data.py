@@ -141,7 +141,9 @@ def register(app: FastAPI, web: Web) -> None:
                         client=viewer.client,
                     )
                     s.flush()
-                    svc.run_assessment(s, org_id=viewer.org_id, user_id=viewer.id, assessment_id=a.id)
+                    svc.run_assessment(
+                        s, org_id=viewer.org_id, user_id=viewer.id, assessment_id=a.id, client=viewer.client
+                    )
                     aid = a.id
             except InputError as exc:
                 return render(
