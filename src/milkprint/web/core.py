@@ -192,6 +192,9 @@ class Web:
             item_name=lambda key: item_name(key, lang),
             today=dt.date.today(),
             active=context.pop("active", ""),
+            lp="（" if lang == "zh" else " (",
+            rp="）" if lang == "zh" else ")",
+            colon="：" if lang == "zh" else ": ",
             Markup=Markup,
             **context,
         )
