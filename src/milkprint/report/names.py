@@ -35,7 +35,19 @@ ITEMS: dict[str, Text] = {
     "material.ldpe": Text("低密度聚乙烯", "LDPE"),
     "material.pet": Text("PET", "PET"),
     "transport.truck_diesel": Text("柴油货车运输", "diesel truck transport"),
+    "transport.truck_diesel_rigid": Text("柴油厢式货车运输", "rigid diesel truck transport"),
+    "transport.truck_diesel_articulated": Text("柴油半挂牵引车运输", "articulated diesel truck transport"),
+    "transport.truck_refrigerated_rigid_small": Text("小型冷藏货车运输", "small refrigerated truck transport"),
     "transport.forklift_electric": Text("电动叉车", "electric forklifts"),
+    # wastewater treatment by the IPCC 2006 systems (Vol.5 Ch.6 Table 6.8): CH4 per kg of COD entering the treatment
+    "wastewater.cod_anaerobic": Text("厌氧处理（进入处理的 COD）", "anaerobic treatment (COD entering treatment)"),
+    "wastewater.cod_anaerobic_reactor": Text("厌氧反应器（进入处理的 COD）", "anaerobic reactor (COD entering treatment)"),
+    "wastewater.cod_anaerobic_digester": Text("污泥厌氧消化（进入处理的 COD）", "anaerobic sludge digester (COD entering treatment)"),
+    "wastewater.cod_lagoon_deep": Text("深厌氧塘（进入处理的 COD）", "deep anaerobic lagoon (COD entering treatment)"),
+    "wastewater.cod_lagoon_shallow": Text("浅厌氧塘（进入处理的 COD）", "shallow anaerobic lagoon (COD entering treatment)"),
+    "wastewater.cod_aerobic": Text("好氧处理（进入处理的 COD）", "aerobic treatment (COD entering treatment)"),
+    "wastewater.cod_aerobic_overloaded": Text("超负荷好氧处理（进入处理的 COD）", "overloaded aerobic treatment (COD entering treatment)"),
+    "wastewater.cod_discharge": Text("未处理排放（COD 排放量）", "untreated discharge (COD discharged)"),
 }
 
 _CATEGORY: dict[str, Text] = {
