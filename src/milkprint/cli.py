@@ -413,6 +413,11 @@ def serve(
     shown = url.split("@")[-1] if "@" in url else url
     err.print(f"数据库 / database: {shown}")
     err.print(f"网页 / web: http://{host}:{port}/  ·  API: http://{host}:{port}/api/v1  ·  OpenAPI: http://{host}:{port}/docs")
+    import threading
+
+    from milkprint.web.routes import warm
+
+    threading.Thread(target=warm, args=(api,), name="warm-views", daemon=True).start()  # first page views fast
     uvicorn.run(api, host=host, port=port, log_level="warning")
 
 

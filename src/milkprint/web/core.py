@@ -61,7 +61,7 @@ class SignInNeeded(MilkprintError):
         super().__init__(Text("请先登录", "please sign in"))
 
 
-class FormCsrfFailed(MilkprintError):
+class FormCsrfFailed(ForbiddenError):
     def __init__(self) -> None:
         super().__init__(
             Text(

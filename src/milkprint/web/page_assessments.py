@@ -161,7 +161,7 @@ def register(app: FastAPI, web: Web) -> None:
                 "action_names": ACTION_NAMES,
                 "entity_names": ENTITY_NAMES,
                 "is_current": number == a.current_version,
-                "approved_here": a.status == "approved" and a.approved_version == number,
+                "approved_here": a.approved_version == number,
                 "can_approve": viewer.can("approve")
                 and number == a.current_version
                 and record is not None

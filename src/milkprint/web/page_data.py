@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from milkprint.errors import InputError, Lang, Location, MilkprintError, Problem
 from milkprint.service import assessments as svc
+from milkprint.service.errors import NotFoundError
 from milkprint.store.models import Plant
 from milkprint.web.core import Viewer, Web, page_lang
 from milkprint.web.page_dashboard import current_result
@@ -157,7 +158,8 @@ def register(app: FastAPI, web: Web) -> None:
                     problems=[_problem(p, lang) for p in exc.problems],
                 )
             except MilkprintError as exc:
-                return render(request, s, viewer, plant_id, status=409, form=form, error=exc.message(lang))
+                status = 404 if isinstance(exc, NotFoundError) else 409
+                return render(request, s, viewer, plant_id, status=status, form=form, error=exc.message(lang))
         return RedirectResponse(f"/assessments/{aid}?uploaded=1", status_code=303)
 
     @app.get("/data/template.xlsx", include_in_schema=False)

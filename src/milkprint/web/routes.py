@@ -105,3 +105,26 @@ def mount(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) ->
 
     for module in (page_dashboard, page_data, page_assessments, page_factors, page_audit):
         module.register(app, web)
+
+
+def warm(app: FastAPI, limit: int = 50) -> int:
+    """Compute the views of each plant's current result (newest plants first, at most `limit`), so the first visitor
+    after a start does not wait for them (nor for the pipeline's imports); `milkprint serve` runs it in a thread.
+    Returns how many were computed."""
+    from sqlalchemy import select
+
+    from milkprint.service import assessments as svc
+    from milkprint.store.models import Plant
+    from milkprint.web.page_dashboard import current_result
+
+    done = 0
+    with app.state.factory() as s, s.begin():
+        plants = list(s.scalars(select(Plant).order_by(Plant.id.desc()).limit(limit)))
+        for plant in plants:
+            found, _ = svc.list_assessments(s, org_id=plant.org_id, plant_id=plant.id, limit=20)
+            current = current_result(s, plant.org_id, found)
+            if current is not None:
+                version = current.version
+                app.state.views.get(version.id, lambda v=version: v.bundle_zip)
+                done += 1
+    return done
