@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import subprocess
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,20 +18,12 @@ from milkprint.service import assessments as svc
 from milkprint.store.db import transaction
 from tests.bundles import CASES
 from tests.dbs import db_url  # noqa: F401  # the fixture: one SQLite file and one PostgreSQL database
+from tests.web import bundle_zip
 
 CASE = CASES / "plant-2024"
 EXPECTED = json.loads((CASE / "expected.json").read_text(encoding="utf-8"))
 PASSWORD = "correct horse battery"
 API = "/api/v1"
-
-
-def bundle_zip(root: Path) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for p in sorted(root.iterdir()):
-            if p.is_file():
-                zf.write(p, p.name)
-    return buf.getvalue()
 
 
 @pytest.fixture

@@ -15,6 +15,10 @@ PALETTE = ["#2f6db5", "#1b9aaa", "#8a6d3b", "#0b6e4f", "#c2571a", "#6f4ea1", "#b
 FONT = {"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif", "size": 13}
 
 
+WATER_AXIS = {"title": {"text": "m³/t"}, "overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False}
+CARBON_AXIS = {"title": {"text": "kgCO2e/t"}, "rangemode": "tozero"}
+
+
 def _layout(**extra: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         "font": FONT,
@@ -60,14 +64,8 @@ def monthly(months: Sequence[dict[str, Any]], kg_ref: float, m3_ref: float, lang
     ref = "评价结果" if zh else "assessed"
     layout = _layout(
         xaxis={"type": "category"},
-        yaxis={"title": {"text": "kgCO2e/t"}, "rangemode": "tozero"},
-        yaxis2={
-            "title": {"text": "m³/t"},
-            "overlaying": "y",
-            "side": "right",
-            "rangemode": "tozero",
-            "showgrid": False,
-        },
+        yaxis=CARBON_AXIS,
+        yaxis2=WATER_AXIS,
         legend={"orientation": "h", "y": -0.2},
         margin={"l": 60, "r": 60, "t": 30, "b": 60},
         shapes=[
@@ -219,14 +217,8 @@ def history(points: Sequence[dict[str, Any]], lang: Lang) -> dict[str, Any]:
     layout = _layout(
         height=280,
         xaxis={"type": "category", "title": {"text": "评价期" if zh else "assessed period"}},
-        yaxis={"title": {"text": "kgCO2e/t"}, "rangemode": "tozero"},
-        yaxis2={
-            "title": {"text": "m³/t"},
-            "overlaying": "y",
-            "side": "right",
-            "rangemode": "tozero",
-            "showgrid": False,
-        },
+        yaxis=CARBON_AXIS,
+        yaxis2=WATER_AXIS,
         legend={"orientation": "h", "y": -0.35},
         margin={"l": 60, "r": 60, "t": 10, "b": 70},
     )

@@ -17,28 +17,13 @@ from milkprint.service import assessments as svc
 from milkprint.service.errors import NotFoundError
 from milkprint.store.models import Assessment, AssessmentVersion, AuditEntry, Plant, Product, ResultRecord, User
 from milkprint.web.core import Viewer, Web, page_lang
-from milkprint.web.page_data import MAX_UPLOAD, _problem
+from milkprint.web.page_data import MAX_UPLOAD, problem_row
+from milkprint.web.queries import results_of
 from milkprint.web.summary import figures
 
 MAX_ID = 2**31 - 1
 HISTORY_LIMIT = 100
 Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
-
-
-def results_of(s: Session, org_id: int, ids: list[int]) -> dict[int, ResultRecord]:
-    """The newest result of each assessment's current version (for the list)."""
-    if not ids:
-        return {}
-    rows = s.execute(
-        select(Assessment.id, ResultRecord)
-        .join(AssessmentVersion, AssessmentVersion.assessment_id == Assessment.id)
-        .join(ResultRecord, ResultRecord.version_id == AssessmentVersion.id)
-        .where(
-            Assessment.org_id == org_id, Assessment.id.in_(ids), AssessmentVersion.number == Assessment.current_version
-        )
-        .order_by(ResultRecord.id)
-    ).all()
-    return {aid: rec for aid, rec in rows}
 
 
 def history(s: Session, org_id: int, a: Assessment, versions: list[AssessmentVersion]) -> list[dict[str, Any]]:
@@ -257,7 +242,7 @@ def register(app: FastAPI, web: Web) -> None:
                     assessment_id,
                     None,
                     status=422,
-                    problems=[_problem(p, lang) for p in exc.problems],
+                    problems=[problem_row(p, lang) for p in exc.problems],
                     error=None if exc.problems else exc.message(lang),
                     version_form={"note": note, "filename": file.filename or ""},
                 )

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Query, Request
@@ -12,78 +11,32 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from milkprint.service import assessments as svc
-from milkprint.service.errors import NotFoundError
-from milkprint.store.models import Assessment, AssessmentVersion, Product, ResultRecord
+from milkprint.store.models import Assessment, Product
 from milkprint.web import charts
 from milkprint.web.core import Web, page_lang
+from milkprint.web.queries import choose_plant, current_result, results_of
 from milkprint.web.summary import figures
 
 MAX_ID = 2**31 - 1
 
 
-@dataclass(frozen=True)
-class Current:
-    """The result the dashboard shows: the newest assessment of the plant (and product) whose current version, or
-    else whose approved version, has a result."""
-
-    assessment: Assessment
-    version: AssessmentVersion
-    result_id: int
-
-
-def current_result(s: Session, org_id: int, assessments: list[Assessment]) -> Current | None:
-    for a in assessments:
-        for number in dict.fromkeys([a.current_version, a.approved_version]):
-            if number is None:
-                continue
-            try:
-                rid = svc.latest_result_id(s, org_id=org_id, assessment_id=a.id, version=number)
-            except NotFoundError:
-                continue
-            v = svc.get_version(s, org_id=org_id, assessment_id=a.id, version=number)
-            return Current(a, v, rid)
-    return None
-
-
 def history(s: Session, org_id: int, assessments: list[Assessment]) -> list[dict[str, Any]]:
     """The newest result of each assessment's current version, by assessed period (oldest first)."""
-    ids = [a.id for a in assessments]
-    if not ids:
-        return []
-    rows = s.execute(
-        select(
-            Assessment.id,
-            Assessment.title,
-            AssessmentVersion.number,
-            ResultRecord.id,
-            ResultRecord.kgco2e_per_t,
-            ResultRecord.m3_per_t,
-            ResultRecord.result,
-        )
-        .join(AssessmentVersion, AssessmentVersion.assessment_id == Assessment.id)
-        .join(ResultRecord, ResultRecord.version_id == AssessmentVersion.id)
-        .where(
-            Assessment.org_id == org_id, Assessment.id.in_(ids), AssessmentVersion.number == Assessment.current_version
-        )
-        .order_by(ResultRecord.id)
-    ).all()
-    newest: dict[int, Any] = {}
-    for row in rows:
-        newest[row[0]] = row
+    titles = {a.id: a.title for a in assessments}
     points = []
-    for aid, title, number, _, kg, m3, result in newest.values():
-        period = (result.get("assessment") or {}).get("period") or {}
+    for aid, rec in results_of(s, org_id, list(titles)).items():
+        period = (rec.result.get("assessment") or {}).get("period") or {}
         start, end = period.get("start", ""), period.get("end", "")
+        label = f"{start[:7]}–{end[:7]}" if start else titles[aid]
         points.append(
             {
                 "id": aid,
-                "title": title,
-                "version": number,
-                "kg": kg,
-                "m3": m3,
+                "title": titles[aid],
+                "kg": rec.kgco2e_per_t,
+                "m3": rec.m3_per_t,
                 "start": start,
                 "end": end,
-                "label": f"{start[:7]}–{end[:7]}" if start else title,
+                "label": label,
             }
         )
     return sorted(points, key=lambda p: (p["start"], p["id"]))
@@ -100,8 +53,7 @@ def register(app: FastAPI, web: Web) -> None:
         with web.factory() as s:
             viewer = web.need(request, s)
             with s.begin():
-                plants, _ = svc.list_plants(s, org_id=viewer.org_id, limit=200)
-                chosen = next((p for p in plants if p.id == plant), plants[0] if plants else None)
+                plants, chosen = choose_plant(s, viewer.org_id, plant)
                 ctx: dict[str, Any] = {
                     "plants": plants,
                     "plant": chosen,

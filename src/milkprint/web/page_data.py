@@ -18,7 +18,7 @@ from milkprint.service import assessments as svc
 from milkprint.service.errors import NotFoundError
 from milkprint.store.models import Plant
 from milkprint.web.core import Viewer, Web, page_lang
-from milkprint.web.page_dashboard import current_result
+from milkprint.web.queries import choose_plant, current_result
 
 MAX_ID = 2**31 - 1
 MAX_UPLOAD = 200 * 1024 * 1024  # as the API (a year of 15-minute readings of 120 meters is ~150 MiB)
@@ -69,8 +69,7 @@ def register(app: FastAPI, web: Web) -> None:
     ) -> Response:
         lang = page_lang(request)
         with s.begin():
-            plants, _ = svc.list_plants(s, org_id=viewer.org_id, limit=200)
-            plant = next((p for p in plants if p.id == plant_id), plants[0] if plants else None)
+            plants, plant = choose_plant(s, viewer.org_id, plant_id)
             ctx: dict[str, Any] = {
                 "plants": plants,
                 "plant": plant,
@@ -155,7 +154,7 @@ def register(app: FastAPI, web: Web) -> None:
                     status=422,
                     form=form,
                     error=exc.message(lang) if not exc.problems else None,
-                    problems=[_problem(p, lang) for p in exc.problems],
+                    problems=[problem_row(p, lang) for p in exc.problems],
                 )
             except MilkprintError as exc:
                 status = 404 if isinstance(exc, NotFoundError) else 409
@@ -181,7 +180,7 @@ def register(app: FastAPI, web: Web) -> None:
         )
 
 
-def _problem(p: Problem, lang: Lang) -> dict[str, Any]:
+def problem_row(p: Problem, lang: Lang) -> dict[str, Any]:
     loc = p.location
     return {
         "file": loc.file or "",

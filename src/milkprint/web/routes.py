@@ -115,7 +115,7 @@ def warm(app: FastAPI, limit: int = 50) -> int:
 
     from milkprint.service import assessments as svc
     from milkprint.store.models import Plant
-    from milkprint.web.page_dashboard import current_result
+    from milkprint.web.queries import current_result
 
     done = 0
     with app.state.factory() as s, s.begin():
