@@ -179,10 +179,15 @@ def test_keyboard_tablet_and_english(
         page = ctx.new_page()
         # keyboard only: sign in, skip to content, reach the navigation
         page.goto(f"{base}/login")
-        page.keyboard.type("甲乳业-admin")  # the username field has the focus
+        expect(page.get_by_label("用户名")).to_be_focused()  # autofocus: the username field has the focus
+        page.keyboard.type("甲乳业-admin")
         page.keyboard.press("Tab")
+        expect(page.get_by_label("密码")).to_be_focused()
         page.keyboard.type(PASSWORD)
+        expect(page.get_by_label("用户名")).to_have_value("甲乳业-admin")
+        expect(page.get_by_label("密码")).to_have_value(PASSWORD)
         page.keyboard.press("Enter")
+        expect(page.get_by_test_id("login-error")).to_have_count(0)
         page.wait_for_url(f"{base}/")
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.className") == "skip"
