@@ -13,6 +13,7 @@ import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,11 +45,13 @@ def compute(bundle_zip: bytes, today: dt.date) -> VersionView:
 
 
 class Views:
-    """An LRU cache of VersionViews by (version id, day); thread-safe, computed outside the lock."""
+    """An LRU cache of VersionViews by (version id, day); thread-safe. A view is computed once: a request that asks
+    for one being computed (by another request or the start-up warm-up) waits for it instead of computing it again."""
 
     def __init__(self, size: int = 64) -> None:
         self.size = size
         self._items: OrderedDict[tuple[int, dt.date], VersionView] = OrderedDict()
+        self._running: dict[tuple[int, dt.date], Future[VersionView]] = {}
         self._lock = threading.Lock()
 
     def get(self, version_id: int, bundle_zip: Callable[[], bytes], today: dt.date | None = None) -> VersionView:
@@ -58,9 +61,23 @@ class Views:
             if hit is not None:
                 self._items.move_to_end(key)
                 return hit
-        view = compute(bundle_zip(), key[1])
+            running = self._running.get(key)
+            if running is None:
+                mine: Future[VersionView] = Future()
+                self._running[key] = mine
+        if running is not None:
+            return running.result()
+        try:
+            view = compute(bundle_zip(), key[1])
+        except BaseException as exc:
+            with self._lock:
+                self._running.pop(key, None)
+            mine.set_exception(exc)
+            raise
         with self._lock:
             self._items[key] = view
+            self._running.pop(key, None)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+        mine.set_result(view)
         return view

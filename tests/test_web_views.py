@@ -1,0 +1,47 @@
+"""The pages' per-version cache: computed once, also when several requests (or the warm-up) ask at the same time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+
+from milkprint.api.demo import sample_zip
+from milkprint.errors import InputError
+from milkprint.web.views import Views
+
+
+def test_a_view_is_computed_once_for_concurrent_askers() -> None:
+    data = sample_zip()
+    reads: list[int] = []
+    lock = threading.Lock()
+
+    def bundle() -> bytes:
+        with lock:
+            reads.append(1)
+        return data
+
+    views = Views(size=2)
+    day = dt.date(2026, 1, 15)
+    got: list[object] = []
+    threads = [threading.Thread(target=lambda: got.append(views.get(7, bundle, day))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(reads) == 1  # one computation served all four
+    assert len(got) == 4 and all(v is got[0] for v in got)
+    assert views.get(7, bundle, day) is got[0] and len(reads) == 1
+    assert views.get(7, bundle, dt.date(2026, 1, 16)) is not got[0]  # validity depends on the day
+    views.get(8, bundle, day)
+    views.get(9, bundle, day)
+    assert views.get(7, bundle, day) is not got[0]  # the oldest of size 2 went
+
+
+def test_a_failed_view_is_not_kept() -> None:
+    views = Views()
+    with pytest.raises(InputError):
+        views.get(1, lambda: b"not a zip", dt.date(2026, 1, 15))
+    with pytest.raises(InputError):  # asked again: computed again (and failing again), not a cached failure
+        views.get(1, lambda: b"not a zip", dt.date(2026, 1, 15))
