@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from milkprint.api.app import CSRF_HEADER, create_app
+from milkprint.api.app import create_app
 from milkprint.api.security import hash_password
 from milkprint.service import assessments as svc
 from milkprint.store.db import transaction
 from tests.bundles import CASES
 from tests.dbs import db_url  # noqa: F401  # the fixture: one SQLite file and one PostgreSQL database
+from tests.web import api_login as login
 from tests.web import bundle_zip
 
 CASE = CASES / "plant-2024"
@@ -39,15 +40,6 @@ def app(db_url: str) -> Iterator[Any]:  # noqa: F811
                 )
     yield api
     api.state.engine.dispose()
-
-
-def login(app: Any, username: str) -> TestClient:
-    """A browser-like client: session cookie plus the CSRF header on every request."""
-    client = TestClient(app)
-    r = client.post(f"{API}/auth/login", json={"username": username, "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    client.headers[CSRF_HEADER] = r.json()["csrf_token"]
-    return client
 
 
 def upload(client: TestClient, plant_id: int, data: bytes, name: str = "plant.zip", title: str = "2024 年度") -> Any:

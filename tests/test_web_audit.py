@@ -17,14 +17,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from milkprint.api.app import CSRF_HEADER
 from milkprint.service import assessments as svc
 from milkprint.store.db import transaction
 from milkprint.store.models import AuditEntry, Organisation, Plant, User
 from tests.bundles import CASES
 from tests.dbs import db_url  # noqa: F401  # the fixture: one SQLite file and one PostgreSQL database
 from tests.web import (
-    PASSWORD,
+    api_login,
     bundle_zip,
     sign_in,
     web_app,  # noqa: F401  # the app with two organisations and a user of every role
@@ -125,15 +124,6 @@ def user_id(app: Any, username: str) -> int:
         found = s.scalar(select(User.id).where(User.username == username))
     assert found is not None
     return found
-
-
-def api_login(app: Any, username: str) -> TestClient:
-    """A client of the REST API: session cookie plus the CSRF header, as tests/test_api.py does."""
-    client = TestClient(app)
-    r = client.post(f"{API}/auth/login", json={"username": username, "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    client.headers[CSRF_HEADER] = r.json()["csrf_token"]
-    return client
 
 
 @dataclass(frozen=True)

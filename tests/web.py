@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from milkprint.api.app import create_app
+from milkprint.api.app import CSRF_HEADER, create_app
 from milkprint.api.security import hash_password
 from milkprint.service import assessments as svc
 from milkprint.store.db import transaction
@@ -69,6 +69,15 @@ def sign_in(app: Any, username: str, lang: str = "zh") -> TestClient:
         client.cookies.set("milkprint_lang", "en")
     r = client.post("/login", data={"username": username, "password": PASSWORD, "next": "/"}, follow_redirects=False)
     assert r.status_code == 303, r.text
+    return client
+
+
+def api_login(app: Any, username: str) -> TestClient:
+    """A client of the REST API signed in as `username`: session cookie plus the CSRF header on every request."""
+    client = TestClient(app)
+    r = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    client.headers[CSRF_HEADER] = r.json()["csrf_token"]
     return client
 
 
