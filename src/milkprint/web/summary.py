@@ -64,6 +64,7 @@ def figures(view: VersionView, lang: Lang, stored: dict[str, Any] | None = None)
         "by_process": by_process,
         "by_group": by_group,
         "water_colour": water_colour,
+        "fallbacks": [fb.text(lang) for fb in r.fallbacks],  # in the page's language (the stored JSON is Chinese)
         "hotspots": [_named(h, lang) for h in contribution["hotspots"]] if contribution else [],
         "significant": contribution["significant_issues"] if contribution else [],
         "interp": interp,
