@@ -547,9 +547,16 @@ def test_new_version_after_approval_keeps_the_approved_one(web_app: Any, tmp_pat
     versions = {tr.cells()[0]: tr.cells() for tr in doc.testid("versions").all("tr") if tr.all("td")}
     assert set(versions) == {"v1", "v2"}
     assert (
-        versions["v2"][2] == "更正锅炉天然气用量" and "当前" in versions["v2"][3] and "已批准" not in versions["v2"][3]
+        versions["v2"][2] == "更正锅炉天然气用量"
+        and "当前" in versions["v2"][-1]
+        and "已批准" not in versions["v2"][-1]
     )
-    assert "已批准" in versions["v1"][3]
+    assert "已批准" in versions["v1"][-1]
+    # each version's result side by side, and the change against the one before
+    shown_close(versions["v1"][3], EXPECTED["carbon"]["kgco2e_per_t"], 1)
+    shown_close(versions["v2"][3], new.kgco2e_per_t, 1)
+    change = 100 * (new.kgco2e_per_t - EXPECTED["carbon"]["kgco2e_per_t"]) / EXPECTED["carbon"]["kgco2e_per_t"]
+    assert versions["v2"][4] == f"{change:+.1f} %" and versions["v1"][4] == "—"
     assert assessment_state(web_app, aid)[:3] == ("draft", 2, 1)
 
     # Version 1 is still there, approved, with its numbers.

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from milkprint.api.app import create_app
 from milkprint.api.demo import sample_zip
 from milkprint.errors import InputError
 from milkprint.web.views import Views
@@ -45,3 +48,27 @@ def test_a_failed_view_is_not_kept() -> None:
         views.get(1, lambda: b"not a zip", dt.date(2026, 1, 15))
     with pytest.raises(InputError):  # asked again: computed again (and failing again), not a cached failure
         views.get(1, lambda: b"not a zip", dt.date(2026, 1, 15))
+
+
+def test_a_bug_gives_a_page_not_a_traceback(tmp_path: Path) -> None:
+    app = create_app(f"sqlite:///{tmp_path / 'x.db'}")
+
+    @app.get("/broken-page")
+    def broken_page() -> None:
+        raise RuntimeError("a bug")
+
+    @app.get("/api/v1/broken")
+    def broken_api() -> None:
+        raise RuntimeError("a bug")
+
+    client = TestClient(app, raise_server_exceptions=False)
+    page = client.get("/broken-page")
+    assert page.status_code == 500
+    assert "服务器内部错误" in page.text and "Traceback" not in page.text and "<!doctype html>" in page.text
+    api = client.get("/api/v1/broken", params={"lang": "en"})
+    assert (
+        api.status_code == 500
+        and api.json()["error"] == "internal"
+        and "internal server error" in api.json()["message"]
+    )
+    app.state.engine.dispose()

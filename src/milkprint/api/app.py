@@ -7,6 +7,7 @@ Accept-Language: en).
 """
 
 import datetime as dt
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -46,6 +47,7 @@ from milkprint.store.audit import record, snapshot
 from milkprint.store.db import make_engine, migrate, session_factory
 from milkprint.store.models import ApiToken, AuditEntry, LoginAttempt, User, WebSession, utcnow
 
+log = logging.getLogger("milkprint.api")
 COOKIE = "milkprint_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -221,6 +223,20 @@ def _handlers(app: FastAPI) -> None:
         return await http_exception_handler(request, exc)
 
     app.add_exception_handler(StarletteHTTPException, http_error)
+
+    def internal(request: Request, exc: Exception) -> Response:
+        """A bug: logged with its traceback; the person sees a page (or JSON) that says so, never a traceback."""
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        text = Text(
+            "服务器内部错误，已记录；请稍后重试或联系管理员",
+            "internal server error (logged); retry later or tell your administrator",
+        )
+        web = getattr(request.app.state, "web", None)
+        if web is not None and not request.url.path.startswith("/api/"):
+            return web.error_page(request, 500, MilkprintError(text))  # type: ignore[no-any-return]
+        return JSONResponse({"error": "internal", "message": text(lang_of(request)), "problems": []}, status_code=500)
+
+    app.add_exception_handler(Exception, internal)
 
     def other(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, MilkprintError)

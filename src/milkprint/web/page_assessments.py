@@ -26,6 +26,17 @@ HISTORY_LIMIT = 100
 Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 
 
+def version_results(s: Session, org_id: int, versions: list[AssessmentVersion]) -> dict[int, tuple[float, float]]:
+    """kgCO2e/t and m3/t of each version's newest result, by version number (versions not run are absent)."""
+    numbers = {v.id: v.number for v in versions}
+    rows = s.execute(
+        select(ResultRecord.version_id, ResultRecord.kgco2e_per_t, ResultRecord.m3_per_t)
+        .where(ResultRecord.org_id == org_id, ResultRecord.version_id.in_(list(numbers) or [-1]))
+        .order_by(ResultRecord.id)
+    ).all()
+    return {numbers[vid]: (kg, m3) for vid, kg, m3 in rows}
+
+
 def history(s: Session, org_id: int, a: Assessment, versions: list[AssessmentVersion]) -> list[dict[str, Any]]:
     """The audit entries about this assessment, its versions, uploads and results, newest first."""
     version_ids = [str(v.id) for v in versions]
@@ -143,6 +154,7 @@ def register(app: FastAPI, web: Web) -> None:
                 "product": product,
                 "approver": approver,
                 "history": history(s, viewer.org_id, a, versions),
+                "version_results": version_results(s, viewer.org_id, versions),
                 "action_names": ACTION_NAMES,
                 "entity_names": ENTITY_NAMES,
                 "is_current": number == a.current_version,
