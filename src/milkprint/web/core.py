@@ -24,6 +24,7 @@ from milkprint import __version__
 from milkprint.api.security import can, same, session_user
 from milkprint.errors import Lang, MilkprintError, Text
 from milkprint.report.names import item_name, process_name
+from milkprint.service.audit_log import china
 from milkprint.service.errors import ForbiddenError
 from milkprint.store.models import utcnow
 
@@ -95,6 +96,14 @@ def number(value: Any, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
+def local_time(value: dt.datetime | None, seconds: bool = False) -> str:
+    """A stored instant (naive from SQLite, aware from PostgreSQL: both UTC) in Beijing time, as the audit log shows."""
+    if value is None:
+        return "—"
+    aware = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+    return aware.astimezone(china()).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
 def percent(value: Any, digits: int = 1) -> str:
     if value is None:
         return "—"
@@ -115,6 +124,7 @@ class Web:
         )
         self.env.filters["num"] = number
         self.env.filters["pct"] = percent
+        self.env.filters["local"] = local_time
         self.env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":"))
         self.env.globals["version"] = __version__
 
