@@ -24,26 +24,23 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from milkprint import __version__
 from milkprint.api import schemas as S
+from milkprint.api.accounts import add_user, issue_token, withdraw_token
 from milkprint.api.security import (
     SESSION_LIFETIME,
     RateLimited,
     authenticate,
     can,
-    check_password_strength,
-    create_api_token,
     create_session,
     end_session,
-    hash_password,
-    revoke_api_token,
     same,
     session_user,
     token_digest,
     token_user,
 )
-from milkprint.errors import InputError, Lang, Location, MilkprintError, NotSupportedError, Problem, Text
+from milkprint.errors import InputError, Lang, MilkprintError, NotSupportedError, Text
 from milkprint.service import assessments as svc
 from milkprint.service.errors import ConflictError, ForbiddenError, NotFoundError
-from milkprint.store.audit import record, snapshot
+from milkprint.store.audit import record
 from milkprint.store.db import make_engine, migrate, session_factory
 from milkprint.store.models import ApiToken, AuditEntry, LoginAttempt, User, WebSession, utcnow
 
@@ -328,18 +325,7 @@ def _routes(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) 
     @app.post(f"{v1}/tokens", response_model=S.TokenCreated, status_code=201, tags=["auth"])
     def new_token(body: S.TokenIn, c: Reader, s: Db) -> S.TokenCreated:
         with s.begin():
-            plain, tok = create_api_token(s, c.user.id, body.name, utcnow())
-            s.flush()
-            record(
-                s,
-                org_id=c.org,
-                user_id=c.user.id,
-                action="create",
-                entity="api_token",
-                entity_id=tok.id,
-                after=snapshot(tok),
-                client=c.client,
-            )
+            plain, tok = issue_token(s, org_id=c.org, user_id=c.user.id, name=body.name, client=c.client)
         return S.TokenCreated(**S.TokenOut.model_validate(tok).model_dump(), token=plain)
 
     @app.get(f"{v1}/tokens", response_model=list[S.TokenOut], tags=["auth"])
@@ -351,21 +337,7 @@ def _routes(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) 
     @app.delete(f"{v1}/tokens/{{token_id}}", status_code=204, tags=["auth"])
     def revoke(token_id: Id, c: Reader, s: Db) -> Response:
         with s.begin():
-            if not revoke_api_token(s, token_id, c.user.id, utcnow()):
-                raise NotFoundError(Text("找不到该令牌", "no such token"))
-        for digest, (_, _, cached_id) in list(token_cache.items()):  # revoked means revoked now, not in TOKEN_CACHE_S
-            if cached_id == token_id:
-                token_cache.pop(digest, None)
-        with s.begin():
-            record(
-                s,
-                org_id=c.org,
-                user_id=c.user.id,
-                action="revoke",
-                entity="api_token",
-                entity_id=token_id,
-                client=c.client,
-            )
+            withdraw_token(s, org_id=c.org, user_id=c.user.id, token_id=token_id, client=c.client, cache=token_cache)
         return Response(status_code=204)
 
     # --- users (admin) ------------------------------------------------------------------------------------------
@@ -377,31 +349,15 @@ def _routes(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) 
 
     @app.post(f"{v1}/users", response_model=S.Me, status_code=201, tags=["users"])
     def new_user(body: S.UserIn, c: Admin, s: Db) -> S.Me:
-        weak = check_password_strength(body.password, body.username)
-        if weak:
-            raise InputError([Problem(Location(column="password"), t) for t in weak])
         with s.begin():
-            if s.scalar(select(User).where(User.username == body.username)) is not None:
-                raise ConflictError(
-                    Text(f"用户名“{body.username}”已被使用", f"the username '{body.username}' is taken")
-                )
-            user = svc.create_user(
+            user = add_user(
                 s,
                 org_id=c.org,
+                by_user_id=c.user.id,
                 username=body.username,
-                password_hash=hash_password(body.password),
+                password=body.password,
                 role=body.role,
                 display_name=body.display_name,
-            )
-            s.flush()
-            record(
-                s,
-                org_id=c.org,
-                user_id=c.user.id,
-                action="create",
-                entity="user",
-                entity_id=user.id,
-                after=snapshot(user),
                 client=c.client,
             )
         return S.Me.model_validate(user)
