@@ -201,10 +201,11 @@ def test_keyboard_tablet_and_english(
         page.keyboard.press("Enter")
         page.wait_for_url(f"{base}/data")
         # a tablet: nothing wider than the screen
-        for path in ("/", "/data", "/assessments", "/factors", "/audit"):
+        for path in ("/", "/data", "/assessments", "/factors", "/audit", "/account"):
             page.goto(f"{base}{path}")
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, (path, overflow)
+        shot(page, f"{db}-10-tablet-account")
         page.goto(f"{base}/data")
         shot(page, f"{db}-09-tablet-data")
         # English on the toggle, and it stays

@@ -196,6 +196,7 @@ class Web:
             tx=tx,
             viewer=viewer,
             role_name=(ROLE_NAMES[viewer.role](lang) if viewer else ""),
+            role_names={role: name(lang) for role, name in ROLE_NAMES.items()},
             here=here,
             here_quoted=quote(_without_lang(request), safe=""),
             process_name=lambda key: process_name(key, lang),

@@ -28,7 +28,14 @@ def plotly_js() -> Path:
 
 
 def mount(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) -> None:
-    from milkprint.web import page_assessments, page_audit, page_dashboard, page_data, page_factors
+    from milkprint.web import (
+        page_account,
+        page_assessments,
+        page_audit,
+        page_dashboard,
+        page_data,
+        page_factors,
+    )
 
     web = Web(factory)
     app.state.web = web
@@ -103,7 +110,7 @@ def mount(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) ->
     def favicon() -> HTMLResponse:
         return HTMLResponse("", status_code=204)
 
-    for module in (page_dashboard, page_data, page_assessments, page_factors, page_audit):
+    for module in (page_dashboard, page_data, page_assessments, page_factors, page_audit, page_account):
         module.register(app, web)
 
 
