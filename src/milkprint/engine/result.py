@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from milkprint.engine.cutoff import Decision, left_out
-from milkprint.engine.inventory import Line
+from milkprint.engine.inventory import GasEmission, Line
 from milkprint.engine.water import GreyWater
 from milkprint.errors import Text
 from milkprint.factors.resolve import Fallback
@@ -73,6 +73,16 @@ class Result:
             for fb in line.fallbacks:
                 seen.setdefault((line.item, fb.kind, fb.used), fb)
         return list(seen.values())
+
+    def factors_used(self) -> list[dict[str, Any]]:
+        """Every distinct factor (id, gas, value, unit, source, GWP) the lines applied, sorted: what a stored result
+        keeps so it can be reproduced and audited."""
+        seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for line in self.lines:
+            for e in line.emissions:
+                key = (e.factor_id, e.gas, e.value, e.unit, e.source, e.verification, e.gwp, e.gwp_source)
+                seen.setdefault(key, _factor(e))
+        return [seen[k] for k in sorted(seen)]
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         """The JSON result contract of case-bundle.md, plus the audit trail."""
@@ -178,24 +188,24 @@ class Result:
             "row": line.origin.row,
             "data_set": line.data_set,
             "level": line.level,
-            "factors": [
-                {
-                    "id": e.factor_id,
-                    "gas": e.gas,
-                    "value": e.value,
-                    "unit": e.unit,
-                    "source": e.source,
-                    "verification": e.verification,
-                    "gwp": e.gwp,
-                    "gwp_source": e.gwp_source,
-                    "kg_gas": e.kg,
-                    "kgco2e": e.kgco2e,
-                }
-                for e in line.emissions
-            ],
+            "factors": [{**_factor(e), "kg_gas": e.kg, "kgco2e": e.kgco2e} for e in line.emissions],
             "kgco2e": 0.0 if excluded else line.kgco2e,
             "kgco2e_before_allocation": line.kgco2e_unallocated,
             "water_colour": line.water_colour,
             "water_m3": 0.0 if excluded else line.water_m3,
             "dq": line.dq,
         }
+
+
+def _factor(e: GasEmission) -> dict[str, Any]:
+    """A factor as a line applied it: the result JSON and the stored factor list say it alike."""
+    return {
+        "id": e.factor_id,
+        "gas": e.gas,
+        "value": e.value,
+        "unit": e.unit,
+        "source": e.source,
+        "verification": e.verification,
+        "gwp": e.gwp,
+        "gwp_source": e.gwp_source,
+    }

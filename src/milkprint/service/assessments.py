@@ -51,7 +51,6 @@ from milkprint.store.models import (
 
 if TYPE_CHECKING:
     from milkprint.bundle.models import Meter as BundleMeter
-    from milkprint.engine.result import Result
 
 T = TypeVar("T", bound=Base)
 
@@ -501,7 +500,7 @@ def run_assessment(
         library_version=result.library_version,
         library_digest=result.library_digest,
         result=json.loads(json.dumps(result.to_dict(lang="zh"))),  # as the database gives it back
-        factors=factors_used(result),
+        factors=result.factors_used(),
         created_by=user_id,
     )
     session.add(rec)
@@ -521,28 +520,6 @@ def run_assessment(
         client=client,
     )
     return rec
-
-
-def factors_used(result: Result) -> list[dict[str, Any]]:
-    """Every distinct factor (id and gas) the result's lines used, with the value, unit and source applied."""
-    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for line in result.lines:
-        for e in line.emissions:
-            key = (e.factor_id, e.gas, e.value, e.unit, e.source, e.verification, e.gwp, e.gwp_source)
-            seen.setdefault(
-                key,
-                {
-                    "id": e.factor_id,
-                    "gas": e.gas,
-                    "value": e.value,
-                    "unit": e.unit,
-                    "source": e.source,
-                    "verification": e.verification,
-                    "gwp": e.gwp,
-                    "gwp_source": e.gwp_source,
-                },
-            )
-    return [seen[k] for k in sorted(seen)]
 
 
 def latest_result_id(session: Session, *, org_id: int, assessment_id: int, version: int | None = None) -> int:
