@@ -13,7 +13,7 @@ from milkprint.api.security import check_password_strength, create_api_token, ha
 from milkprint.errors import InputError, Location, Problem, Text
 from milkprint.service import assessments as svc
 from milkprint.service.errors import ConflictError, NotFoundError
-from milkprint.store.audit import record, snapshot
+from milkprint.store.audit import record, record_created
 from milkprint.store.models import ROLES, ApiToken, User, utcnow
 
 
@@ -21,16 +21,7 @@ def issue_token(s: Session, *, org_id: int, user_id: int, name: str, client: str
     """A new bearer token of the user: the plaintext (shown once) and its row."""
     plain, tok = create_api_token(s, user_id, name, utcnow())
     s.flush()
-    record(
-        s,
-        org_id=org_id,
-        user_id=user_id,
-        action="create",
-        entity="api_token",
-        entity_id=tok.id,
-        after=snapshot(tok),
-        client=client,
-    )
+    record_created(s, tok, "api_token", org_id=org_id, user_id=user_id, client=client)
     return plain, tok
 
 
@@ -89,14 +80,5 @@ def add_user(
         display_name=display_name.strip(),
     )
     s.flush()
-    record(
-        s,
-        org_id=org_id,
-        user_id=by_user_id,
-        action="create",
-        entity="user",
-        entity_id=user.id,
-        after=snapshot(user),
-        client=client,
-    )
+    record_created(s, user, "user", org_id=org_id, user_id=by_user_id, client=client)
     return user

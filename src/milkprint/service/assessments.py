@@ -32,7 +32,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from milkprint.errors import Collector, InputError, Lang, Location, Text
 from milkprint.service.errors import ConflictError, NotFoundError, not_found
-from milkprint.store.audit import record, snapshot
+from milkprint.store.audit import record, record_created, snapshot
 from milkprint.store.models import (
     ASSESSMENT_STATUSES,
     ROLES,
@@ -73,15 +73,7 @@ def create_organisation(session: Session, name: str) -> Organisation:
     org = Organisation(name=clean)
     session.add(org)
     _flush(session)
-    record(
-        session,
-        org_id=org.id,
-        user_id=None,
-        action="create",
-        entity="organisation",
-        entity_id=org.id,
-        after=snapshot(org),
-    )
+    record_created(session, org, "organisation", org_id=org.id, user_id=None)
     return org
 
 
@@ -236,16 +228,7 @@ def create_assessment(
     version = _add_version_row(session, a, upload, parsed, user_id, "")
     _refresh_meters(session, org_id, user_id, plant_id, parsed.meters, client)
     for entity, row in (("upload", upload), ("assessment", a), ("assessment_version", version)):
-        record(
-            session,
-            org_id=org_id,
-            user_id=user_id,
-            action="create",
-            entity=entity,
-            entity_id=row.id,
-            after=snapshot(row),
-            client=client,
-        )
+        record_created(session, row, entity, org_id=org_id, user_id=user_id, client=client)
     return a
 
 
@@ -281,16 +264,7 @@ def add_version(
     _flush(session)  # the UPDATE checks the row version: an edit committed since we read the row fails here
     version = _add_version_row(session, a, upload, parsed, user_id, note)
     _refresh_meters(session, org_id, user_id, a.plant_id, parsed.meters, client)
-    record(
-        session,
-        org_id=org_id,
-        user_id=user_id,
-        action="create",
-        entity="upload",
-        entity_id=upload.id,
-        after=snapshot(upload),
-        client=client,
-    )
+    record_created(session, upload, "upload", org_id=org_id, user_id=user_id, client=client)
     record(
         session,
         org_id=org_id,
@@ -302,16 +276,7 @@ def add_version(
         after=snapshot(a),
         client=client,
     )
-    record(
-        session,
-        org_id=org_id,
-        user_id=user_id,
-        action="create",
-        entity="assessment_version",
-        entity_id=version.id,
-        after=snapshot(version),
-        client=client,
-    )
+    record_created(session, version, "assessment_version", org_id=org_id, user_id=user_id, client=client)
     return version
 
 
@@ -834,16 +799,7 @@ def _refresh_meters(
         session.delete(row)
     _flush(session)
     for row in created:
-        record(
-            session,
-            org_id=org_id,
-            user_id=user_id,
-            action="create",
-            entity="meter",
-            entity_id=row.id,
-            after=snapshot(row),
-            client=client,
-        )
+        record_created(session, row, "meter", org_id=org_id, user_id=user_id, client=client)
     for before, row in updated:
         record(
             session,
@@ -984,16 +940,7 @@ def _add_created(session: Session, row: Base, entity: str, *, org_id: int, user_
     """Add a new row, flush it for its id, and audit its creation (same transaction)."""
     session.add(row)
     _flush(session)
-    record(
-        session,
-        org_id=org_id,
-        user_id=user_id,
-        action="create",
-        entity=entity,
-        entity_id=getattr(row, "id", ""),
-        after=snapshot(row),
-        client=client,
-    )
+    record_created(session, row, entity, org_id=org_id, user_id=user_id, client=client)
 
 
 Owned = TypeVar("Owned", Plant, Assessment, ResultRecord)

@@ -56,3 +56,20 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def record_created(
+    session: Session, row: Base, entity: str, *, org_id: int | None, user_id: int | None, client: str = ""
+) -> AuditEntry:
+    """Audit the creation of a row the session holds (flushed first, so the entry names its id)."""
+    session.flush()
+    return record(
+        session,
+        org_id=org_id,
+        user_id=user_id,
+        action="create",
+        entity=entity,
+        entity_id=getattr(row, "id", ""),
+        after=snapshot(row),
+        client=client,
+    )
