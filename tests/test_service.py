@@ -637,3 +637,56 @@ def test_a_new_meter_registry_replaces_the_plants_meters(world: World, plant_zip
     (updated,) = audits(world, "meter", "update")
     assert updated.before is not None and updated.after is not None
     assert (updated.before["name"], updated.after["name"]) == ("", "干燥塔电表")
+
+
+def _row_counts(w: World) -> dict[str, int]:
+    with w.factory() as s:
+        return {
+            m.__tablename__: int(s.scalar(select(func.count()).select_from(m)) or 0)
+            for m in (Assessment, AssessmentVersion, ResultRecord, Upload, AuditEntry)
+        }
+
+
+def test_create_and_run_lands_with_its_result_or_not_at_all(world: World, plant_zip: bytes) -> None:
+    """A bad reading is found only when the assessment runs: the upload must not land without its result."""
+
+    def bad_reading(name: str, data: bytes) -> bytes | None:
+        if name != "readings.csv":
+            return data
+        lines = data.decode("utf-8").splitlines()
+        middle = len(lines) // 2  # inside the assessed period (file row middle + 1)
+        ts, meter, _ = lines[middle].split(",")
+        lines[middle] = f"{ts},{meter},not-a-number"
+        bad_row.append(middle + 1)
+        return ("\n".join(lines) + "\n").encode("utf-8")
+
+    bad_row: list[int] = []
+    before = _row_counts(world)
+    with pytest.raises(InputError) as err, transaction(world.factory) as s:
+        svc.create_and_run(
+            s,
+            org_id=world.org,
+            user_id=world.user,
+            plant_id=world.plant,
+            title="坏读数",
+            filename="bad.zip",
+            content_type="application/zip",
+            data=zip_folder(PLANT_2024, bad_reading),
+        )
+    assert any(p.location.file == "readings.csv" and p.location.row == bad_row[0] for p in err.value.problems)
+    assert _row_counts(world) == before
+    with transaction(world.factory) as s:
+        a = svc.create_and_run(
+            s,
+            org_id=world.org,
+            user_id=world.user,
+            plant_id=world.plant,
+            title="2024",
+            filename="ok.zip",
+            content_type="application/zip",
+            data=plant_zip,
+        )
+        aid = a.id
+    with world.factory() as s:
+        rec = svc.latest_result(s, org_id=world.org, assessment_id=aid)
+        assert rec.kgco2e_per_t == pytest.approx(EXPECTED["carbon"]["kgco2e_per_t"], rel=1e-9)

@@ -52,7 +52,7 @@ TOKEN_CACHE_S = 5.0  # a bearer token's user is looked up at most every 5 s per 
 TOKEN_CACHE_SIZE = 10_000
 RESULT_CACHE_SIZE = 256  # serialised results kept in memory (each ~50 kB)
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases
-MAX_UPLOAD = 200 * 1024 * 1024  # bytes; a year of 15-minute readings of 120 meters is ~150 MiB
+MAX_UPLOAD = svc.MAX_UPLOAD
 MEDIA = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -58,6 +58,7 @@ ReportFormat = Literal["pdf", "docx", "html"]
 LabelFormat = Literal["svg", "png"]
 REPORT_FORMATS: tuple[ReportFormat, ...] = ("pdf", "docx", "html")
 LABEL_FORMATS: tuple[LabelFormat, ...] = ("svg", "png")
+MAX_UPLOAD = 200 * 1024 * 1024  # bytes, for every door; a year of 15-minute readings of 120 meters is ~150 MiB
 MAX_PAGE = 500  # rows per page at most
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # every member of a stored bundle zip: same content, same bytes
 
@@ -230,6 +231,67 @@ def create_assessment(
     for entity, row in (("upload", upload), ("assessment", a), ("assessment_version", version)):
         record_created(session, row, entity, org_id=org_id, user_id=user_id, client=client)
     return a
+
+
+def create_and_run(
+    session: Session,
+    *,
+    org_id: int,
+    user_id: int | None,
+    plant_id: int,
+    title: str,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    client: str = "",
+) -> Assessment:
+    """A new assessment with its result, in the caller's transaction: what a person uploading data expects (the web
+    page); bad input anywhere, the readings included, raises InputError before the caller commits anything."""
+    a = create_assessment(
+        session,
+        org_id=org_id,
+        user_id=user_id,
+        plant_id=plant_id,
+        title=title,
+        filename=filename,
+        content_type=content_type,
+        data=data,
+        client=client,
+    )
+    _flush(session)
+    run_assessment(session, org_id=org_id, user_id=user_id, assessment_id=a.id, client=client)
+    return a
+
+
+def add_version_and_run(
+    session: Session,
+    *,
+    org_id: int,
+    user_id: int | None,
+    assessment_id: int,
+    expected_row_version: int,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    note: str = "",
+    client: str = "",
+) -> AssessmentVersion:
+    """A new version with its result, in the caller's transaction (see create_and_run)."""
+    v = add_version(
+        session,
+        org_id=org_id,
+        user_id=user_id,
+        assessment_id=assessment_id,
+        expected_row_version=expected_row_version,
+        filename=filename,
+        content_type=content_type,
+        data=data,
+        note=note,
+        client=client,
+    )
+    _flush(session)
+    run_assessment(session, org_id=org_id, user_id=user_id, assessment_id=assessment_id, client=client)
+    return v
 
 
 def add_version(

@@ -11,14 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from milkprint.api.accounts import add_user, issue_token, withdraw_token
+from milkprint.api.app import MAX_ID
 from milkprint.api.security import MIN_PASSWORD_LENGTH
 from milkprint.errors import InputError, MilkprintError, Text
 from milkprint.service.errors import NotFoundError
 from milkprint.store.models import ROLES, ApiToken, User
 from milkprint.web.core import Viewer, Web, page_lang
 from milkprint.web.page_data import problem_row
-
-MAX_ID = 2**31 - 1
 
 
 def register(app: FastAPI, web: Web) -> None:

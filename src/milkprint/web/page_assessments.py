@@ -12,16 +12,16 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from milkprint.errors import InputError, Location, Text
+from milkprint.api.app import MAX_ID
+from milkprint.errors import InputError, Text
 from milkprint.service import assessments as svc
 from milkprint.service.errors import NotFoundError
 from milkprint.store.models import Assessment, AssessmentVersion, AuditEntry, Plant, Product, ResultRecord, User
 from milkprint.web.core import Viewer, Web, page_lang
-from milkprint.web.page_data import MAX_UPLOAD, problem_row
+from milkprint.web.page_data import problem_row, read_upload
 from milkprint.web.queries import results_of
 from milkprint.web.summary import figures
 
-MAX_ID = 2**31 - 1
 HISTORY_LIMIT = 100
 Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 
@@ -167,6 +167,7 @@ def register(app: FastAPI, web: Web) -> None:
                 "error": None,
                 "uploaded": request.query_params.get("uploaded") == "1",
                 "notice": request.query_params.get("notice", ""),
+                "version_form": {},
             }
             ctx.update(extra)
             return web.page(request, "assessment.html.j2", viewer, status=status, active="assessments", **ctx)
@@ -221,16 +222,10 @@ def register(app: FastAPI, web: Web) -> None:
         lang = page_lang(request)
         with web.factory() as s:
             viewer = web.posted(request, s, csrf_token, "write")
-            data = file.file.read(MAX_UPLOAD + 1)
             try:
-                if not data or len(data) > MAX_UPLOAD:
-                    raise InputError.at(
-                        Location(file=file.filename or "", column="file"),
-                        f"请选择不超过 {MAX_UPLOAD // 2**20} MiB 的案例包（.zip）或工作簿（.xlsx）",
-                        f"choose a case bundle (.zip) or workbook (.xlsx) of at most {MAX_UPLOAD // 2**20} MiB",
-                    )
+                data = read_upload(file)
                 with s.begin():  # the new version and its result land together, or nothing does
-                    svc.add_version(
+                    svc.add_version_and_run(
                         s,
                         org_id=viewer.org_id,
                         user_id=viewer.id,
@@ -241,10 +236,6 @@ def register(app: FastAPI, web: Web) -> None:
                         data=data,
                         note=note,
                         client=viewer.client,
-                    )
-                    s.flush()
-                    svc.run_assessment(
-                        s, org_id=viewer.org_id, user_id=viewer.id, assessment_id=assessment_id, client=viewer.client
                     )
             except InputError as exc:
                 return detail(

@@ -10,14 +10,13 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from milkprint.api.app import MAX_ID
 from milkprint.service import assessments as svc
 from milkprint.store.models import Assessment, Product
 from milkprint.web import charts
 from milkprint.web.core import Web, page_lang
 from milkprint.web.queries import choose_plant, current_result, results_of
 from milkprint.web.summary import figures
-
-MAX_ID = 2**31 - 1
 
 
 def history(s: Session, org_id: int, assessments: list[Assessment]) -> list[dict[str, Any]]:

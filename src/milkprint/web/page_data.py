@@ -13,15 +13,15 @@ from fastapi import FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from milkprint.api.app import MAX_ID
 from milkprint.errors import InputError, Lang, Location, MilkprintError, Problem
 from milkprint.service import assessments as svc
+from milkprint.service.assessments import MAX_UPLOAD
 from milkprint.service.errors import NotFoundError
 from milkprint.store.models import Plant
 from milkprint.web.core import Viewer, Web, page_lang
 from milkprint.web.queries import choose_plant, current_result
 
-MAX_ID = 2**31 - 1
-MAX_UPLOAD = 200 * 1024 * 1024  # as the API (a year of 15-minute readings of 120 meters is ~150 MiB)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -104,20 +104,8 @@ def register(app: FastAPI, web: Web) -> None:
         with web.factory() as s:
             viewer = web.posted(request, s, csrf_token, "write")
             plant_id = int(plant) if plant.isdigit() else None
-            data = file.file.read(MAX_UPLOAD + 1)
             try:
-                if len(data) > MAX_UPLOAD:
-                    raise InputError.at(
-                        Location(file=file.filename or "", column="file"),
-                        f"上传文件超过 {MAX_UPLOAD // 2**20} MiB",
-                        f"the upload exceeds {MAX_UPLOAD // 2**20} MiB",
-                    )
-                if not data:
-                    raise InputError.at(
-                        Location(column="file"),
-                        "请选择要上传的案例包（.zip）或工作簿（.xlsx）",
-                        "choose a case bundle (.zip) or a workbook (.xlsx) to upload",
-                    )
+                data = read_upload(file)
                 with s.begin():  # one transaction: the plant, the upload, the assessment and its result, or nothing
                     if new_plant.strip():
                         p = svc.create_plant(
@@ -129,7 +117,7 @@ def register(app: FastAPI, web: Web) -> None:
                         raise InputError.at(
                             Location(column="plant"), "请选择工厂或填写新工厂名称", "choose a plant or name a new one"
                         )
-                    a = svc.create_assessment(
+                    a = svc.create_and_run(
                         s,
                         org_id=viewer.org_id,
                         user_id=viewer.id,
@@ -139,10 +127,6 @@ def register(app: FastAPI, web: Web) -> None:
                         content_type=file.content_type or "",
                         data=data,
                         client=viewer.client,
-                    )
-                    s.flush()
-                    svc.run_assessment(
-                        s, org_id=viewer.org_id, user_id=viewer.id, assessment_id=a.id, client=viewer.client
                     )
                     aid = a.id
             except InputError as exc:
@@ -178,6 +162,22 @@ def register(app: FastAPI, web: Web) -> None:
             media_type=XLSX,
             headers={"Content-Disposition": f"attachment; filename=\"template.xlsx\"; filename*=UTF-8''{quote(name)}"},
         )
+
+
+def read_upload(file: UploadFile) -> bytes:
+    """The uploaded file's bytes, refused when there are none or more than the service takes."""
+    data = file.file.read(MAX_UPLOAD + 1)
+    where = Location(file=file.filename or "", column="file")
+    if len(data) > MAX_UPLOAD:
+        mib = MAX_UPLOAD // 2**20
+        raise InputError.at(where, f"上传文件超过 {mib} MiB", f"the upload exceeds {mib} MiB")
+    if not data:
+        raise InputError.at(
+            where,
+            "请选择要上传的案例包（.zip）或工作簿（.xlsx）",
+            "choose a case bundle (.zip) or a workbook (.xlsx) to upload",
+        )
+    return data
 
 
 def problem_row(p: Problem, lang: Lang) -> dict[str, Any]:
