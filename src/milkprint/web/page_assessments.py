@@ -140,7 +140,7 @@ def register(app: FastAPI, web: Web) -> None:
             fig = None
             if record is not None:
                 view = request.app.state.views.get(v.id, lambda: v.bundle_zip)
-                fig = figures(view, lang, stored=record.result)
+                fig = figures(view, lang, record.result)
             plant = s.get(Plant, a.plant_id)
             product = s.get(Product, a.product_id) if a.product_id else None
             approver = s.get(User, a.approved_by) if a.approved_by else None

@@ -85,5 +85,6 @@ def register(app: FastAPI, web: Web) -> None:
                     )
                     if current is not None:
                         view = request.app.state.views.get(current.version.id, lambda: current.version.bundle_zip)
-                        ctx["fig"] = figures(view, lang)
+                        stored = svc.get_result(s, org_id=viewer.org_id, result_id=current.result_id).result
+                        ctx["fig"] = figures(view, lang, stored)
         return web.page(request, "dashboard.html.j2", viewer, active="dashboard", **ctx)

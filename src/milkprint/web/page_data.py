@@ -38,10 +38,9 @@ def meter_rows(s: Session, request: Request, viewer: Viewer, plant: Plant, lang:
         view = request.app.state.views.get(current.version.id, lambda: current.version.bundle_zip)
         summary = {m.meter_id: m for m in view.inputs.result.meters}
         latest = view.latest
-        if view.inputs.quality is not None:
-            for f in view.inputs.quality.findings:
-                if f.where.meter and f.check.startswith("readings"):
-                    findings.setdefault(f.where.meter, []).append(f.to_dict(lang))
+        for f in view.quality.findings:
+            if f.where.meter and f.check.startswith("readings"):
+                findings.setdefault(f.where.meter, []).append(f.to_dict(lang))
     rows = []
     for m in meters:
         fs = findings.get(m.meter_id, [])

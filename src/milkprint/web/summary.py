@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from milkprint.errors import Lang
-from milkprint.report.names import item_name, process_name
+from milkprint.report.names import item_name
 from milkprint.web import charts
 from milkprint.web.views import VersionView
 
@@ -21,7 +21,7 @@ def _named(hotspot: dict[str, Any], lang: Lang) -> dict[str, Any]:
     return {**hotspot, "label": name, "text": str(hotspot["text"]).replace(str(hotspot["label"]), name, 1)}
 
 
-def figures(view: VersionView, lang: Lang, stored: dict[str, Any] | None = None) -> dict[str, Any]:
+def figures(view: VersionView, lang: Lang, stored: dict[str, Any]) -> dict[str, Any]:
     """Result, breakdowns, hotspots, quality and validity of a version, with the charts' specs.
 
     `stored` is the version's stored result (the JSON contract the API serves): its headline numbers are shown, so a
@@ -30,47 +30,43 @@ def figures(view: VersionView, lang: Lang, stored: dict[str, Any] | None = None)
     """
     inp = view.inputs
     r = inp.result
-    interp = inp.interpretation.to_dict(lang) if inp.interpretation is not None else None
-    quality = inp.quality.to_dict(lang) if inp.quality is not None else None
-    validity = inp.validity.to_dict(lang) if inp.validity is not None else None
-    contribution = interp["contribution"] if interp else None
-    by_process: list[dict[str, Any]] = (
-        contribution["carbon"]["by_process"]
-        if contribution
-        else [
-            {"key": k, "label": process_name(k, lang), "per_t": v / r.production_t, "share": v / r.total_kgco2e}
-            for k, v in r.by_process.items()
-        ]
-    )
-    by_process = [p for p in by_process if p["per_t"] > 0]
-    by_group = [g for g in (contribution["carbon"]["by_group"] if contribution else []) if g["per_t"] > 0]
-    water_colour = [w for w in (contribution["water"]["by_colour"] if contribution else []) if w["per_t"] > 0]
-    months = validity["months"] if validity else []
-    out: dict[str, Any] = {
-        "kg": r.kgco2e_per_t,
-        "m3": r.m3_per_t,
-        "blue": r.blue_m3 / r.production_t,
-        "green": r.green_m3 / r.production_t,
-        "grey": r.grey_m3 / r.production_t,
-        "critical": r.critical_pollutant,
+    interp = view.interpretation.to_dict(lang)
+    validity = view.validity.to_dict(lang)
+    contribution = interp["contribution"]
+    by_process = [p for p in contribution["carbon"]["by_process"] if p["per_t"] > 0]
+    by_group = [g for g in contribution["carbon"]["by_group"] if g["per_t"] > 0]
+    water_colour = [w for w in contribution["water"]["by_colour"] if w["per_t"] > 0]
+    months = validity["months"]
+    carbon, water = stored["carbon"], stored["water"]
+    library = stored.get("factor_library") or {}
+    allocation_names = {m["method"]: m["name"] for m in interp["allocation"]["methods"]}
+    tornado = interp["sensitivity"]["tornado"]["carbon_kgco2e_per_t"]["bars"]
+    return {
+        "kg": carbon["kgco2e_per_t"],
+        "total_kg": carbon["total_kgco2e"],
+        "m3": water["m3_per_t"],
+        "blue": water["blue_m3_per_t"],
+        "green": water["green_m3_per_t"],
+        "grey": water["grey_m3_per_t"],
+        "critical": water.get("critical_pollutant"),
         "production_t": r.production_t,
-        "total_kg": r.total_kgco2e,
         "gwp": r.gwp,
-        "allocation": r.allocation,
+        "allocation_name": allocation_names.get(r.allocation, r.allocation),
         "main_share": r.main_share,
         "period": (inp.assessment.period.start.isoformat(), inp.assessment.period.end.isoformat()),
         "product": inp.assessment.product,
-        "plant": inp.assessment.plant,
+        "library": library,
+        "library_changed": library.get("digest") not in (None, r.library_digest),
         "by_process": by_process,
         "by_group": by_group,
         "water_colour": water_colour,
         "fallbacks": [fb.text(lang) for fb in r.fallbacks],  # in the page's language (the stored JSON is Chinese)
-        "hotspots": [_named(h, lang) for h in contribution["hotspots"]] if contribution else [],
-        "significant": contribution["significant_issues"] if contribution else [],
+        "hotspots": [_named(h, lang) for h in contribution["hotspots"]],
+        "significant": contribution["significant_issues"],
         "interp": interp,
-        "quality": quality,
+        "quality": view.quality.to_dict(lang),
         "validity": validity,
-        "validity_badge": VALIDITY_BADGE.get(validity["status"], "neutral") if validity else "neutral",
+        "validity_badge": VALIDITY_BADGE.get(validity["status"], "neutral"),
         "months": months,
         "charts": {
             "process": charts.bars(by_process, "kgCO2e/t"),
@@ -78,31 +74,7 @@ def figures(view: VersionView, lang: Lang, stored: dict[str, Any] | None = None)
             "water": charts.donut(
                 water_colour, "m³/t", [charts.GREY if w["key"] == "grey" else charts.BLUE for w in water_colour]
             ),
-            "monthly": charts.monthly(months, r.kgco2e_per_t, r.m3_per_t, lang) if months else None,
+            "monthly": charts.monthly(months, carbon["kgco2e_per_t"], water["m3_per_t"], lang) if months else None,
+            "tornado": charts.tornado(tornado, "kgCO2e/t", lang) if tornado else None,
         },
-        "item_name": lambda item: item_name(item, lang),
-        "process_name": lambda p: process_name(p, lang),
     }
-    if interp:
-        names = {m["method"]: m["name"] for m in interp["allocation"]["methods"]}
-        out["allocation_name"] = names.get(r.allocation, r.allocation)
-    else:
-        out["allocation_name"] = r.allocation
-    if stored is not None:
-        carbon, water = stored["carbon"], stored["water"]
-        out.update(
-            kg=carbon["kgco2e_per_t"],
-            total_kg=carbon["total_kgco2e"],
-            m3=water["m3_per_t"],
-            blue=water["blue_m3_per_t"],
-            green=water["green_m3_per_t"],
-            grey=water["grey_m3_per_t"],
-            critical=water.get("critical_pollutant"),
-        )
-        library = stored.get("factor_library") or {}
-        out["library"] = library
-        out["library_changed"] = library.get("digest") not in (None, r.library_digest)
-    if interp and interp.get("sensitivity"):
-        bars_ = interp["sensitivity"]["tornado"]["carbon_kgco2e_per_t"]["bars"]
-        out["charts"]["tornado"] = charts.tornado(bars_, "kgCO2e/t", lang) if bars_ else None
-    return out

@@ -16,10 +16,16 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from milkprint.bundle.archive import open_bundle
 from milkprint.readings.latest import LatestReading, latest_readings
 from milkprint.report.annex_a import ReportInputs
+
+if TYPE_CHECKING:
+    from milkprint.interpret.report import Interpretation
+    from milkprint.quality.report import QualityReport
+    from milkprint.report.validity import ValidityStatus
 
 ITERATIONS = 10_000  # as the report's interpretation (pipeline.report_inputs), so page and report agree
 SEED = 0
@@ -27,8 +33,23 @@ SEED = 0
 
 @dataclass(frozen=True)
 class VersionView:
-    inputs: ReportInputs  # result, quality, interpretation, validity
+    inputs: ReportInputs  # result, quality, interpretation and validity, all present
     latest: dict[str, list[LatestReading]]  # meter id -> newest readings, newest first
+
+    @property
+    def quality(self) -> QualityReport:
+        assert self.inputs.quality is not None  # compute() asks for every part
+        return self.inputs.quality  # type: ignore[no-any-return]
+
+    @property
+    def interpretation(self) -> Interpretation:
+        assert self.inputs.interpretation is not None
+        return self.inputs.interpretation  # type: ignore[no-any-return]
+
+    @property
+    def validity(self) -> ValidityStatus:
+        assert self.inputs.validity is not None
+        return self.inputs.validity  # type: ignore[no-any-return]
 
 
 def compute(bundle_zip: bytes, today: dt.date) -> VersionView:
