@@ -172,6 +172,16 @@ def start_server(database: str, port: int, log: Path) -> subprocess.Popen[bytes]
     sys.exit(f"the server did not answer /healthz within 120 s:\n{log.read_text(errors='replace')}")
 
 
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the server as Ctrl-C would, and kill it if it does not go within 15 s."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def prepare(base: str, password: str) -> tuple[str, int, int]:
     """Log in as the demo admin, create a bearer token, find the demo assessment; returns (token, id, body length)."""
     with httpx.Client(base_url=base, timeout=30) as c:
@@ -275,12 +285,7 @@ def main() -> None:
                         flush=True,
                     )
         finally:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_server(proc)
 
     summary = {n: median_figures(n, figs) for n, figs in per.items()}
     base_fig = summary["healthz"]

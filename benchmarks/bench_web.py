@@ -28,7 +28,6 @@ import math
 import os
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,7 +38,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_api import free_port, start_server  # the same server start as the API benchmark
+from bench_api import free_port, start_server, stop_server  # the same server start as the API benchmark
 
 CHROMIUM = os.environ.get("MILKPRINT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
@@ -237,12 +236,7 @@ def main() -> None:
             for name in pages:
                 print(f"  browser {name:<12} median {browser[name].median_ms:7.1f} ms", flush=True)
         finally:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_server(proc)
 
     figures = [PageFigures(n, p, server[n][1], server[n][0], browser[n]) for n, p in pages.items()]
     base_fig, rows = figures[0], figures[1:]

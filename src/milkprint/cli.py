@@ -416,8 +416,10 @@ def serve(
     import threading
 
     from milkprint.web.routes import warm
+    from milkprint.web.views import preload
 
-    threading.Thread(target=warm, args=(api,), name="warm-views", daemon=True).start()  # first page views fast
+    preload()  # before the port opens: the first page view must not wait for imports
+    threading.Thread(target=warm, args=(api,), name="warm-views", daemon=True).start()  # nor for its plant's figures
     uvicorn.run(api, host=host, port=port, log_level="warning")
 
 
