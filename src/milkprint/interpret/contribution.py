@@ -15,6 +15,7 @@ from milkprint.engine.inventory import Line
 from milkprint.engine.result import Result
 from milkprint.errors import Lang, Text
 from milkprint.methods.datatables import DATA_TABLES, ActivityTarget
+from milkprint.methods.item_names import item_text
 from milkprint.methods.items import GROUP_LABELS
 from milkprint.methods.processes import label as process_label
 
@@ -220,7 +221,8 @@ def line_label(process: str, item: str) -> Text:
                 t = data.target
                 if isinstance(t, ActivityTarget) and t.process == process and t.item == item:
                     return data.label
-    return Text(f"{process_label(process, 'zh')} · {item}", f"{process_label(process, 'en')} · {item}")
+    name = item_text(item)
+    return Text(f"{process_label(process, 'zh')} · {name.zh}", f"{process_label(process, 'en')} · {name.en}")
 
 
 def _ranked(amounts: dict[str, float], total: float, p: float, labels: dict[str, Text]) -> tuple[Share, ...]:
@@ -371,7 +373,7 @@ def contribution(result: Result, rules: tuple[HotspotRule, ...] = RULES) -> Cont
     water_lines = [line for line in kept if line.water_colour in ("blue", "green")]
 
     processes = {k: Text(process_label(k, "zh"), process_label(k, "en")) for k in result.by_process}
-    items = {line.item: Text(line.item, line.item) for line in result.lines}
+    items = {line.item: item_text(line.item) for line in result.lines}
     by_process = _ranked(dict(result.by_process), carbon, p, processes)
     by_item = _ranked(dict(result.by_item), carbon, p, items)
     by_group = _ranked(dict(result.by_group), carbon, p, {g: Text(*GROUP_LABELS[g]) for g in GROUP_LABELS})

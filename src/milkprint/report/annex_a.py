@@ -20,6 +20,7 @@ from milkprint.engine.result import Result
 from milkprint.errors import Lang, Text
 from milkprint.interpret.contribution import Contribution, contribution
 from milkprint.methods.catalog import METHODS
+from milkprint.methods.item_names import item_name
 from milkprint.report.document import (
     Align,
     Bar,
@@ -35,7 +36,7 @@ from milkprint.report.document import (
     Section,
     Table,
 )
-from milkprint.report.names import PROCESS_ORDER, STAGE_NAME, STAGE_OF, STAGES, item_name, process_name
+from milkprint.report.names import PROCESS_ORDER, STAGE_NAME, STAGE_OF, STAGES, process_name
 
 WITHHELD = Text("（保密）", "(confidential)")
 CONFIDENTIAL_NOTICE = Text("部分内容因商业机密未公开", "Some content is withheld as commercially confidential")

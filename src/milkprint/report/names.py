@@ -1,64 +1,10 @@
-"""Names a reader understands for item ids and stages, in Chinese and English (the ids stay in the tables too)."""
+"""Names a reader understands for stages and processes (items: methods/item_names.py), in Chinese and
+English (the ids stay in the tables too)."""
 
 from __future__ import annotations
 
 from milkprint.errors import Lang, Text
-from milkprint.methods.items import split_item
 from milkprint.methods.processes import label as process_label
-
-ITEMS: dict[str, Text] = {
-    "energy.electricity": Text("外购电力", "purchased electricity"),
-    "energy.electricity_wind": Text("风电", "wind electricity"),
-    "energy.electricity_pv": Text("光伏电力", "solar PV electricity"),
-    "energy.electricity_biomass": Text("生物质电力", "biomass electricity"),
-    "energy.electricity_residual_mix": Text("剩余电力组合", "residual-mix electricity"),
-    "energy.natural_gas": Text("天然气", "natural gas"),
-    "energy.coal": Text("原煤", "raw coal"),
-    "energy.diesel": Text("柴油", "diesel"),
-    "energy.gasoline": Text("汽油", "gasoline"),
-    "energy.lpg": Text("液化石油气", "LPG"),
-    "energy.steam": Text("外购蒸汽", "purchased steam"),
-    "energy.heat": Text("外购热力", "purchased heat"),
-    "water.fresh": Text("新鲜水", "fresh water"),
-    "water.reused": Text("回用水", "reused water"),
-    "water.rain": Text("雨水", "rain water"),
-    "material.naoh": Text("氢氧化钠（清洗剂）", "sodium hydroxide (cleaning)"),
-    "material.hno3": Text("硝酸（清洗剂）", "nitric acid (cleaning)"),
-    "material.kraft_bag": Text("牛皮纸袋", "kraft paper bags"),
-    "material.pe_liner": Text("PE 内衬袋", "PE liners"),
-    "material.pe_film": Text("PE 薄膜", "PE film"),
-    "material.pallet_film": Text("托盘缠绕膜", "pallet stretch film"),
-    "material.label_paper": Text("标签纸", "label paper"),
-    "material.tinplate_can": Text("马口铁罐", "tinplate cans"),
-    "material.aluminium": Text("铝材", "aluminium"),
-    "material.corrugated_board": Text("瓦楞纸箱", "corrugated board"),
-    "material.ldpe": Text("低密度聚乙烯", "LDPE"),
-    "material.pet": Text("PET", "PET"),
-    "transport.truck_diesel": Text("柴油货车运输", "diesel truck transport"),
-    "transport.truck_diesel_rigid": Text("柴油厢式货车运输", "rigid diesel truck transport"),
-    "transport.truck_diesel_articulated": Text("柴油半挂牵引车运输", "articulated diesel truck transport"),
-    "transport.truck_refrigerated_rigid_small": Text("小型冷藏货车运输", "small refrigerated truck transport"),
-    "transport.forklift_electric": Text("电动叉车", "electric forklifts"),
-    # wastewater treatment by the IPCC 2006 systems (Vol.5 Ch.6 Table 6.8): CH4 per kg of COD entering the treatment
-    "wastewater.cod_anaerobic": Text("厌氧处理（进入处理的 COD）", "anaerobic treatment (COD entering treatment)"),
-    "wastewater.cod_anaerobic_reactor": Text("厌氧反应器（进入处理的 COD）", "anaerobic reactor (COD entering treatment)"),
-    "wastewater.cod_anaerobic_digester": Text("污泥厌氧消化（进入处理的 COD）", "anaerobic sludge digester (COD entering treatment)"),
-    "wastewater.cod_lagoon_deep": Text("深厌氧塘（进入处理的 COD）", "deep anaerobic lagoon (COD entering treatment)"),
-    "wastewater.cod_lagoon_shallow": Text("浅厌氧塘（进入处理的 COD）", "shallow anaerobic lagoon (COD entering treatment)"),
-    "wastewater.cod_aerobic": Text("好氧处理（进入处理的 COD）", "aerobic treatment (COD entering treatment)"),
-    "wastewater.cod_aerobic_overloaded": Text("超负荷好氧处理（进入处理的 COD）", "overloaded aerobic treatment (COD entering treatment)"),
-    "wastewater.cod_discharge": Text("未处理排放（COD 排放量）", "untreated discharge (COD discharged)"),
-}
-
-_CATEGORY: dict[str, Text] = {
-    "energy": Text("能源", "energy"),
-    "transport": Text("运输", "transport"),
-    "material": Text("物料", "material"),
-    "refrigerant": Text("制冷剂逸散", "refrigerant leak"),
-    "direct": Text("直接排放", "direct emission"),
-    "wastewater": Text("废水处理", "wastewater treatment"),
-    "water": Text("水", "water"),
-}
 
 # The standard's three collection tables are its stages of the production (生产加工) life-cycle stage.
 STAGES: tuple[tuple[str, Text, tuple[str, ...]], ...] = (
@@ -87,23 +33,6 @@ STAGES: tuple[tuple[str, Text, tuple[str, ...]], ...] = (
 STAGE_OF: dict[str, str] = {p: sid for sid, _, procs in STAGES for p in procs}
 STAGE_NAME: dict[str, Text] = {sid: name for sid, name, _ in STAGES}
 PROCESS_ORDER: tuple[str, ...] = tuple(p for _, _, procs in STAGES for p in procs)
-
-
-def item_name(item: str, lang: Lang) -> str:
-    """A reader's name for an item id: the table above, else category + name (R404A 制冷剂逸散)."""
-    known = ITEMS.get(item)
-    if known is not None:
-        return known(lang)
-    parts = split_item(item)
-    if parts is None:
-        return item
-    category, name = parts
-    cat = _CATEGORY.get(category)
-    if cat is None:
-        return item
-    if category == "refrigerant":
-        return f"{name} {cat(lang)}"
-    return f"{cat(lang)}：{name}" if lang == "zh" else f"{cat(lang)}: {name}"
 
 
 def process_name(process: str, lang: Lang) -> str:

@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from milkprint import __version__
 from milkprint.api.security import can, same, session_user
 from milkprint.errors import Lang, MilkprintError, Text
-from milkprint.report.names import item_name, process_name
+from milkprint.methods.item_names import item_name
+from milkprint.report.names import process_name
 from milkprint.service.audit_log import china
 from milkprint.service.errors import ForbiddenError
 from milkprint.store.models import utcnow

@@ -26,7 +26,7 @@ from milkprint.errors import Text
 from milkprint.factors.gwp import GWP_SETS, gwp_of
 from milkprint.factors.library import Library, default_library
 from milkprint.factors.model import Factor
-from milkprint.report.names import item_name
+from milkprint.methods.item_names import item_name
 from milkprint.web.core import Web
 
 PAGE = 100  # rows per page

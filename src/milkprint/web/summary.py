@@ -6,19 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from milkprint.errors import Lang
-from milkprint.report.names import item_name
 from milkprint.web import charts
 from milkprint.web.views import VersionView
 
 VALIDITY_BADGE = {"valid": "ok", "review": "warn", "void": "bad", "expired": "bad", "not_evaluated": "neutral"}
-
-
-def _named(hotspot: dict[str, Any], lang: Lang) -> dict[str, Any]:
-    """A hotspot on an item says the item's name (蒸汽), not its id (energy.steam)."""
-    if hotspot.get("level") != "item":
-        return hotspot
-    name = item_name(str(hotspot["key"]), lang)
-    return {**hotspot, "label": name, "text": str(hotspot["text"]).replace(str(hotspot["label"]), name, 1)}
 
 
 def figures(view: VersionView, lang: Lang, stored: dict[str, Any]) -> dict[str, Any]:
@@ -61,7 +52,7 @@ def figures(view: VersionView, lang: Lang, stored: dict[str, Any]) -> dict[str, 
         "by_group": by_group,
         "water_colour": water_colour,
         "fallbacks": [fb.text(lang) for fb in r.fallbacks],  # in the page's language (the stored JSON is Chinese)
-        "hotspots": [_named(h, lang) for h in contribution["hotspots"]],
+        "hotspots": contribution["hotspots"],
         "significant": contribution["significant_issues"],
         "interp": interp,
         "quality": view.quality.to_dict(lang),
