@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from milkprint.factors.gwp import gwp_of
 from milkprint.factors.library import default_library
 from milkprint.factors.model import Factor
-from milkprint.report.names import item_name
+from milkprint.methods.item_names import item_name
 from milkprint.web.page_factors import PAGE, catalogue, display_width, exact
 from tests.dbs import db_url  # noqa: F401  # the fixture: one SQLite file and one PostgreSQL database
 from tests.web import sign_in, web_app  # noqa: F401

@@ -29,8 +29,9 @@ from sqlalchemy import func, select
 from milkprint.api.demo import sample_zip
 from milkprint.api.security import can
 from milkprint.errors import InputError, Problem
+from milkprint.methods.item_names import item_name
 from milkprint.pipeline import assess_bundle, check_bundle
-from milkprint.report.names import item_name, process_name
+from milkprint.report.names import process_name
 from milkprint.service import assessments as svc
 from milkprint.store.models import (
     Assessment,
