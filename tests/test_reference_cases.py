@@ -10,10 +10,23 @@ from typing import Any
 
 import pytest
 
+from milkprint.methods.catalog import METHODS
 from milkprint.pipeline import assess_bundle
 from tests.bundles import CASES
 
+
+def _case(path: Path) -> Any:
+    """A case as a test parameter; a case of a method this version recognises but cannot compute yet (the dairy
+    label, issue 16) is skipped with the reason, never silently dropped: it runs as soon as the method is built."""
+    method = json.loads((path / "expected.json").read_text(encoding="utf-8")).get("method", "")
+    known = METHODS.get(method)
+    if known is not None and not known.supported:
+        return pytest.param(path, marks=pytest.mark.skip(reason=f"method {method} not implemented yet"))
+    return path
+
+
 CASE_DIRS = sorted(p.parent for p in CASES.glob("*/expected.json"))
+CASE_PARAMS = [_case(p) for p in CASE_DIRS]
 
 
 def mismatches(expected: Any, got: Any, path: str = "") -> list[str]:
@@ -48,7 +61,7 @@ def test_there_are_reference_cases() -> None:
     assert len(CASE_DIRS) >= 2, f"no reference cases found under {CASES}"
 
 
-@pytest.mark.parametrize("case", CASE_DIRS, ids=lambda p: p.name)
+@pytest.mark.parametrize("case", CASE_PARAMS, ids=lambda p: p.name)
 def test_case_matches_expected(case: Path) -> None:
     expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
     got = assess_bundle(case).to_dict()
@@ -62,7 +75,7 @@ def test_case_matches_expected(case: Path) -> None:
     assert math.isclose(w["m3_per_t"], w["blue_m3_per_t"] + w["green_m3_per_t"] + w["grey_m3_per_t"], rel_tol=1e-12)
 
 
-@pytest.mark.parametrize("case", CASE_DIRS, ids=lambda p: p.name)
+@pytest.mark.parametrize("case", CASE_PARAMS, ids=lambda p: p.name)
 def test_case_through_cli_json_and_zip(case: Path, cli, tmp_path: Path) -> None:
     expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
     code, out, err = cli("assess", case, "--json")

@@ -52,8 +52,10 @@ def assess(
     worst = critical(grey)
     grey_m3 = worst.m3 * share if worst else 0.0
     carbon_before = math.fsum(line.kgco2e for line in lines)
-    water_before = math.fsum(line.water_m3 for line in lines) + grey_m3
-    decisions = decide(lines, carbon_before, water_before, method.cutoff)
+    # Water items are judged on the water they are declared in, blue + green (formulas.md C): grey water has no
+    # items, and against a grey-dominated total most metered fresh water would fall out as "< 1 %".
+    water_declared = math.fsum(line.water_m3 for line in lines)
+    decisions = decide(lines, carbon_before, water_declared, method.cutoff)
     kept = [line for line in lines if not left_out(line, decisions)]
     by_process = _sums([(line.process, 0.0 if left_out(line, decisions) else line.kgco2e) for line in lines])
     by_group = {g: 0.0 for g in ("energy", "transport", "other")}

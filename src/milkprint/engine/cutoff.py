@@ -2,8 +2,8 @@
 
 An item under 1 % of its footprint may be left out while all left out stay within 5 %; candidates
 are taken smallest first until the limit is reached. Energy inputs never leave. Carbon items are
-judged on the carbon footprint, water items on the water footprint; shares are of the footprint
-before any exclusion.
+judged on the carbon footprint, water items on the water they are declared in (blue + green, never
+grey: blue and grey are declared apart); shares are of the footprint before any exclusion.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from milkprint.methods.catalog import CutoffRule
 _TOL = 1e-9  # shares equal to a limit up to rounding count as equal ("exactly 1 %" is not below 1 %)
 
 ENERGY = Text("能源输入不可忽略", "energy input")
-AT_LEAST_ITEM = Text("贡献不低于单项限值（1 %）", "1 % or more of the footprint")
+AT_LEAST_ITEM = Text("贡献不低于单项限值（1 %）", "share >= 1 %")
 OVER_TOTAL = Text("超出累计限额（5 %）", "over 5 % limit")
 
 
