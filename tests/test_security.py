@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,12 +17,14 @@ from sqlalchemy.orm import Session
 
 from milkprint.api import security as sec
 from milkprint.errors import MilkprintError, Text
+from milkprint.service import assessments as svc
 from milkprint.store.db import make_engine, migrate, session_factory
-from milkprint.store.models import ROLES, ApiToken, LoginAttempt, Organisation, User, WebSession
+from milkprint.store.models import ROLES, ApiToken, LoginAttempt, Organisation, User, WebSession, username_key
 
 T0 = dt.datetime(2025, 3, 1, 8, 0, tzinfo=dt.UTC)
 PASSWORD = "hay-bale-silo-42"
 WINDOW = 15 * 60  # seconds, the brief's 15 minutes
+MINUTES_15 = dt.timedelta(minutes=15)
 
 
 @pytest.fixture(scope="module")
@@ -109,6 +112,126 @@ def test_password_strength() -> None:
         assert isinstance(t, Text)
         assert any("\u4e00" <= ch <= "\u9fff" for ch in t.zh)
         assert t.en.isascii() and t.en
+
+
+PROBE_ACCEPTED = {  # F7: what the old policy let through, and the word each refusal must give as its reason
+    "aaaaaaaaaa": "different characters",
+    "password12": "common",
+    "qwertyuiop": "common",
+    " " * 10: "only spaces",
+    "\x00" * 10: "control",
+    "pw3pw3pw3pw3": "different characters",
+}
+
+
+@pytest.mark.parametrize("weak", list(PROBE_ACCEPTED))
+def test_weak_passwords_the_probe_found_are_refused_saying_why(weak: str) -> None:
+    problems = sec.check_password_strength(weak, "alice")
+    assert problems, repr(weak)
+    assert any(PROBE_ACCEPTED[weak] in p.en for p in problems), [p.en for p in problems]
+    for p in problems:
+        assert p.zh != p.en and any("\u4e00" <= ch <= "\u9fff" for ch in p.zh) and p.en.isascii()
+
+
+@pytest.mark.parametrize(
+    ("weak", "reason"),
+    [
+        ("ＰＡＳＳＷＯＲＤ１２", "common"),  # full width: NFKC makes it password12
+        ("Password12", "common"),  # the list is matched regardless of case
+        ("\t\n\u3000 \t\n\u3000 \t", "only spaces"),
+        ("meadow\u200bten!", "invisible"),  # a zero-width space (format character)
+        ("meadow\tten!!", "control"),
+        ("abcabcabcabc", "different characters"),
+        ("the-alice-pass", "username"),
+        ("1qaz2wsx3edc", "common"),
+        ("Password2024", "easy to guess"),  # not in the list, but a word and a year: zxcvbn's estimate
+        ("iloveyou1234", "easy to guess"),
+        ("asdfghjkl;", "easy to guess"),  # a keyboard row
+    ],
+)
+def test_password_policy_reasons(weak: str, reason: str) -> None:
+    problems = sec.check_password_strength(weak, "Alice")
+    assert any(reason in p.en for p in problems), [p.en for p in problems]
+
+
+@pytest.mark.parametrize(
+    "good",
+    [
+        "correct horse battery",  # tests/web.py's PASSWORD
+        "hay-bale-silo-42",  # this module's
+        "a long passphrase",  # tests/test_api.py's new user
+        "meadow-ten",
+        "奶粉厂碳足迹水足迹核算",
+        "干燥塔 风机 三号 备用",
+        "crane-river-7",
+    ],
+)
+def test_passwords_of_fixtures_and_passphrases_pass(good: str) -> None:
+    assert sec.check_password_strength(good, "甲乳业-admin") == []
+
+
+def test_generated_passwords_pass() -> None:
+    """What `serve --demo` and `org create` print is random; it must never be refused."""
+    for _ in range(200):
+        assert sec.check_password_strength(secrets.token_urlsafe(12), "demo") == []
+
+
+def test_short_usernames_are_not_looked_for_inside_passwords() -> None:
+    assert sec.check_password_strength("meadow-x-ten", "x") == []  # `x` in it is no hint
+    assert sec.check_password_strength("X", "x")  # but the password equal to the username still is
+
+
+def test_passwords_are_normalised_before_hashing_and_checking() -> None:
+    """NFKC: full-width, composed or decomposed, the same password; the hash is of the normal form."""
+    full_width = "ｍｅａｄｏｗ－ｔｅｎ"
+    stored = sec.hash_password(full_width)
+    assert sec.verify_password(stored, "meadow-ten")
+    assert sec.verify_password(stored, full_width)
+    assert argon2.PasswordHasher().verify(stored, "meadow-ten")  # the normal form is what was hashed
+    decomposed = "cafe\u0301-latte-10"
+    assert sec.verify_password(sec.hash_password("café-latte-10"), decomposed)
+    assert not sec.verify_password(stored, "meadow-tem")
+
+
+def test_a_hash_made_before_normalisation_still_works_and_is_upgraded(s: Session) -> None:
+    typed = "ｍｅａｄｏｗ－ｔｅｎ"
+    legacy = argon2.PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY).hash(typed)  # the text as typed, not NFKC
+    add_user(s, "grace", legacy)
+    assert sec.authenticate(s, "grace", typed, "10.0.0.1", T0) is not None
+    s.commit()
+    s.expire_all()
+    upgraded = s.scalar(select(User.password_hash).where(User.username == "grace"))
+    assert upgraded is not None and upgraded != legacy
+    assert sec.authenticate(s, "grace", "meadow-ten", "10.0.0.1", T0) is not None  # now any form works
+
+
+USERNAMES_REFUSED = {  # F16: what the probe registered as look-alikes or markup
+    "a\u200bdemo": "invisible",
+    "de\u0000mo": "control",
+    "<script>alert(1)</script>": "must not contain any of",
+    "x" * 101: "1 to 100",
+    "two words": "spaces",
+    "tab\there": "spaces",
+    "": "1 to 100",
+    "   ": "1 to 100",
+}
+
+
+@pytest.mark.parametrize("name", list(USERNAMES_REFUSED))
+def test_usernames_refused_saying_why(name: str) -> None:
+    _, problems = svc.clean_username(name)
+    assert any(USERNAMES_REFUSED[name] in p.en for p in problems), [p.en for p in problems]
+    assert all(p.zh != p.en for p in problems)
+
+
+def test_usernames_are_normalised() -> None:
+    assert svc.clean_username("  spaced  ") == ("spaced", [])
+    assert svc.clean_username("ＤＥＭＯ") == ("DEMO", [])  # full width folded, case kept for display
+    assert svc.clean_username("甲乳业-admin") == ("甲乳业-admin", [])
+    assert {username_key(n) for n in ("demo", "DEMO", "ＤＥＭＯ", "  Demo ", "\u3000demo")} == {"demo"}
+    assert username_key("Straße") == username_key("STRASSE")  # case folding, not just lower()
+    assert username_key("ｶﾅ") == username_key("カナ")  # half-width katakana
+    assert svc.clean_username("ß" * 60)[1]  # 60 characters, but 120 as a key: too long for the column
 
 
 # --- random secrets ---------------------------------------------------------------------------------------------
@@ -277,29 +400,67 @@ def at(seconds: float) -> dt.datetime:
 
 def test_policy_is_the_documented_one() -> None:
     by_key = {limit.key: limit for limit in sec.LOGIN_POLICY}
-    assert by_key["username"].max_failures == 5 and by_key["username"].window == dt.timedelta(minutes=15)
-    assert by_key["client"].max_failures == 20 and by_key["client"].window == dt.timedelta(minutes=15)
-    assert by_key["username"].reset_on_success and not by_key["client"].reset_on_success
+    assert set(by_key) == {"pair", "username", "client"}
+    pair, name, client = by_key["pair"], by_key["username"], by_key["client"]
+    assert (pair.max_failures, pair.window, pair.backoff, pair.reset_on_success) == (5, MINUTES_15, None, True)
+    assert (name.max_failures, name.window, name.reset_on_success) == (10, MINUTES_15, True)
+    assert name.backoff == dt.timedelta(seconds=1) and name.max_delay == dt.timedelta(minutes=2)  # a slow-down
+    assert (client.max_failures, client.window, client.backoff) == (20, MINUTES_15, None)
+    assert not client.reset_on_success
 
 
-def test_five_failures_then_refused_until_window_passes(s: Session, password_hash: str) -> None:
+def test_five_failures_lock_that_client_only(s: Session, password_hash: str) -> None:
+    """F8: an attacker's failures from one address lock that address out of the account, not its owner."""
     add_user(s, "alice", password_hash)
     for i in range(5):  # failures at 0, 10, 20, 30, 40 s
         assert sec.authenticate(s, "alice", "wrong password", "10.0.0.1", at(10 * i)) is None
         s.commit()
     with pytest.raises(sec.RateLimited) as refused:
-        sec.authenticate(s, "alice", PASSWORD, "10.0.0.2", at(50))  # right password, other client: still refused
+        sec.authenticate(s, "alice", PASSWORD, "10.0.0.1", at(50))  # right password, same client: refused
     assert refused.value.retry_after == WINDOW - 50  # the first failure leaves the window at 900 s
     assert isinstance(refused.value, MilkprintError)
     assert str(WINDOW - 50) in refused.value.message("zh") and str(WINDOW - 50) in refused.value.message("en")
     assert refused.value.message("zh") != refused.value.message("en")
-    assert sec.login_retry_after(s, "alice", "10.0.0.2", at(100)) == WINDOW - 100
-    assert sec.login_retry_after(s, "alice", "10.0.0.2", at(WINDOW - 0.5)) == 1  # rounded up, never 0
-    assert sec.login_retry_after(s, "alice", "10.0.0.2", at(WINDOW)) is None
+    assert sec.login_retry_after(s, "alice", "10.0.0.1", at(100)) == WINDOW - 100
+    assert sec.login_retry_after(s, "alice", "10.0.0.1", at(WINDOW - 0.5)) == 1  # rounded up, never 0
+    assert sec.login_retry_after(s, "alice", "10.0.0.1", at(WINDOW)) is None
     assert s.scalar(select(func.count()).select_from(LoginAttempt)) == 5  # the refusal was not recorded
-    user = sec.authenticate(s, "alice", PASSWORD, "10.0.0.2", at(WINDOW))
+    assert sec.login_retry_after(s, "alice", "10.0.0.2", at(50)) is None  # the owner's own address: not locked
+    owner = sec.authenticate(s, "alice", PASSWORD, "10.0.0.2", at(50))
+    assert owner is not None and owner.username == "alice"
+    s.commit()
+    assert sec.login_retry_after(s, "alice", "10.0.0.1", at(100)) == WINDOW - 100  # still locked for the attacker
+    user = sec.authenticate(s, "alice", PASSWORD, "10.0.0.1", at(WINDOW))
     assert user is not None and user.username == "alice"
-    assert sec.login_retry_after(s, "bob", "10.0.0.2", at(100)) is None  # other usernames are not affected
+    assert sec.login_retry_after(s, "bob", "10.0.0.1", at(100)) is None  # other usernames are not affected
+
+
+def test_many_clients_only_slow_a_username_down(s: Session, password_hash: str) -> None:
+    """Failures from many addresses: after 10, each attempt waits 1, 2, 4 … s after the latest, never over 2 min."""
+    add_user(s, "alice", password_hash)
+    for i in range(10):
+        sec.record_login(s, "alice", f"198.51.100.{i}", False, at(i))  # the 10th failure at 9 s
+    assert sec.login_retry_after(s, "alice", "10.9.9.9", at(9)) == 1
+    assert sec.login_retry_after(s, "alice", "10.9.9.9", at(10)) is None
+    waits = []
+    t = 10.0
+    for n in range(10, 20):
+        sec.record_login(s, "alice", f"198.51.100.{n}", False, at(t))
+        wait = sec.login_retry_after(s, "alice", "10.9.9.9", at(t))
+        assert wait is not None
+        waits.append(wait)
+        t += wait
+    assert waits == [2, 4, 8, 16, 32, 64, 120, 120, 120, 120]  # doubling, capped at 2 minutes
+    assert sec.login_retry_after(s, "alice", "10.9.9.9", at(t)) is None
+    owner = sec.authenticate(s, "alice", PASSWORD, "10.9.9.9", at(t))  # the owner gets in once the wait is over
+    assert owner is not None
+    s.commit()
+    sec.record_login(s, "alice", "198.51.100.99", False, at(t + 1))
+    assert sec.login_retry_after(s, "alice", "10.9.9.9", at(t + 1)) is None  # the success reset the count
+    assert sec.login_retry_after(s, "ALICE", "10.9.9.9", at(t + 1)) is None
+    for i in range(9):
+        sec.record_login(s, "ＡＬＩＣＥ", f"203.0.113.{i}", False, at(t + 2))  # look-alikes count for the same name
+    assert sec.login_retry_after(s, " alice ", "10.9.9.9", at(t + 2)) == 1
 
 
 def test_limit_holds_across_processes(tmp_path: Path) -> None:
@@ -313,11 +474,11 @@ def test_limit_holds_across_processes(tmp_path: Path) -> None:
     first.dispose()
     second = make_engine(url)  # a restarted server, another worker
     with session_factory(second)() as s:
-        assert sec.login_retry_after(s, "alice", "10.0.0.9", at(10)) == WINDOW - 10
+        assert sec.login_retry_after(s, "alice", "10.0.0.1", at(10)) == WINDOW - 10
     second.dispose()
 
 
-def test_success_resets_the_username_count(s: Session) -> None:
+def test_success_resets_the_pair_count(s: Session) -> None:
     for i in range(4):
         sec.record_login(s, "alice", "10.0.0.1", False, at(i))
     sec.record_login(s, "alice", "10.0.0.1", True, at(10))
@@ -344,13 +505,18 @@ def test_unknown_client_has_no_shared_bucket(s: Session) -> None:
     for i in range(25):
         sec.record_login(s, f"user{i}", "", False, at(i))
     assert sec.login_retry_after(s, "fresh", "", at(30)) is None
+    for i in range(9):  # nor a shared lock of one username: only its slow-down applies
+        sec.record_login(s, "alice", "", False, at(30 + i))
+    assert sec.login_retry_after(s, "alice", "", at(40)) is None
+    sec.record_login(s, "alice", "", False, at(40))
+    assert sec.login_retry_after(s, "alice", "", at(40)) == 1
 
 
 def test_long_username_and_client_are_kept_within_the_columns(s: Session) -> None:
     for i in range(5):
         sec.record_login(s, "u" * 150, "c" * 80, False, at(i))
     s.commit()
-    assert sec.login_retry_after(s, "u" * 150, "x", at(10)) == WINDOW - 10
+    assert sec.login_retry_after(s, "u" * 150, "c" * 80, at(10)) == WINDOW - 10
     assert max(len(u) for u in s.scalars(select(LoginAttempt.username))) == 100
 
 

@@ -67,7 +67,8 @@ def test_administrators_add_users_who_can_then_sign_in(web_app: Any) -> None:  #
     taken = admin.post(
         "/account/users", data={"csrf_token": csrf, "username": "乙乳业-viewer", "role": "viewer", "password": PASSWORD}
     )
-    assert taken.status_code == 409 and "taken" in taken.text and count(web_app, User) == users
+    assert taken.status_code == 409 and "cannot be used" in taken.text and count(web_app, User) == users
+    assert 'data-testid="account-error">this username cannot be used; choose another<' in taken.text  # F16: no hint
     odd = admin.post(
         "/account/users", data={"csrf_token": csrf, "username": "x", "role": "owner", "password": PASSWORD}
     )

@@ -1,20 +1,76 @@
-"""Accounts as both doors change them (REST API and web pages): tokens issued and revoked, users added — each with
-its audit row, in the caller's transaction."""
+"""Accounts as every door changes them (REST API, web pages, the operator's CLI): tokens issued and revoked, users
+added, changed and given new passwords, organisations made — each with its audit row, in the caller's transaction.
+
+Incident response is the point of the admin functions (a leaked token, a departed employee): what they change takes
+effect at once. A deactivation, a role change or a new password ends the user's browser sessions, and every change
+drops the user's entries from the process's token cache (`app.state.token_cache`: digest -> (time, Who, token id)),
+now and again when the transaction commits, so no request in between re-caches the old row for its few seconds.
+An organisation always keeps an active administrator: a change that would leave none is refused.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import MutableMapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from milkprint.api.security import check_password_strength, create_api_token, hash_password, revoke_api_token
+from milkprint.api.security import (
+    check_password_strength,
+    confirm_password,
+    create_api_token,
+    end_user_sessions,
+    hash_password,
+    normalise_password,
+    revoke_api_token,
+)
 from milkprint.errors import InputError, Location, Problem, Text
 from milkprint.service import assessments as svc
-from milkprint.service.errors import ConflictError, NotFoundError
-from milkprint.store.audit import record, record_created
-from milkprint.store.models import ROLES, ApiToken, User, utcnow
+from milkprint.service.errors import ConflictError, NotFoundError, not_found
+from milkprint.store.audit import record, record_created, snapshot
+from milkprint.store.models import ROLES, ApiToken, Organisation, User, utcnow
+
+TokenCache = MutableMapping[str, tuple[float, Any, int]]  # digest -> (monotonic time, Who, token id)
+
+DISPLAY_NAME_LENGTH = 200  # User.display_name
+NO_TOKEN = Text("找不到该令牌", "no such token")
+LAST_ADMIN = Text(
+    "组织至少要保留一名启用的管理员：请先让另一位用户成为管理员，再停用或降级此账户",
+    "the organisation must keep an active administrator: make another user an administrator before deactivating "
+    "or demoting this one",
+)
+WRONG_PASSWORD = Text("当前密码不正确", "the current password is wrong")
+OWN_PASSWORD = Text(
+    "自己的密码请在“修改我的密码”中修改（需要输入当前密码）",
+    "change your own password under 'My password' (it asks for the current one)",
+)
+
+
+def _forget(s: Session, cache: TokenCache | None, *, user_id: int | None = None, token_id: int | None = None) -> None:
+    """Drop cached bearer lookups of a user or a token, now and once more when the session commits."""
+    if cache is None:
+        return
+
+    def drop(*_args: object) -> None:
+        for digest, (_, who, cached_token) in list(cache.items()):
+            if cached_token == token_id or (user_id is not None and getattr(who, "id", None) == user_id):
+                cache.pop(digest, None)
+
+    drop()
+    event.listen(s, "after_commit", drop, once=True)
+
+
+def member(s: Session, *, org_id: int, user_id: int) -> User:
+    """A user of the organisation; another organisation's user is reported exactly like an absent one."""
+    user = s.get(User, user_id)
+    if user is None or user.org_id != org_id:
+        raise not_found("用户", "user", user_id)
+    return user
+
+
+# --- tokens -----------------------------------------------------------------------------------------------------
 
 
 def issue_token(s: Session, *, org_id: int, user_id: int, name: str, client: str) -> tuple[str, ApiToken]:
@@ -25,6 +81,12 @@ def issue_token(s: Session, *, org_id: int, user_id: int, name: str, client: str
     return plain, tok
 
 
+def user_tokens(s: Session, *, org_id: int, user_id: int) -> list[ApiToken]:
+    """A member's tokens, revoked ones included (an admin's view when answering an incident)."""
+    member(s, org_id=org_id, user_id=user_id)
+    return list(s.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)))
+
+
 def withdraw_token(
     s: Session,
     *,
@@ -32,49 +94,66 @@ def withdraw_token(
     user_id: int,
     token_id: int,
     client: str,
-    cache: MutableMapping[str, tuple[float, Any, int]] | None = None,
+    cache: TokenCache | None = None,
+    admin: bool = False,
+    owner_id: int | None = None,
 ) -> None:
-    """Revoke one of the user's own tokens (NotFoundError otherwise); a process's token cache forgets it at once."""
-    if not revoke_api_token(s, token_id, user_id, utcnow()):
-        raise NotFoundError(Text("找不到该令牌", "no such token"))
-    if cache is not None:
-        for digest, (_, _, cached_id) in list(cache.items()):  # revoked means revoked now, not in the cache's 5 s
-            if cached_id == token_id:
-                cache.pop(digest, None)
-    record(s, org_id=org_id, user_id=user_id, action="revoke", entity="api_token", entity_id=token_id, client=client)
+    """Revoke a live token: one of the caller's (`user_id`) own or, with `admin`, any of a member of the caller's
+    organisation (`owner_id`, when given, must own it). Anything else, another organisation's token included, is
+    NotFoundError. The token cache forgets it at once: revoked means revoked now."""
+    row = s.get(ApiToken, token_id)
+    owner = None if row is None else s.get(User, row.user_id)
+    if (
+        row is None
+        or owner is None
+        or owner.org_id != org_id
+        or (row.user_id != user_id and not admin)
+        or (owner_id is not None and row.user_id != owner_id)
+        or not revoke_api_token(s, token_id, row.user_id, utcnow())
+    ):
+        raise NotFoundError(NO_TOKEN)
+    _forget(s, cache, token_id=token_id)
+    record(
+        s,
+        org_id=org_id,
+        user_id=user_id,
+        action="revoke",
+        entity="api_token",
+        entity_id=token_id,
+        after=snapshot(row),
+        client=client,
+    )
+
+
+# --- users ------------------------------------------------------------------------------------------------------
 
 
 def add_user(
     s: Session,
     *,
     org_id: int,
-    by_user_id: int,
+    by_user_id: int | None,
     username: str,
     password: str,
     role: str,
     display_name: str,
     client: str,
 ) -> User:
-    """A new account of the organisation (an admin's act): the password policy, a free username, a known role."""
-    username = username.strip()
-    problems = [Problem(Location(column="password"), t) for t in check_password_strength(password, username)]
-    if not 1 <= len(username) <= 100:
-        problems.insert(
-            0,
-            Problem(
-                Location(column="username"), Text("用户名须为 1 到 100 个字符", "a username is 1 to 100 characters")
-            ),
-        )
+    """A new account of the organisation (an admin's act, or the operator's with `by_user_id` None): every problem
+    with the name, password and role at once, before the password is hashed; a name in use anywhere gets the same
+    answer as any unusable name."""
+    name, name_problems = svc.clean_username(username)
+    problems = [Problem(Location(column="username"), t) for t in name_problems]
+    problems += [Problem(Location(column="password"), t) for t in check_password_strength(password, name)]
     if role not in ROLES:
         problems.append(Problem(Location(column="role"), Text(f"未知角色“{role}”", f"unknown role '{role}'")))
+    problems += _display_name_problems(display_name.strip())
     if problems:
         raise InputError(problems)
-    if s.scalar(select(User).where(User.username == username)) is not None:
-        raise ConflictError(Text(f"用户名“{username}”已被使用", f"the username '{username}' is taken"))
     user = svc.create_user(
         s,
         org_id=org_id,
-        username=username,
+        username=name,
         password_hash=hash_password(password),
         role=role,
         display_name=display_name.strip(),
@@ -82,3 +161,183 @@ def add_user(
     s.flush()
     record_created(s, user, "user", org_id=org_id, user_id=by_user_id, client=client)
     return user
+
+
+def _display_name_problems(name: str) -> list[Problem]:
+    if len(name) <= DISPLAY_NAME_LENGTH and not any(unicodedata.category(ch) == "Cc" for ch in name):
+        return []
+    text = Text(
+        f"显示名称最多 {DISPLAY_NAME_LENGTH} 个字符，且不含控制字符",
+        f"a display name has at most {DISPLAY_NAME_LENGTH} characters and no control characters",
+    )
+    return [Problem(Location(column="display_name"), text)]
+
+
+def _active_admins(s: Session, org_id: int) -> int:
+    query = select(func.count()).where(User.org_id == org_id, User.role == "admin", User.active.is_(True))
+    return int(s.scalar(query.select_from(User)) or 0)
+
+
+def update_user(
+    s: Session,
+    *,
+    org_id: int,
+    by_user_id: int,
+    user_id: int,
+    client: str,
+    cache: TokenCache | None = None,
+    role: str | None = None,
+    active: bool | None = None,
+    display_name: str | None = None,
+) -> User:
+    """An admin changes a member's role, active flag or display name (None leaves a field as it is); audited with
+    the row before and after, nothing written when nothing changes. Deactivating or changing the role ends the
+    member's browser sessions. ConflictError if the organisation would be left without an active admin."""
+    problems: list[Problem] = []
+    if role is not None and role not in ROLES:
+        problems.append(Problem(Location(column="role"), Text(f"未知角色“{role}”", f"unknown role '{role}'")))
+    if display_name is not None:
+        display_name = display_name.strip()
+        problems += _display_name_problems(display_name)
+    if problems:
+        raise InputError(problems)
+    s.get(Organisation, org_id, with_for_update=True)  # PostgreSQL: one admin change of an organisation at a time
+    user = member(s, org_id=org_id, user_id=user_id)
+    before = snapshot(user)
+    was_admin = user.role == "admin" and user.active
+    if role is not None:
+        user.role = role
+    if active is not None:
+        user.active = active
+    if display_name is not None:
+        user.display_name = display_name
+    after = snapshot(user)
+    if after == before:
+        return user
+    s.flush()
+    if was_admin and not (user.role == "admin" and user.active) and _active_admins(s, org_id) == 0:
+        raise ConflictError(LAST_ADMIN)
+    if after["role"] != before["role"] or not user.active:
+        end_user_sessions(s, user.id)
+    _forget(s, cache, user_id=user.id)
+    record(
+        s,
+        org_id=org_id,
+        user_id=by_user_id,
+        action="update",
+        entity="user",
+        entity_id=user.id,
+        before=before,
+        after=after,
+        client=client,
+    )
+    return user
+
+
+def _strong(password: str, username: str, column: str = "password") -> None:
+    problems = check_password_strength(password, username)
+    if problems:
+        raise InputError([Problem(Location(column=column), t) for t in problems])
+
+
+def reset_password(
+    s: Session,
+    *,
+    org_id: int,
+    by_user_id: int,
+    user_id: int,
+    password: str,
+    client: str,
+    cache: TokenCache | None = None,
+) -> User:
+    """An admin sets a member's new password (the member was locked out, or the old one leaked): the policy holds,
+    the member's browser sessions end. An admin's own password is changed with the current one, not here."""
+    user = member(s, org_id=org_id, user_id=user_id)
+    if user.id == by_user_id:
+        raise InputError([Problem(Location(column="password"), OWN_PASSWORD)])
+    _strong(password, user.username)
+    user.password_hash = hash_password(password)
+    end_user_sessions(s, user.id)
+    _forget(s, cache, user_id=user.id)
+    record(
+        s, org_id=org_id, user_id=by_user_id, action="reset_password", entity="user", entity_id=user.id, client=client
+    )
+    return user
+
+
+def change_own_password(
+    s: Session,
+    *,
+    org_id: int,
+    user_id: int,
+    current: str,
+    new: str,
+    client: str,
+    keep_session: str | None = None,
+    cache: TokenCache | None = None,
+) -> None:
+    """Anyone changes their own password, giving the current one; their other browser sessions end (the one whose
+    digest is `keep_session` stays signed in).
+
+    Unlike the others this takes a session outside a transaction and commits itself: a wrong current password is
+    recorded as a failed login (and rate-limited like one) even though the change is refused.
+    """
+    with s.begin():
+        user = member(s, org_id=org_id, user_id=user_id)
+        problems = [Problem(Location(column="new_password"), t) for t in check_password_strength(new, user.username)]
+        if normalise_password(new) == normalise_password(current):
+            problems.append(
+                Problem(
+                    Location(column="new_password"),
+                    Text("新密码不能与当前密码相同", "the new password must differ from the current one"),
+                )
+            )
+        if problems:
+            raise InputError(problems)
+        ok = confirm_password(s, user, current, client, utcnow())
+    if not ok:
+        raise InputError([Problem(Location(column="current_password"), WRONG_PASSWORD)])
+    with s.begin():
+        user = member(s, org_id=org_id, user_id=user_id)
+        user.password_hash = hash_password(new)
+        end_user_sessions(s, user.id, keep=keep_session)
+        _forget(s, cache, user_id=user.id)
+        record(
+            s, org_id=org_id, user_id=user.id, action="change_password", entity="user", entity_id=user.id, client=client
+        )
+
+
+# --- organisations (the operator's) -----------------------------------------------------------------------------
+
+
+def create_organisation(s: Session, *, name: str, admin_username: str, password: str, client: str) -> User:
+    """A new tenant and its first administrator, as the operator makes them (no user exists yet to be named)."""
+    name_clean, name_problems = svc.clean_username(admin_username)
+    problems = [Problem(Location(column="admin"), t) for t in name_problems]
+    problems += [Problem(Location(column="password"), t) for t in check_password_strength(password, name_clean)]
+    if problems:
+        raise InputError(problems)
+    org = svc.create_organisation(s, name)
+    return add_user(
+        s,
+        org_id=org.id,
+        by_user_id=None,
+        username=name_clean,
+        password=password,
+        role="admin",
+        display_name="",
+        client=client,
+    )
+
+
+def organisations(s: Session) -> list[tuple[Organisation, int, int]]:
+    """Every organisation with its number of users and of active administrators (the operator's overview)."""
+    users = func.count(User.id)
+    admins = func.count(User.id).filter(User.role == "admin", User.active.is_(True))
+    query = (
+        select(Organisation, users, admins)
+        .outerjoin(User, User.org_id == Organisation.id)
+        .group_by(Organisation.id)
+        .order_by(Organisation.id)
+    )
+    return [(org, int(n), int(a)) for org, n, a in s.execute(query).all()]

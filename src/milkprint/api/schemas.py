@@ -61,6 +61,32 @@ class UserIn(BaseModel):
     display_name: str = Field(default="", max_length=200)
 
 
+class UserOut(Me):
+    active: bool
+    created_at: dt.datetime
+
+
+class UserPatch(BaseModel):
+    """An admin's change of a member: only the fields given change."""
+
+    role: Role | None = None
+    active: bool | None = None
+    display_name: str | None = Field(default=None, max_length=200)
+
+
+class PasswordReset(BaseModel):
+    """An admin's new password for a member (who is signed out everywhere)."""
+
+    password: str = Field(min_length=1, max_length=1000)
+
+
+class PasswordChange(BaseModel):
+    """One's own new password, with the current one."""
+
+    current_password: str = Field(min_length=1, max_length=1000)
+    new_password: str = Field(min_length=1, max_length=1000)
+
+
 class TokenIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
 

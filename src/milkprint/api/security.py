@@ -4,18 +4,23 @@ Secrets at rest: passwords as argon2id hashes; session cookies and API tokens ar
 only as their SHA-256 (a database leak yields nothing that logs in; a fast hash suffices because the secrets are
 random, not chosen by people). Times come in as arguments (`now`, timezone-aware) so tests need no clock.
 
-Login rate limit (`LOGIN_POLICY`, kept in the login_attempts table so it holds across restarts and processes):
+Login rate limit (`LOGIN_POLICY`, kept in the login_attempts table so it holds across restarts and processes;
+usernames are counted by their key, `username_key`, so `DEMO` and `demo` share one count):
 
-| key      | failures allowed | window | reset by a success            |
-|----------|------------------|--------|-------------------------------|
-| username | 5                | 15 min | yes: only failures since the last success for that username count |
-| client   | 20               | 15 min | no (one good account must not unlock guessing at others)          |
+| key                | failures  | window | then                                         | reset by a success          |
+|--------------------|-----------|--------|----------------------------------------------|-----------------------------|
+| (username, client) | 5         | 15 min | refused until the oldest of the 5 leaves the window (a lock) | yes, of that pair |
+| username           | 10        | 15 min | each attempt waits 1 s × 2^(failures − 10) after the latest failure, at most 2 min (a slow-down) | yes, of that username |
+| client             | 20        | 15 min | refused until the oldest of the 20 leaves the window | no (one good account must not unlock guessing at others) |
 
-The window slides: the 6th attempt is refused until the oldest of the 5 counted failures is 15 minutes old, and
-`retry_after` says how many seconds that is. Refused attempts are not recorded (the password was never checked),
-so a lockout cannot be extended by hammering. An empty client (address unknown) skips the per-client limit
-rather than putting every such caller in one shared bucket. Two concurrent logins may both pass the check before
-either is recorded, so the limit can be exceeded by the number of simultaneous requests; that is acceptable.
+So a guesser from one address gets 5 tries at an account; with many addresses, about 20 tries per 15 minutes in
+all, and the owner, from their own address, is never locked out by anyone else: at worst they wait 2 minutes. A
+lock's window slides: the 6th attempt from the pair is refused until the oldest counted failure is 15 minutes old,
+and `retry_after` says how many seconds that is. Refused attempts are not recorded (the password was never
+checked), so a lock cannot be extended by hammering. An empty client (address unknown) skips the pair and client
+limits rather than putting every such caller in one shared bucket, where one could lock the others out; the
+username's slow-down still applies. Two concurrent logins may both pass the check before either is recorded, so the
+limits can be exceeded by the number of simultaneous requests; that is acceptable.
 
 Roles (`can(role, action)`; an unknown role or action is refused):
 
@@ -38,6 +43,7 @@ import hashlib
 import hmac
 import math
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -45,11 +51,11 @@ from typing import Literal
 from argon2 import PasswordHasher
 from argon2.exceptions import Argon2Error, InvalidHashError
 from argon2.profiles import RFC_9106_LOW_MEMORY
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from milkprint.errors import InputError, Location, MilkprintError, Text
-from milkprint.store.models import ROLES, ApiToken, LoginAttempt, User, WebSession
+from milkprint.store.models import ROLES, ApiToken, LoginAttempt, User, WebSession, username_key
 
 # --- passwords --------------------------------------------------------------------------------------------------
 
@@ -58,19 +64,43 @@ from milkprint.store.models import ROLES, ApiToken, LoginAttempt, User, WebSessi
 _HASHER = PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY)
 
 MIN_PASSWORD_LENGTH = 10
+MIN_DISTINCT_CHARACTERS = 4
+MIN_GUESSES = 10**6  # zxcvbn's estimate; below it (its scores 0 and 1) a password falls to a throttled online attack
+_ESTIMATE_LENGTH = 72  # zxcvbn refuses longer input; the first 72 characters decide whether a password is guessable
+
+
+def normalise_password(password: str) -> str:
+    """The form a password is hashed and checked in (NFKC): `ｐａｓｓ１` typed on a full-width keyboard and `pass1`
+    are one password, and composed and decomposed accents do not lock a person out on another device."""
+    return unicodedata.normalize("NFKC", password)
 
 
 def hash_password(password: str) -> str:
-    """An argon2id hash (salted, self-describing) to store in User.password_hash."""
-    return _HASHER.hash(password)
+    """An argon2id hash (salted, self-describing) of the normalised password, to store in User.password_hash."""
+    return _HASHER.hash(normalise_password(password))
 
 
-def verify_password(password_hash: str, password: str) -> bool:
-    """True only if the password matches; a mismatch, a malformed hash or an unencodable password give False."""
+def _verify(password_hash: str, password: str) -> bool:
     try:
         return _HASHER.verify(password_hash, password)
     except (Argon2Error, InvalidHashError, UnicodeError):
         return False
+
+
+def _check(password_hash: str, password: str) -> tuple[bool, bool]:
+    """(matches, hash should be redone). The normalised form first; a hash made before passwords were normalised
+    may hold the text as typed, which is tried second (only when the two differ) and then counts as outdated."""
+    normal = normalise_password(password)
+    if _verify(password_hash, normal):
+        return True, False
+    if normal != password and _verify(password_hash, password):
+        return True, True
+    return False, False
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """True only if the password matches; a mismatch, a malformed hash or an unencodable password give False."""
+    return _check(password_hash, password)[0]
 
 
 def needs_rehash(password_hash: str) -> bool:
@@ -81,24 +111,81 @@ def needs_rehash(password_hash: str) -> bool:
         return True
 
 
+@cache
+def _common_passwords() -> frozenset[str]:
+    """The 30 000 most common passwords of zxcvbn's list (from leaked password sets, lower case), shipped with it."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def _guesses(password: str) -> float:
+    """zxcvbn's estimate of the guesses an attacker needs (dictionary words, names, keyboard rows, dates, repeats)."""
+    from zxcvbn import zxcvbn
+
+    return float(zxcvbn(password[:_ESTIMATE_LENGTH])["guesses"])
+
+
 def check_password_strength(password: str, username: str) -> list[Text]:
-    """The minimum policy's objections to a new password (empty if it is acceptable)."""
+    """The policy's objections to a new password (empty if it is acceptable), each saying why, in both languages.
+
+    After NFKC (as it is hashed): at least MIN_PASSWORD_LENGTH characters; not all digits; not whitespace only; no
+    control or format characters (a NUL, a zero-width space: invisible, and typed differently by every keyboard);
+    at least MIN_DISTINCT_CHARACTERS different characters; not containing the username; not one of the 30 000 most
+    common passwords. Only when none of those apply, zxcvbn's estimate must reach MIN_GUESSES (so `password2024`
+    or `asdfghjkl;` fail for being guessable even though they pass every rule above).
+    """
     problems: list[Text] = []
     try:
         password.encode("utf-8")
     except UnicodeError:
         problems.append(Text("密码含有无法识别的字符。", "The password contains characters that cannot be encoded."))
-    if len(password) < MIN_PASSWORD_LENGTH:
+    normal = normalise_password(password)
+    folded = normal.casefold()
+    if len(normal) < MIN_PASSWORD_LENGTH:
         problems.append(
             Text(
                 f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符。",
                 f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.",
             )
         )
-    if password.isdigit():
+    if normal.isdigit():
         problems.append(Text("密码不能全部是数字。", "The password must not be all digits."))
-    if username and password.strip().casefold() == username.strip().casefold():
-        problems.append(Text("密码不能与用户名相同。", "The password must not be the same as the username."))
+    if normal and not normal.strip():
+        problems.append(Text("密码不能只由空白组成。", "The password must not be only spaces."))
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in normal):
+        problems.append(
+            Text(
+                "密码不能含控制字符或不可见字符（如 NUL、制表符、零宽空格）。",
+                "The password must not contain control or invisible characters (NUL, tab, zero-width space).",
+            )
+        )
+    if normal and len(set(normal)) < MIN_DISTINCT_CHARACTERS:
+        problems.append(
+            Text(
+                f"密码至少要含 {MIN_DISTINCT_CHARACTERS} 个不同的字符（如 aaaaaaaaaa、pw3pw3pw3pw3 太容易猜）。",
+                f"The password must contain at least {MIN_DISTINCT_CHARACTERS} different characters "
+                "(aaaaaaaaaa or pw3pw3pw3pw3 are easy to guess).",
+            )
+        )
+    key = username_key(username)
+    if key and (folded == key or (len(key) >= 3 and key in folded)):
+        problems.append(Text("密码不能包含用户名。", "The password must not contain the username."))
+    if len(normal) >= MIN_PASSWORD_LENGTH and folded in _common_passwords():  # a short one is refused anyway
+        problems.append(
+            Text(
+                "这是最常见的密码之一（见于泄露的密码表），很容易被猜中。",
+                "This is one of the most common passwords (found in leaked password lists) and easy to guess.",
+            )
+        )
+    if not problems and _guesses(normal) < MIN_GUESSES:
+        problems.append(
+            Text(
+                "密码太容易猜：由常见单词、姓名、键盘序列、日期或重复构成。请用更长的、几个不相关的词组成的密码。",
+                "The password is easy to guess: it is made of common words, names, keyboard rows, dates or repeats. "
+                "Use a longer one, such as a few unrelated words.",
+            )
+        )
     return problems
 
 
@@ -203,6 +290,16 @@ def end_session(session: Session, cookie: str) -> bool:
     return True
 
 
+def end_user_sessions(session: Session, user_id: int, keep: str | None = None) -> int:
+    """Log a user out everywhere (but the session whose digest is `keep`): after a deactivation, a role change or a
+    new password, an old browser session must not live on. Returns how many sessions ended."""
+    query = delete(WebSession).where(WebSession.user_id == user_id)
+    if keep is not None:
+        query = query.where(WebSession.id_hash != keep)
+    ended = session.execute(query)
+    return int(getattr(ended, "rowcount", 0) or 0)
+
+
 # --- API tokens -------------------------------------------------------------------------------------------------
 
 
@@ -210,9 +307,11 @@ def create_api_token(session: Session, user_id: int, name: str, now: dt.datetime
     """Issue a token for a user; returns the plaintext (show it once) and the stored row (digest and prefix only)."""
     now = _now(now)
     name = name.strip()
-    if not 1 <= len(name) <= 100:
+    if not 1 <= len(name) <= 100 or any(unicodedata.category(ch) == "Cc" for ch in name):
         raise InputError.at(
-            Location(column="name"), "令牌名称须为 1 到 100 个字符。", "A token name must be 1 to 100 characters."
+            Location(column="name"),
+            "令牌名称须为 1 到 100 个字符，且不含控制字符。",
+            "A token name must be 1 to 100 characters, without control characters.",
         )
     plaintext, digest, prefix = new_api_token()
     row = ApiToken(user_id=user_id, name=name, token_hash=digest, prefix=prefix, created_at=now)
@@ -221,11 +320,13 @@ def create_api_token(session: Session, user_id: int, name: str, now: dt.datetime
     return plaintext, row
 
 
-def token_user(session: Session, bearer: str, now: dt.datetime) -> tuple[User, ApiToken] | None:
+def token_user(session: Session, bearer: str, now: dt.datetime, touch: bool = True) -> tuple[User, ApiToken] | None:
     """The active user behind a bearer token, or None if unknown, revoked or the user is inactive.
 
-    last_used_at is refreshed at most once per TOKEN_TOUCH_INTERVAL, so a busy machine does not write per request.
-    Lookup by digest needs no constant-time care: the digest of a random secret tells an attacker nothing useful.
+    With `touch`, last_used_at is refreshed at most once per TOKEN_TOUCH_INTERVAL, so a busy machine does not write per
+    request; the service passes touch=False and refreshes it in its own short transaction (`touch_due`), so a
+    read never waits for the database's write lock. Lookup by digest needs no constant-time care: the digest of a
+    random secret tells an attacker nothing useful.
     """
     now = _now(now)
     if not bearer.startswith(TOKEN_PREFIX):
@@ -236,10 +337,15 @@ def token_user(session: Session, bearer: str, now: dt.datetime) -> tuple[User, A
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         return None
-    if row.last_used_at is None or now - _stored(row.last_used_at) >= TOKEN_TOUCH_INTERVAL:
+    if touch and touch_due(row, now):
         row.last_used_at = now
         session.flush()
     return user, row
+
+
+def touch_due(token: ApiToken, now: dt.datetime) -> bool:
+    """Whether the token's last_used_at is older than TOKEN_TOUCH_INTERVAL (or was never set)."""
+    return token.last_used_at is None or _now(now) - _stored(token.last_used_at) >= TOKEN_TOUCH_INTERVAL
 
 
 def revoke_api_token(session: Session, token_id: int, user_id: int, now: dt.datetime) -> bool:
@@ -261,21 +367,35 @@ def revoke_api_token(session: Session, token_id: int, user_id: int, now: dt.date
 
 @dataclass(frozen=True)
 class LoginLimit:
-    """At most `max_failures` failed logins per `key` within `window`; optionally counting only since a success."""
+    """Failed logins per `key` within `window`, counting only those since the key's last success if
+    `reset_on_success`. Without `backoff` a lock: at most `max_failures`, then refused until the oldest of them
+    leaves the window. With `backoff` a slow-down: after `max_failures`, each attempt waits
+    backoff × 2^(failures − max_failures) after the latest failure, never longer than `max_delay`."""
 
-    key: Literal["username", "client"]
+    key: Literal["pair", "username", "client"]
     max_failures: int
     window: dt.timedelta
     reset_on_success: bool
+    backoff: dt.timedelta | None = None
+    max_delay: dt.timedelta = dt.timedelta(0)
 
 
 LOGIN_POLICY: tuple[LoginLimit, ...] = (
-    LoginLimit("username", 5, dt.timedelta(minutes=15), reset_on_success=True),
+    LoginLimit("pair", 5, dt.timedelta(minutes=15), reset_on_success=True),
+    LoginLimit(
+        "username",
+        10,
+        dt.timedelta(minutes=15),
+        reset_on_success=True,
+        backoff=dt.timedelta(seconds=1),
+        max_delay=dt.timedelta(minutes=2),
+    ),
     LoginLimit("client", 20, dt.timedelta(minutes=15), reset_on_success=False),
 )
 
 _USERNAME_LENGTH = 100  # LoginAttempt.username
 _CLIENT_LENGTH = 64  # LoginAttempt.client
+_MAX_DOUBLINGS = 30  # 2**30 s is far beyond any max_delay; the cap keeps the arithmetic small
 
 
 class RateLimited(MilkprintError):
@@ -291,30 +411,45 @@ class RateLimited(MilkprintError):
         )
 
 
-def _retry_for(session: Session, limit: LoginLimit, value: str, now: dt.datetime) -> int | None:
-    """Seconds until `limit` allows another attempt for this username or client, or None if it allows one now."""
-    column = LoginAttempt.username if limit.key == "username" else LoginAttempt.client
+def login_key(username: str) -> str:
+    """The username as login attempts are kept and accounts looked up: `username_key`, cut to the column. A NUL,
+    which no username holds and PostgreSQL cannot store, becomes U+FFFD so the attempt is still counted."""
+    return username_key(username).replace("\x00", "\ufffd")[:_USERNAME_LENGTH]
+
+
+def _seconds(until: dt.datetime, now: dt.datetime) -> int:
+    return max(1, math.ceil((until - now).total_seconds()))
+
+
+def _retry_for(session: Session, limit: LoginLimit, username: str, client: str, now: dt.datetime) -> int | None:
+    """Seconds until `limit` allows another attempt for this key, or None if it allows one now."""
+    where = {
+        "pair": (LoginAttempt.username == username, LoginAttempt.client == client),
+        "username": (LoginAttempt.username == username,),
+        "client": (LoginAttempt.client == client,),
+    }[limit.key]
     since = now - limit.window
     if limit.reset_on_success:
         last_success = session.scalar(
             select(LoginAttempt.at)
-            .where(column == value, LoginAttempt.success.is_(True), LoginAttempt.at > since)
+            .where(*where, LoginAttempt.success.is_(True), LoginAttempt.at > since)
             .order_by(LoginAttempt.at.desc())
             .limit(1)
         )
         if last_success is not None:
             since = _stored(last_success)
-    # The max_failures-th most recent failure in the window: while it is inside the window, the limit is reached.
-    blocking = session.scalar(
-        select(LoginAttempt.at)
-        .where(column == value, LoginAttempt.success.is_(False), LoginAttempt.at > since)
-        .order_by(LoginAttempt.at.desc())
-        .offset(limit.max_failures - 1)
-        .limit(1)
-    )
-    if blocking is None:
+    failures = select(LoginAttempt.at).where(*where, LoginAttempt.success.is_(False), LoginAttempt.at > since)
+    if limit.backoff is None:
+        # The max_failures-th most recent failure in the window: while it is inside the window, the limit holds.
+        blocking = session.scalar(failures.order_by(LoginAttempt.at.desc()).offset(limit.max_failures - 1).limit(1))
+        return None if blocking is None else _seconds(_stored(blocking) + limit.window, now)
+    counted = failures.subquery()
+    count, latest = session.execute(select(func.count(), func.max(counted.c.at))).one()
+    if count < limit.max_failures or latest is None:
         return None
-    return max(1, math.ceil((_stored(blocking) + limit.window - now).total_seconds()))
+    doublings = min(count - limit.max_failures, _MAX_DOUBLINGS)
+    until = _stored(latest) + min(limit.backoff * 2**doublings, limit.max_delay)
+    return _seconds(until, now) if until > now else None
 
 
 def login_retry_after(
@@ -322,21 +457,20 @@ def login_retry_after(
 ) -> int | None:
     """Seconds a login for this username from this client must wait, or None if it may be tried now."""
     now = _now(now)
-    keys = {"username": username[:_USERNAME_LENGTH], "client": client[:_CLIENT_LENGTH]}
+    username, client = login_key(username), client[:_CLIENT_LENGTH]
     waits = [
         wait
         for limit in policy
-        if keys[limit.key]  # an unknown client shares no bucket with other unknown clients
-        and (wait := _retry_for(session, limit, keys[limit.key], now)) is not None
+        if client or limit.key == "username"  # unknown clients share no bucket (see the module's docstring)
+        if (wait := _retry_for(session, limit, username, client, now)) is not None
     ]
     return max(waits) if waits else None
 
 
 def record_login(session: Session, username: str, client: str, success: bool, now: dt.datetime) -> LoginAttempt:
-    """Keep one login attempt (history is never erased; a success only stops older failures from counting)."""
-    row = LoginAttempt(
-        username=username[:_USERNAME_LENGTH], client=client[:_CLIENT_LENGTH], success=success, at=_now(now)
-    )
+    """Keep one login attempt, under the username's key (history is never erased; a success only stops older
+    failures from counting)."""
+    row = LoginAttempt(username=login_key(username), client=client[:_CLIENT_LENGTH], success=success, at=_now(now))
     session.add(row)
     session.flush()
     return row
@@ -352,26 +486,40 @@ def authenticate(
 ) -> User | None:
     """The user if the password is right and they are active, else None; raises RateLimited before checking.
 
-    An unknown username is verified against a dummy hash, so the response time does not reveal which names exist;
-    an inactive user with the right password gets None and counts as a failure. A successful login upgrades a hash
-    made with older parameters.
+    The username is looked up by its key (`DEMO`, `ＤＥＭＯ` and `  demo ` all find `demo`). An unknown username
+    is verified against a dummy hash, so the response time does not reveal which names exist; an inactive user with
+    the right password gets None and counts as a failure. A successful login upgrades a hash made with older
+    parameters, or made before passwords were normalised.
     """
-    retry = login_retry_after(session, username, client, now, policy)
+    key = login_key(username)
+    retry = login_retry_after(session, key, client, now, policy)
     if retry is not None:
         raise RateLimited(retry)
-    user = session.scalar(select(User).where(User.username == username))
+    user = session.scalar(select(User).where(User.username_key == key))
     if user is None:
-        verify_password(_dummy_hash(), password)
-        ok = False
+        _check(_dummy_hash(), password)
+        ok = stale = False
     else:
-        ok = verify_password(user.password_hash, password) and user.active
-    record_login(session, username, client, ok, now)
+        ok, stale = _check(user.password_hash, password)
+        ok = ok and user.active
+    record_login(session, key, client, ok, now)
     if not ok or user is None:
         return None
-    if needs_rehash(user.password_hash):
+    if stale or needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.flush()
     return user
+
+
+def confirm_password(session: Session, user: User, password: str, client: str, now: dt.datetime) -> bool:
+    """Whether `password` is the user's current one, asked before a change of password: rate-limited and recorded
+    exactly like a login (RateLimited before checking), so a stolen session cannot be used to guess the password."""
+    retry = login_retry_after(session, user.username, client, now)
+    if retry is not None:
+        raise RateLimited(retry)
+    ok = verify_password(user.password_hash, password)
+    record_login(session, user.username, client, ok, now)
+    return ok
 
 
 # --- roles ------------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ store/migrations create these tables; a test checks the two never drift apart.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Any
 
 from sqlalchemy import (
@@ -25,8 +26,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 ROLES = ("admin", "engineer", "reviewer", "viewer")
 ASSESSMENT_STATUSES = ("draft", "approved")
@@ -63,16 +65,35 @@ class Organisation(Base):
     created_at: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow)
 
 
+def username_key(name: str) -> str:
+    """The form in which usernames are unique and looked up: NFKC, stripped, case-folded (and NFKC again, since
+    case folding can leave a string that is not). `DEMO`, `ＤＥＭＯ` and `  demo ` are all `demo`, so nobody can
+    register a name that only looks different, and login finds the account however the name is typed."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).strip().casefold())
+
+
 class User(Base):
+    """A person of one organisation. `username` is shown (NFKC, stripped, as typed otherwise); `username_key` is
+    `username_key(username)`, unique across all organisations and what login looks up."""
+
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
+    # server_default only so migration 0004 could add the column to existing rows on SQLite (which adds a NOT NULL
+    # column only with a default, and cannot drop it again without rebuilding a table that others reference)
+    username_key: Mapped[str] = mapped_column(String(100), unique=True, index=True, server_default=text("''"))
     display_name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20))  # one of ROLES
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow)
+
+    @validates("username")
+    def _keyed(self, _attribute: str, value: str) -> str:
+        """Setting the username sets its key, so no code path can store one without the other."""
+        self.username_key = username_key(value)
+        return value
 
 
 class WebSession(Base):

@@ -50,6 +50,8 @@ ACTION_NAMES: dict[str, Text] = {
     "run": Text("计算", "run"),
     "upload": Text("上传", "upload"),
     "new_version": Text("新版本", "new version"),
+    "reset_password": Text("重置密码", "reset password"),
+    "change_password": Text("修改密码", "change password"),
 }
 ENTITY_NAMES: dict[str, Text] = {
     "organisation": Text("组织", "organisation"),
