@@ -67,15 +67,15 @@ class Period(_Open):
 
 class Coproduct(_Open):
     name: str
-    mass_t: float = Field(ge=0)
+    mass_t: float = Field(ge=0, allow_inf_nan=False)
     dry_matter: float | None = Field(default=None, gt=0, le=1)
-    price_per_t: float | None = Field(default=None, ge=0)
+    price_per_t: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
 
 class Output(_Open):
-    main_product_t: float = Field(gt=0)
+    main_product_t: float = Field(gt=0, allow_inf_nan=False)
     main_dry_matter: float | None = Field(default=None, gt=0, le=1)
-    main_price_per_t: float | None = Field(default=None, ge=0)
+    main_price_per_t: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     allocation: Allocation = "none"
     coproducts: list[Coproduct] = Field(default_factory=list)
 

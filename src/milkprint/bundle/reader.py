@@ -58,6 +58,37 @@ def _text(path: Path) -> str:
         ) from exc
 
 
+# Tables and arrays inside each other in a user's TOML. assessment.toml needs 3 (output.coproducts[].name) and
+# scenario files 4; the TOML writer and the validators recurse, and give up somewhere past 400.
+MAX_TOML_DEPTH = 32
+
+
+def parse_toml(text: str, where: Location) -> dict[str, Any]:
+    """A user's TOML as data, or InputError at `where`: bad syntax, or nesting deeper than MAX_TOML_DEPTH (which
+    would otherwise end in a RecursionError somewhere between the parser and the writer)."""
+    too_deep = InputError.at(
+        where,
+        f"TOML 嵌套过深（表或数组最多嵌套 {MAX_TOML_DEPTH} 层）",
+        f"TOML nested too deeply (tables and arrays at most {MAX_TOML_DEPTH} levels)",
+    )
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError.at(where, f"TOML 格式错误：{exc}", f"invalid TOML: {exc}") from exc
+    except RecursionError:
+        raise too_deep from None
+    todo: list[tuple[Any, int]] = [(data, 0)]  # the document itself is level 0
+    while todo:  # by hand, not by recursion: the depth is what is in question
+        node, depth = todo.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > MAX_TOML_DEPTH:
+                    raise too_deep
+                todo.append((child, depth + 1))
+    return data
+
+
 def read_assessment(path: Path, computed_only: bool = True) -> Assessment:
     """The validated assessment.toml; a method milkprint recognises but cannot compute yet is refused
     unless `computed_only` is False (the workbook still collects its data)."""
@@ -66,10 +97,7 @@ def read_assessment(path: Path, computed_only: bool = True) -> Assessment:
         raise InputError.at(
             Location(file=name), "缺少 assessment.toml（案例包必需）", "assessment.toml is missing (required)"
         )
-    try:
-        data = tomllib.loads(_text(path))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError.at(Location(file=name), f"TOML 格式错误：{exc}", f"invalid TOML: {exc}") from exc
+    data = parse_toml(_text(path), Location(file=name))
     try:
         assessment = Assessment.model_validate(data)
     except ValidationError as exc:

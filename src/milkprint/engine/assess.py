@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from milkprint.bundle.models import ActivityRow, Assessment, EffluentRow, FactorRow
+from milkprint.engine import finite
 from milkprint.engine.allocation import main_share
 from milkprint.engine.cutoff import decide, left_out
 from milkprint.engine.inventory import Line, bundle_factors, double_counted, resolve_line
@@ -23,7 +24,7 @@ def _sums(pairs: Sequence[tuple[str, float]]) -> dict[str, float]:
     parts: dict[str, list[float]] = {}
     for key, value in pairs:
         parts.setdefault(key, []).append(value)
-    return {k: math.fsum(v) for k, v in parts.items()}
+    return {k: finite.fsum(v) for k, v in parts.items()}
 
 
 def assess(
@@ -40,21 +41,28 @@ def assess(
     errors = Collector()
     own = bundle_factors(tuple(factors), errors)
     double_counted(tuple(activities), tuple(metered), errors)
-    share = main_share(assessment.output)
+    try:
+        share = main_share(assessment.output)
+    except OverflowError:  # masses or prices beyond the range of numbers
+        share = math.nan
+    finite.share(share)
     lines: list[Line] = []
     for row in (*activities, *metered):
         line = resolve_line(row, assessment, library, own, share, errors)
         if line is not None:
             lines.append(line)
     errors.raise_if_any()
+    finite.lines(lines)
 
     grey = grey_water(tuple(effluent))
+    finite.grey(grey, effluent)
     worst = critical(grey)
     grey_m3 = worst.m3 * share if worst else 0.0
-    carbon_before = math.fsum(line.kgco2e for line in lines)
+    carbon_before = finite.fsum(line.kgco2e for line in lines)
     # Water items are judged on the water they are declared in, blue + green (formulas.md C): grey water has no
     # items, and against a grey-dominated total most metered fresh water would fall out as "< 1 %".
-    water_declared = math.fsum(line.water_m3 for line in lines)
+    water_declared = finite.fsum(line.water_m3 for line in lines)
+    finite.totals(carbon_before, water_declared + grey_m3, assessment.output.main_product_t)
     decisions = decide(lines, carbon_before, water_declared, method.cutoff)
     kept = [line for line in lines if not left_out(line, decisions)]
     by_process = _sums([(line.process, 0.0 if left_out(line, decisions) else line.kgco2e) for line in lines])
@@ -71,7 +79,7 @@ def assess(
         if m.readings == 0
     ]
     a = assessment
-    return Result(
+    result = Result(
         method=a.method,
         gwp=a.gwp,
         production_t=a.output.main_product_t,
@@ -80,15 +88,15 @@ def assess(
         lines=tuple(lines),
         decisions=tuple(decisions),
         cutoff_clause=method.cutoff.clause,
-        total_kgco2e=math.fsum(line.kgco2e for line in kept),
+        total_kgco2e=finite.fsum(line.kgco2e for line in kept),
         by_group=by_group,
         by_process=by_process,
         by_gas=by_gas,
         by_item=_sums([(line.item, line.kgco2e) for line in kept if line.category != "water"]),
-        blue_m3=math.fsum(line.water_m3 for line in water if line.water_colour == "blue"),
-        green_m3=math.fsum(line.water_m3 for line in water if line.water_colour == "green"),
+        blue_m3=finite.fsum(line.water_m3 for line in water if line.water_colour == "blue"),
+        green_m3=finite.fsum(line.water_m3 for line in water if line.water_colour == "green"),
         grey_m3=grey_m3,
-        reused_m3=math.fsum(
+        reused_m3=finite.fsum(
             line.water_m3_unallocated * line.share for line in water if line.water_colour == "recorded"
         ),
         grey=tuple(grey),
@@ -106,6 +114,8 @@ def assess(
         },
         warnings=tuple(warnings),
     )
+    finite.totals(result.total_kgco2e, result.blue_m3 + result.green_m3 + result.grey_m3, result.production_t)
+    return result
 
 
 @dataclass(frozen=True)

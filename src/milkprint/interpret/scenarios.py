@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from milkprint.bundle.models import ActivityRow, ItemId, ProcessId, UnitText
+from milkprint.bundle.reader import parse_toml
 from milkprint.bundle.validation import problems
 from milkprint.engine.assess import Inputs
 from milkprint.engine.result import Result
@@ -420,11 +421,7 @@ def load_scenarios(path: Path | str) -> list[Scenario]:
         raise InputError.at(
             Location(file=p.name), f"不是 UTF-8 编码（第 {exc.start} 字节）", f"not UTF-8 encoded (byte {exc.start})"
         ) from exc
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError.at(Location(file=p.name), f"TOML 格式错误：{exc}", f"invalid TOML: {exc}") from exc
-    return parse_scenarios(data, p.name)
+    return parse_scenarios(parse_toml(text, Location(file=p.name)), p.name)
 
 
 def levers() -> list[Scenario]:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -129,10 +129,13 @@ def format_footprint(value: float, digits: int = SIGNIFICANT_DIGITS) -> str:
         return "0"
     exact = Decimal(repr(value))
     exponent = min(0, exact.adjusted() - digits + 1)  # place value of the last kept figure
-    rounded = exact.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN)
-    if rounded.adjusted() > exact.adjusted():  # 999.5 → 1000: one figure more, re-round at the new magnitude
-        exponent += 1
+    # Whole units of a large value need all its figures (5.3e303 has 304): the default context's 28 would make
+    # quantize raise InvalidOperation. A float has at most 309 integer and 17 significant figures.
+    with localcontext(Context(prec=max(28, exact.adjusted() - exponent + 2))):
         rounded = exact.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN)
+        if rounded.adjusted() > exact.adjusted():  # 999.5 → 1000: one figure more, re-round at the new magnitude
+            exponent += 1
+            rounded = exact.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN)
     decimals = max(0, -exponent)
     return f"{rounded:,.{decimals}f}"
 

@@ -17,7 +17,7 @@ import io
 import json
 import re
 import shutil
-import tempfile
+import unicodedata
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.exc import StaleDataError
 
-from milkprint.errors import Collector, InputError, Lang, Location, Text
+from milkprint.errors import Collector, InputError, Lang, Location, Problem, Text
 from milkprint.service.errors import ConflictError, NotFoundError, not_found
 from milkprint.store.audit import record, record_created, snapshot
 from milkprint.store.models import (
@@ -46,11 +46,15 @@ from milkprint.store.models import (
     ResultRecord,
     Upload,
     User,
+    username_key,
     utcnow,
 )
 
 if TYPE_CHECKING:
     from milkprint.bundle.models import Meter as BundleMeter
+    from milkprint.bundle.models import Product as BundleProduct
+    from milkprint.bundle.reader import Bundle
+    from milkprint.engine.result import Result
 
 T = TypeVar("T", bound=Base)
 
@@ -78,21 +82,67 @@ def create_organisation(session: Session, name: str) -> Organisation:
     return org
 
 
+USERNAME_LENGTH = 100  # User.username and User.username_key
+USERNAME_REFUSED = frozenset("<>\"'&")  # markup characters: a name is shown in pages, lists and the audit log
+
+USERNAME_TAKEN = Text("该用户名不可用，请换一个", "this username cannot be used; choose another")
+
+
+def clean_username(name: str) -> tuple[str, list[Text]]:
+    """The username as stored (NFKC, stripped) and the rule's objections to it (empty if it is acceptable).
+
+    Names are shown to people who must tell them apart (user lists, the audit log), so anything invisible or
+    look-alike is refused: whitespace inside a name, control and format characters (a NUL, a zero-width space),
+    unassigned or private code points, and markup characters. Full-width letters are folded by NFKC rather than
+    refused. Login strips and normalises the same way, so a name is found however it was typed.
+    """
+    clean = unicodedata.normalize("NFKC", name).strip()
+    problems: list[Text] = []
+    if not 1 <= len(clean) <= USERNAME_LENGTH or len(username_key(clean)) > USERNAME_LENGTH:
+        problems.append(
+            Text(f"用户名须为 1 到 {USERNAME_LENGTH} 个字符", f"a username is 1 to {USERNAME_LENGTH} characters")
+        )
+    if any(ch.isspace() or unicodedata.category(ch)[0] == "Z" for ch in clean):
+        problems.append(Text("用户名不能含空格", "a username must not contain spaces"))
+    if any(unicodedata.category(ch)[0] == "C" and not ch.isspace() for ch in clean):
+        problems.append(
+            Text(
+                "用户名不能含控制字符或不可见字符（如零宽空格）",
+                "a username must not contain control or invisible characters (such as a zero-width space)",
+            )
+        )
+    if USERNAME_REFUSED & set(clean):
+        shown = " ".join(sorted(USERNAME_REFUSED))
+        problems.append(Text(f"用户名不能含以下字符：{shown}", f"a username must not contain any of: {shown}"))
+    return clean, problems
+
+
 def create_user(
     session: Session, *, org_id: int, username: str, password_hash: str, role: str, display_name: str = ""
 ) -> User:
-    """A user of the organisation with one of ROLES. Not audited here: the caller knows who created the account."""
+    """A user of the organisation with one of ROLES. Not audited here: the caller knows who created the account.
+
+    The username follows `clean_username`; one whose key (`username_key`) is taken, in any organisation, gets the
+    same answer as any unusable name, so an administrator cannot learn which names other organisations use.
+    """
+    name, problems = clean_username(username)
+    located = [Problem(Location(column="username"), t) for t in problems]
     if role not in ROLES:
-        raise InputError.at(
-            Location(column="role"),
-            f"未知的角色“{role}”，应为：{'、'.join(ROLES)}",
-            f"unknown role '{role}'; expected one of {', '.join(ROLES)}",
+        located.append(
+            Problem(
+                Location(column="role"),
+                Text(
+                    f"未知的角色“{role}”，应为：{'、'.join(ROLES)}",
+                    f"unknown role '{role}'; expected one of {', '.join(ROLES)}",
+                ),
+            )
         )
+    if located:
+        raise InputError(located)
     if session.scalar(select(Organisation.id).where(Organisation.id == org_id)) is None:
         raise not_found("组织", "organisation", org_id)
-    name = _text_field(username, "username", "用户名", 100)
-    if session.scalar(select(User.id).where(User.username == name)) is not None:
-        raise ConflictError(Text(f"用户名“{name}”已被使用", f"the username '{name}' is taken"))
+    if session.scalar(select(User.id).where(User.username_key == username_key(name))) is not None:
+        raise ConflictError(USERNAME_TAKEN)
     user = User(
         org_id=org_id,
         username=name,
@@ -101,7 +151,10 @@ def create_user(
         display_name=display_name.strip()[:200],
     )
     session.add(user)
-    _flush(session)
+    try:
+        _flush(session)
+    except ConflictError:  # the same name added at the same moment by someone else
+        raise ConflictError(USERNAME_TAKEN) from None
     return user
 
 
@@ -207,12 +260,14 @@ def create_assessment(
     content_type: str,
     data: bytes,
     client: str = "",
+    parsed: ParsedUpload | None = None,
 ) -> Assessment:
     """A new assessment from a bundle .zip or a filled .xlsx workbook: the raw upload, version 1 (the validated
-    bundle as a canonical zip), its product and the plant's meters. Bad input raises InputError; nothing is added."""
+    bundle as a canonical zip), its product and the plant's meters. Bad input raises InputError; nothing is added.
+    `parsed`: the upload already validated by `parse_upload` (then not parsed again)."""
     get_plant(session, org_id=org_id, plant_id=plant_id)
     clean_title = _title(title)
-    parsed = parse_upload(filename, data)
+    parsed = parsed or parse_upload(filename, data)
     upload = _add_upload(session, org_id, user_id, filename, content_type, data)
     product = _product(session, org_id, user_id, parsed, client)
     a = Assessment(
@@ -246,7 +301,10 @@ def create_and_run(
     client: str = "",
 ) -> Assessment:
     """A new assessment with its result, in the caller's transaction: what a person uploading data expects (the web
-    page); bad input anywhere, the readings included, raises InputError before the caller commits anything."""
+    page); bad input anywhere, the readings included, raises InputError before the caller commits anything. The
+    upload is validated and assessed before the first write, so a database's write lock is held only for the
+    inserts (SQLite has one writer: a long assessment inside the transaction would stall every other writer)."""
+    parsed = parse_upload(filename, data)
     a = create_assessment(
         session,
         org_id=org_id,
@@ -257,9 +315,10 @@ def create_and_run(
         content_type=content_type,
         data=data,
         client=client,
+        parsed=parsed,
     )
     _flush(session)
-    run_assessment(session, org_id=org_id, user_id=user_id, assessment_id=a.id, client=client)
+    run_assessment(session, org_id=org_id, user_id=user_id, assessment_id=a.id, client=client, computed=parsed.result)
     return a
 
 
@@ -276,7 +335,8 @@ def add_version_and_run(
     note: str = "",
     client: str = "",
 ) -> AssessmentVersion:
-    """A new version with its result, in the caller's transaction (see create_and_run)."""
+    """A new version with its result, in the caller's transaction (see create_and_run: assessed before any write)."""
+    parsed = parse_upload(filename, data)
     v = add_version(
         session,
         org_id=org_id,
@@ -288,9 +348,12 @@ def add_version_and_run(
         data=data,
         note=note,
         client=client,
+        parsed=parsed,
     )
     _flush(session)
-    run_assessment(session, org_id=org_id, user_id=user_id, assessment_id=assessment_id, client=client)
+    run_assessment(
+        session, org_id=org_id, user_id=user_id, assessment_id=assessment_id, client=client, computed=parsed.result
+    )
     return v
 
 
@@ -306,6 +369,7 @@ def add_version(
     data: bytes,
     note: str = "",
     client: str = "",
+    parsed: ParsedUpload | None = None,
 ) -> AssessmentVersion:
     """Append a version from a new upload; the assessment's current version moves to it.
 
@@ -315,7 +379,7 @@ def add_version(
     """
     a = _assessment_for_update(session, org_id, assessment_id)
     _check_row_version(a, expected_row_version)
-    parsed = parse_upload(filename, data)
+    parsed = parsed or parse_upload(filename, data)
     before = snapshot(a)
     upload = _add_upload(session, org_id, user_id, filename, content_type, data)
     product = _product(session, org_id, user_id, parsed, client)
@@ -493,11 +557,14 @@ def run_assessment(
     assessment_id: int,
     version: int | None = None,
     client: str = "",
+    computed: Result | None = None,
 ) -> ResultRecord:
     """Assess one version (default: the current one) with the shipped factor library and store the result.
 
     Results are immutable: when this version already has a result from the same library (by digest), that
-    result is returned and nothing is written. Bad data found only now (readings) raises InputError.
+    result is returned and nothing is written. Bad data found only now (readings) raises InputError. `computed`:
+    the result this version's bundle gave when its upload was validated (the same bytes, so the same numbers); used
+    when it was made with the current library, instead of assessing again.
     """
     from milkprint.factors.library import default_library
     from milkprint.pipeline import assess_bundle
@@ -517,8 +584,19 @@ def run_assessment(
     )
     if existing is not None:
         return existing
-    with _bundle_file(a, v) as path:
-        result = assess_bundle(path, library=library)
+    if computed is not None and computed.library_digest == library.digest:
+        result = computed
+    else:
+        with _bundle_file(a, v) as path:
+            result = assess_bundle(path, library=library)
+    try:  # every number finite (the engine sees to it), else nothing is stored: JSON has no inf, a column no NULL
+        as_stored = json.loads(json.dumps(result.to_dict(lang="zh"), allow_nan=False))  # as the database gives it
+    except ValueError:
+        raise InputError.at(
+            Location(file="assessment.toml", column="output"),
+            "结果含有非有限的数值（无穷大或非数），不予保存",
+            "the result holds a number that is not finite (infinity or NaN); it is not stored",
+        ) from None
     rec = ResultRecord(
         org_id=org_id,
         version_id=v.id,
@@ -526,7 +604,7 @@ def run_assessment(
         m3_per_t=result.m3_per_t,
         library_version=result.library_version,
         library_digest=result.library_digest,
-        result=json.loads(json.dumps(result.to_dict(lang="zh"))),  # as the database gives it back
+        result=as_stored,
         factors=result.factors_used(),
         created_by=user_id,
     )
@@ -618,15 +696,13 @@ def report_file(
     lang: Lang = "zh",
     version: int | None = None,
     interpretation: bool = False,
+    who: str = "",
 ) -> bytes:
     """The Annex A report of one version (default: the current one) as PDF, DOCX or HTML; with `interpretation`,
-    its section 四 carries the uncertainty, allocation and scenario analysis as `milkprint report` writes it."""
-    from milkprint.report.annex_a import build_report
-    from milkprint.report.render import render
-
+    its section 四 carries the uncertainty, allocation and scenario analysis as `milkprint report` writes it.
+    Rendered once per content and a few at a time (service/renders.py); `who` names the caller for its limit."""
     chosen = _format(fmt, REPORT_FORMATS)
-    with _report_inputs(session, org_id, assessment_id, version, interpretation) as inputs:
-        return render(build_report(inputs, lang), chosen)
+    return _rendered(session, org_id, assessment_id, "report", chosen, lang, version, interpretation, who)
 
 
 def declaration_file(
@@ -637,14 +713,11 @@ def declaration_file(
     fmt: str,
     lang: Lang = "zh",
     version: int | None = None,
+    who: str = "",
 ) -> bytes:
     """The water footprint declaration (blue and grey apart) of one version as PDF, DOCX or HTML."""
-    from milkprint.report.render import render
-    from milkprint.report.water import build_water_declaration
-
     chosen = _format(fmt, REPORT_FORMATS)
-    with _report_inputs(session, org_id, assessment_id, version) as inputs:
-        return render(build_water_declaration(inputs, lang), chosen)
+    return _rendered(session, org_id, assessment_id, "declaration", chosen, lang, version, False, who)
 
 
 def label_file(
@@ -655,15 +728,37 @@ def label_file(
     fmt: str,
     lang: Lang = "zh",
     version: int | None = None,
+    who: str = "",
 ) -> bytes:
     """The carbon label of one version (default: the current one) as SVG or PNG."""
-    from milkprint.report.label import label_png, label_svg
-    from milkprint.report.render import label_data
-
     chosen = _format(fmt, LABEL_FORMATS)
-    with _report_inputs(session, org_id, assessment_id, version) as inputs:
-        data = label_data(inputs, lang)
-        return label_svg(data).encode("utf-8") if chosen == "svg" else label_png(data)
+    return _rendered(session, org_id, assessment_id, "label", chosen, lang, version, False, who)
+
+
+def _rendered(
+    session: Session,
+    org_id: int,
+    assessment_id: int,
+    kind: Literal["report", "declaration", "label"],
+    fmt: str,
+    lang: Lang,
+    version: int | None,
+    interpretation: bool,
+    who: str,
+) -> bytes:
+    from milkprint.service.renders import RENDERER, job
+
+    j = job(
+        session,
+        org_id=org_id,
+        assessment_id=assessment_id,
+        kind=kind,
+        fmt=fmt,
+        lang=lang,
+        version=version,
+        interpretation=interpretation,
+    )
+    return RENDERER.get(j, who or f"org:{org_id}")
 
 
 # --- uploads --------------------------------------------------------------------------------------------------
@@ -678,63 +773,99 @@ class ParsedUpload:
     product_name: str
     product_spec: str
     meters: tuple[BundleMeter, ...]
+    result: Result | None = None  # the assessment made while validating (a method milkprint computes)
 
 
 def parse_upload(filename: str, data: bytes) -> ParsedUpload:
     """Validate a bundle .zip or a filled .xlsx workbook (told apart by content, not by name) into a canonical
-    bundle zip; InputError names the file, sheet, row and column of every problem."""
+    bundle zip; InputError names the file, sheet, row and column of every problem.
+
+    What a run would refuse is refused here, so an upload that is accepted can be run: readings.csv is read as the
+    run reads it, and a method milkprint computes is assessed once (a result that is not finite is refused).
+    Unpacking is bounded (bundle/archive.py, workbook/package.py) and done in this process's scratch folder.
+    """
     from milkprint.bundle.archive import open_bundle
     from milkprint.bundle.writer import bundle_files
+    from milkprint.safezip import check_directory
+    from milkprint.scratch import scratch_dir
     from milkprint.workbook.source import read_any_bundle
 
     name = _safe_name(filename)
     where = Location(file=name)
     if not data:
         raise InputError.at(where, "文件为空", "the file is empty")
+    check_directory(io.BytesIO(data), name)  # before zipfile reads a table of contents of any size
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             members = set(zf.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise InputError.at(
             where,
             "既不是案例包（.zip），也不是 Excel 工作簿（.xlsx）",
             "neither a case bundle (.zip) nor an Excel workbook (.xlsx)",
         ) from None
     kind: Literal["bundle", "workbook"] = "workbook" if "xl/workbook.xml" in members else "bundle"
-    with tempfile.TemporaryDirectory(prefix="milkprint-upload-") as tmp:
-        received = Path(tmp) / "received"
+    with scratch_dir("upload-") as tmp:
+        received = tmp / "received"
         received.mkdir()
         if kind == "workbook":
             from milkprint.workbook.importer import read_workbook
 
             path = received / f"{Path(name).stem or 'upload'}.xlsx"  # openpyxl goes by the extension
             path.write_bytes(data)
-            stored = canonical_zip(read_workbook(path).files())
+            stored = canonical_zip(read_workbook(path, _PRODUCT_LIMITS).files())
         else:
             path = received / name
             path.write_bytes(data)
             with open_bundle(path) as root:
-                stored = canonical_zip(bundle_files(read_any_bundle(root)))
-        # What is stored must read back as the same valid bundle (and gives the product and meters).
-        back = Path(tmp) / "stored.zip"
+                read = read_any_bundle(root)
+                _check_product(read.assessment.product)
+                stored = canonical_zip(bundle_files(read))
+        # What is stored must read back as the same valid bundle (and gives the product and meters), and run.
+        back = tmp / "stored.zip"
         back.write_bytes(stored)
         with open_bundle(back) as root:
             bundle = read_any_bundle(root)
+            _check_product(bundle.assessment.product)
+            _check_meter_lengths(bundle.meters)
+            computed = _check_runnable(root, bundle)
     product = bundle.assessment.product
-    spec = product.spec or ""
-    bad = []
-    if len(product.name) > 200:
-        bad.append(("name", 200))
-    if len(spec) > 100:
-        bad.append(("spec", 100))
-    if bad:
+    return ParsedUpload(kind, stored, product.name, product.spec or "", bundle.meters, computed)
+
+
+# The store's columns for the product (PostgreSQL refuses longer text; SQLite would keep it).
+_PRODUCT_LIMITS = {"product.name": 200, "product.spec": 100}
+
+
+def _check_product(product: BundleProduct) -> None:
+    """The product's name and spec fit the store's columns."""
+    too_long = [k for k, limit in _PRODUCT_LIMITS.items() if len(getattr(product, k.split(".")[1]) or "") > limit]
+    if too_long:
         raise InputError.at(
-            Location(file="assessment.toml", column=", ".join(f"product.{k}" for k, _ in bad)),
+            Location(file="assessment.toml", column=", ".join(too_long)),
             "产品名称不超过 200 个字符，规格不超过 100 个字符",
             "the product name may have at most 200 characters, its spec at most 100",
         )
-    _check_meter_lengths(bundle.meters)
-    return ParsedUpload(kind, stored, product.name, spec, bundle.meters)
+
+
+def _check_runnable(root: Path, bundle: Bundle) -> Result | None:
+    """Refuse now what a run would refuse later (security review F13): readings.csv is read as the run reads it
+    (encoding, header, every row), and a method milkprint computes is assessed, which refuses a result that is not
+    finite; that result is returned, so a run in the same request stores it instead of computing it again. A method
+    that is recognised but not computed yet gets the readings check alone."""
+    from milkprint.methods.catalog import METHODS
+
+    if METHODS[bundle.assessment.method].supported:
+        from milkprint.factors.library import default_library
+        from milkprint.pipeline import assess_bundle
+
+        return assess_bundle(root, library=default_library())
+    if bundle.readings is not None and bundle.meters:
+        from milkprint.readings.aggregate import meter_totals
+
+        a = bundle.assessment
+        meter_totals(bundle.readings, bundle.meters, a.period, a.plant.timezone)
+    return None
 
 
 def canonical_zip(files: Mapping[str, str | bytes | Path]) -> bytes:
@@ -931,23 +1062,14 @@ def _version_row(session: Session, org_id: int, a: Assessment, number: int | Non
 
 @contextmanager
 def _bundle_file(a: Assessment, v: AssessmentVersion) -> Iterator[Path]:
-    """The version's bundle zip as a file (the pipeline reads bundles from disk), removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="milkprint-") as tmp:
-        path = Path(tmp) / f"assessment-{a.id}-v{v.number}.zip"
+    """The version's bundle zip as a file (the pipeline reads bundles from disk), removed afterwards (also after a
+    crash: it is in this process's scratch folder, which milkprint.scratch.sweep_stale removes)."""
+    from milkprint.scratch import scratch_dir
+
+    with scratch_dir("run-") as tmp:
+        path = tmp / f"assessment-{a.id}-v{v.number}.zip"
         path.write_bytes(v.bundle_zip)
         yield path
-
-
-@contextmanager
-def _report_inputs(
-    session: Session, org_id: int, assessment_id: int, version: int | None, interpretation: bool = False
-) -> Iterator[Any]:
-    from milkprint.pipeline import report_inputs
-
-    a = get_assessment(session, org_id=org_id, assessment_id=assessment_id)
-    v = _version_row(session, org_id, a, version)
-    with _bundle_file(a, v) as path:
-        yield report_inputs(path, interpretation=interpretation)
 
 
 F = TypeVar("F", bound=str)

@@ -1,7 +1,8 @@
 """What the application layer refuses, in both languages; the doors map each class to one HTTP status.
 
 NotFoundError → 404 (absent, or another organisation's: existence is never revealed), ConflictError → 409 (a stale
-row version, or a change to a locked assessment), ForbiddenError → 403 (the role may not do it).
+row version, or a change to a locked assessment), ForbiddenError → 403 (the role may not do it), TooManyRequestsError
+→ 429 and BusyError → 503 (both with Retry-After: the caller, or the whole service, is doing too much at once).
 """
 
 from __future__ import annotations
@@ -19,6 +20,22 @@ class ConflictError(MilkprintError):
 
 class ForbiddenError(MilkprintError):
     """The caller is known but may not do this."""
+
+
+class TooManyRequestsError(MilkprintError):
+    """This caller already has such work running; retry after `retry_after` seconds."""
+
+    def __init__(self, text: Text, retry_after: int) -> None:
+        super().__init__(text)
+        self.retry_after = retry_after
+
+
+class BusyError(MilkprintError):
+    """The service's capacity for this kind of work is taken; retry after `retry_after` seconds."""
+
+    def __init__(self, text: Text, retry_after: int) -> None:
+        super().__init__(text)
+        self.retry_after = retry_after
 
 
 def not_found(zh_what: str, en_what: str, key: object) -> NotFoundError:

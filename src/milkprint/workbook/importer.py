@@ -10,12 +10,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import tomllib
+import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -23,7 +24,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import BaseModel, ValidationError
 
 from milkprint.bundle.models import ActivityRow, Assessment, RecordRow
-from milkprint.bundle.reader import TABLES, Bundle
+from milkprint.bundle.reader import TABLES, Bundle, parse_toml
 from milkprint.bundle.uncertain import UNCERTAINTY_COLUMNS, Uncertain
 from milkprint.bundle.validation import translate
 from milkprint.bundle.writer import bundle_files, write_folder
@@ -57,6 +58,7 @@ from milkprint.workbook.cells import (
     to_int,
 )
 from milkprint.workbook.choices import code_of, codes_of
+from milkprint.workbook.package import check_workbook
 from milkprint.workbook.placement import record_unit_fits
 from milkprint.workbook.sheetxml import date_styles, iter_values, shared_strings, sheet_part
 
@@ -124,9 +126,16 @@ class _Row:
 # --- reading cells --------------------------------------------------------------------------------------
 
 
-def _grid(ws: Any) -> _Grid:
+def _grid(ws: Any, file: str) -> _Grid:
     ws.reset_dimensions()
-    rows = [[(c.value, getattr(c, "number_format", "General") or "General") for c in r] for r in ws.iter_rows()]
+    try:
+        rows = [[(c.value, getattr(c, "number_format", "General") or "General") for c in r] for r in ws.iter_rows()]
+    except (ValueError, TypeError, OverflowError, IndexError) as exc:  # openpyxl on a cell it cannot convert
+        raise InputError.at(
+            Location(file=file, sheet=ws.title),
+            f"工作表的单元格无法读取：{exc}",
+            f"a cell of the sheet cannot be read: {exc}",
+        ) from None
     while rows and all(is_empty(v) for v, _ in rows[-1]):
         rows.pop()
     return _Grid(ws.title, rows)
@@ -463,8 +472,10 @@ def _extra_value(value: object, kind: str, number_format: str) -> object:
         return d
     if kind == "toml":
         try:
-            return tomllib.loads(text_of(value))["value"]
-        except (tomllib.TOMLDecodeError, KeyError) as exc:
+            return parse_toml(text_of(value), Location())["value"]
+        except InputError as exc:  # bad TOML, or nested too deeply
+            raise CellProblem(exc.problems[0].text) from None
+        except KeyError as exc:
             raise CellProblem(Text(f"TOML 值无法读取：{exc}", f"unreadable TOML value: {exc}")) from exc
     if isinstance(value, dt.datetime):
         return value.date() if value.time() == dt.time() and "h" not in number_format.lower() else value
@@ -674,7 +685,8 @@ def _read_readings(
             return None, 0
         shared, dates = shared_strings(zf), date_styles(zf)
         with zf.open(part) as fh:
-            return _readings_csv(ctx, title, iter_values(fh, shared, dates, epoch), meters)
+            rows = iter_values(fh, shared, dates, epoch, Location(file=path.name, sheet=title))
+            return _readings_csv(ctx, title, rows, meters)
 
 
 def _readings_csv(
@@ -763,12 +775,26 @@ def _reading(value: object) -> str | Text:
 # --- the workbook --------------------------------------------------------------------------------------
 
 
+# What openpyxl raises for XML it cannot parse (an undefined or external entity, a truncated part): the standard
+# library's parser, or lxml's when lxml is installed.
+_XML_ERRORS: tuple[type[Exception], ...] = (ET.ParseError, expat.ExpatError)
+try:
+    from lxml.etree import XMLSyntaxError  # type: ignore[import-untyped]
+
+    _XML_ERRORS = (*_XML_ERRORS, XMLSyntaxError)
+except ImportError:  # pragma: no cover - lxml is optional for openpyxl
+    pass
+
+
 def _open(path: Path) -> Any:
+    if not path.exists():
+        raise InputError.at(Location(file=str(path)), "找不到工作簿", "workbook not found")
+    check_workbook(path, lambda title: L.sheet_key(title) == "readings")
     try:
         return load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
         raise InputError.at(Location(file=str(path)), "找不到工作簿", "workbook not found") from None
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, *_XML_ERRORS) as exc:
         raise InputError.at(
             Location(file=path.name),
             f"不是可读取的 Excel 工作簿（.xlsx）：{exc}",
@@ -776,16 +802,46 @@ def _open(path: Path) -> Any:
         ) from None
 
 
-def read_workbook(path: Path) -> Imported:
-    """A filled workbook as a bundle (nothing written), or an InputError listing every problem by cell."""
+def read_workbook(path: Path, limits: Mapping[str, int] | None = None) -> Imported:
+    """A filled workbook as a bundle (nothing written), or an InputError listing every problem by cell.
+
+    `limits`: the most characters a text field of the assessment sheet may have (`{"product.name": 200}`), checked
+    as soon as that sheet is read, before the big sheets (a caller's store has columns of a size).
+    """
     wb = _open(path)
     try:
-        return _read(wb, path)
+        return _read(wb, path, limits or {})
+    except _XML_ERRORS as exc:  # a part openpyxl reads lazily (every sheet was checked before, so rarely)
+        raise InputError.at(
+            Location(file=path.name),
+            f"工作簿的 XML 无法读取：{exc}",
+            f"the workbook's XML cannot be read: {exc}",
+        ) from None
     finally:
         wb.close()
 
 
-def _read(wb: Any, path: Path) -> Imported:
+def _check_lengths(
+    ctx: _Context, grid: _Grid, cells: _AssessmentCells, a: Assessment, limits: Mapping[str, int]
+) -> None:
+    """Text fields of the assessment sheet longer than `limits` allows, reported at their cells."""
+    for key, limit in limits.items():
+        value: Any = a
+        for part in key.split("."):
+            value = getattr(value, part, None)
+        if isinstance(value, str) and len(value) > limit:
+            ctx.at(
+                grid.name,
+                cells.rows.get(key),
+                cells.value_col,
+                Text(
+                    f"{key} 不超过 {limit} 个字符（现有 {len(value)} 个）",
+                    f"{key} may have at most {limit} characters (it has {len(value)})",
+                ),
+            )
+
+
+def _read(wb: Any, path: Path, limits: Mapping[str, int]) -> Imported:
     ctx = _Context(path.name)
     sheets: dict[str, Any] = {}
     tables: dict[str, tuple[str, DataTable, Any]] = {}
@@ -804,8 +860,12 @@ def _read(wb: Any, path: Path) -> Imported:
             "缺少工作表“评价信息”（Assessment）；请用 milkprint template 生成的工作簿",
             "the sheet 'Assessment' (评价信息) is missing; use a workbook made by milkprint template",
         )
-    a_grid = _grid(sheets["assessment"])
+    a_grid = _grid(sheets["assessment"], path.name)
     assessment, a_cells = _read_assessment(ctx, a_grid)
+    if assessment is not None and limits:
+        _check_lengths(ctx, a_grid, a_cells, assessment, limits)
+        if ctx.bad.problems:
+            ctx.bad.raise_if_any()  # at once: the big sheets are not worth reading for a workbook the caller refuses
     method = assessment.method if assessment is not None else None
     if method is None and "method" in a_cells.rows:
         raw = a_grid.value(a_cells.rows["method"], a_cells.value_col)
@@ -837,7 +897,7 @@ def _read(wb: Any, path: Path) -> Imported:
     order = 0
     for t in wanted:
         if t.id in tables:
-            _read_standard(ctx, _grid(tables[t.id][2]), t, order, standard)
+            _read_standard(ctx, _grid(tables[t.id][2], path.name), t, order, standard)
         order += L.EXCEL_MAX_ROWS
     if "activities" not in sheets:
         ctx.at(
@@ -848,7 +908,7 @@ def _read(wb: Any, path: Path) -> Imported:
         )
     rows: dict[str, list[_Row]] = {}
     for file, key in L.TABLE_SHEETS.items():
-        rows[file] = _read_table(ctx, _grid(sheets[key]), file, order) if key in sheets else []
+        rows[file] = _read_table(ctx, _grid(sheets[key], path.name), file, order) if key in sheets else []
         order += L.EXCEL_MAX_ROWS
     meters = {m.model.meter_id for m in rows["meters.csv"]}
     readings_csv, count = (None, 0)
