@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
 import tomli_w
 
 from milkprint.bundle.models import ActivityRow, Assessment, EffluentRow, FactorRow
@@ -18,6 +19,20 @@ from milkprint.factors.library import default_library
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("MILKPRINT_SHARED", REPO.parent / "shared"))  # beside the project, as in CI
 CASES = SHARED / "cases"
+
+
+def case_param(path: Path) -> Any:
+    """A reference case as a test parameter; a case of a method this version recognises but cannot compute yet (the
+    dairy label, issue 16) is skipped with the reason, never silently dropped: it runs as soon as the method is built."""
+    import tomllib
+
+    from milkprint.methods.catalog import METHODS
+
+    method = tomllib.loads((path / "assessment.toml").read_text(encoding="utf-8")).get("method", "")
+    known = METHODS.get(method)
+    if known is not None and not known.supported:
+        return pytest.param(path, marks=pytest.mark.skip(reason=f"method {method} not implemented yet"))
+    return path
 
 BASE_ASSESSMENT: dict[str, Any] = {
     "bundle_version": 1,

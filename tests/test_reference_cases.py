@@ -10,23 +10,11 @@ from typing import Any
 
 import pytest
 
-from milkprint.methods.catalog import METHODS
 from milkprint.pipeline import assess_bundle
-from tests.bundles import CASES
-
-
-def _case(path: Path) -> Any:
-    """A case as a test parameter; a case of a method this version recognises but cannot compute yet (the dairy
-    label, issue 16) is skipped with the reason, never silently dropped: it runs as soon as the method is built."""
-    method = json.loads((path / "expected.json").read_text(encoding="utf-8")).get("method", "")
-    known = METHODS.get(method)
-    if known is not None and not known.supported:
-        return pytest.param(path, marks=pytest.mark.skip(reason=f"method {method} not implemented yet"))
-    return path
-
+from tests.bundles import CASES, case_param
 
 CASE_DIRS = sorted(p.parent for p in CASES.glob("*/expected.json"))
-CASE_PARAMS = [_case(p) for p in CASE_DIRS]
+CASE_PARAMS = [case_param(p) for p in CASE_DIRS]
 
 
 def mismatches(expected: Any, got: Any, path: str = "") -> list[str]:

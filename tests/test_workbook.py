@@ -29,7 +29,7 @@ from milkprint.workbook.importer import import_workbook, read_workbook
 from milkprint.workbook.sheetxml import sheet_part
 from milkprint.workbook.source import read_any_bundle
 from milkprint.workbook.template import write_template
-from tests.bundles import CASES, SHARED, assessment_dict, write_bundle
+from tests.bundles import CASES, SHARED, assessment_dict, case_param, write_bundle
 
 CASE_DIRS = sorted(p for p in CASES.iterdir() if (p / "assessment.toml").exists())
 SAMPLE = Path(str(resources.files("milkprint.samples") / "sample_plant"))
@@ -87,7 +87,7 @@ def round_trip(source: Path, tmp: Path, lang: str) -> tuple[Path, Path]:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("source", [*CASE_DIRS, SAMPLE], ids=lambda p: p.name)
+@pytest.mark.parametrize("source", [*map(case_param, CASE_DIRS), SAMPLE], ids=lambda p: p.name)
 def test_bundle_workbook_bundle_is_identical(source: Path, lang: str, tmp_path: Path) -> None:
     _, once = round_trip(source, tmp_path / "1", lang)
     assert content(read_bundle(once)) == content(read_bundle(source))
