@@ -98,7 +98,9 @@ def seed_database(database: str) -> str:
 def sign_in(base: str, password: str) -> httpx.Client:
     """An httpx client with the session cookie of the sign-in form."""
     client = httpx.Client(base_url=base, timeout=60)
-    r = client.post("/login", data={"username": "demo", "password": password, "next": "/"})
+    form = client.get("/login").text  # the form's double-submit token (a cookie and a field)
+    token = form.split('name="login_token" value="', 1)[1].split('"', 1)[0]
+    r = client.post("/login", data={"username": "demo", "password": password, "next": "/", "login_token": token})
     if r.status_code != 303 or "milkprint_session" not in client.cookies:
         sys.exit(f"sign-in failed: {r.status_code} {r.text[:300]}")
     return client

@@ -54,6 +54,8 @@ def test_upload_result_report_approve_audit_and_roles(
 
         # --- an engineer signs in; organisation and role are shown --------------------------------------------
         ctx = browser.new_context(viewport=LAPTOP, accept_downloads=True)
+        blocked: list[str] = []  # the pages must work under their own Content-Security-Policy (no inline script)
+        ctx.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
         login = ctx.new_page()
         login.goto(f"{base}/assessments")
         expect(login).to_have_url(re.compile(r"/login\?next="))
@@ -105,8 +107,13 @@ def test_upload_result_report_approve_audit_and_roles(
         shot(page, f"{db}-05-assessments")
         page.goto(f"{base}/factors")
         shot(page, f"{db}-06-factors")
+        page.goto(f"{base}/docs")  # Swagger UI from the installed package, under the same CSP
+        page.wait_for_selector(".swagger-ui .information-container .title")
+        shot(page, f"{db}-06-docs")
+        page.goto(f"{base}/")
         page.get_by_role("button", name="退出").click()
         page.wait_for_url(re.compile(r"/login"))
+        assert not blocked, blocked
         ctx.close()
 
         # --- a reviewer approves; the history shows it -----------------------------------------------------------

@@ -50,6 +50,7 @@ from tests.web import (
     PASSWORD,
     bundle_zip,
     csrf_of,
+    post_login,
     sign_in,
     web_app,  # noqa: F401  # the app with two organisations and a user of every role
 )
@@ -692,22 +693,16 @@ def test_pages_need_a_session_and_sign_in_returns_to_them(web_app: Any) -> None:
         client = TestClient(web_app)
         r = client.get(f"/login?next={quote(target, safe='')}", follow_redirects=False)
         assert page(r).one("input", name="next").attrs["value"] == target
-        r = client.post(
-            "/login",
-            data={"username": "甲乳业-admin", "password": PASSWORD, "next": target},
-            follow_redirects=False,
-        )
+        r = post_login(client, "甲乳业-admin", PASSWORD, target)
         assert r.status_code == 303 and r.headers["location"] == target
         assert client.get(target).status_code == 200
     # A target on another site is never where sign-in goes.
     for evil in EVIL_TARGETS:
-        r = TestClient(web_app).post(
-            "/login", data={"username": "甲乳业-viewer", "password": PASSWORD, "next": evil}, follow_redirects=False
-        )
+        r = post_login(TestClient(web_app), "甲乳业-viewer", PASSWORD, evil)
         assert r.status_code == 303 and stays_here(r.headers["location"]), (evil, r.headers["location"])
     # A wrong password: the sign-in page again, with a message, and no session.
     client = TestClient(web_app)
-    r = client.post("/login", data={"username": "甲乳业-admin", "password": "wrong", "next": "/data"})
+    r = post_login(client, "甲乳业-admin", "wrong", "/data")
     assert page(r, 401).testid("login-error").text()
     assert client.get("/data", follow_redirects=False).status_code == 303
     # Forms posted without a session go to the sign-in page too, and store nothing.

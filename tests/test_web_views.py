@@ -28,26 +28,27 @@ def test_a_view_is_computed_once_for_concurrent_askers() -> None:
     views = Views(size=2)
     day = dt.date(2026, 1, 15)
     got: list[object] = []
-    threads = [threading.Thread(target=lambda: got.append(views.get(7, bundle, day))) for _ in range(4)]
+    threads = [threading.Thread(target=lambda: got.append(views.get(1, 7, bundle, day))) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert len(reads) == 1  # one computation served all four
     assert len(got) == 4 and all(v is got[0] for v in got)
-    assert views.get(7, bundle, day) is got[0] and len(reads) == 1
-    assert views.get(7, bundle, dt.date(2026, 1, 16)) is not got[0]  # validity depends on the day
-    views.get(8, bundle, day)
-    views.get(9, bundle, day)
-    assert views.get(7, bundle, day) is not got[0]  # the oldest of size 2 went
+    assert views.get(1, 7, bundle, day) is got[0] and len(reads) == 1
+    assert views.get(1, 7, bundle, dt.date(2026, 1, 16)) is not got[0]  # validity depends on the day
+    assert views.get(2, 7, bundle, day) is not got[0]  # another organisation never gets this one's view
+    views.get(1, 8, bundle, day)
+    views.get(1, 9, bundle, day)
+    assert views.get(1, 7, bundle, day) is not got[0]  # the oldest of size 2 went
 
 
 def test_a_failed_view_is_not_kept() -> None:
     views = Views()
     with pytest.raises(InputError):
-        views.get(1, lambda: b"not a zip", dt.date(2026, 1, 15))
+        views.get(1, 1, lambda: b"not a zip", dt.date(2026, 1, 15))
     with pytest.raises(InputError):  # asked again: computed again (and failing again), not a cached failure
-        views.get(1, lambda: b"not a zip", dt.date(2026, 1, 15))
+        views.get(1, 1, lambda: b"not a zip", dt.date(2026, 1, 15))
 
 
 def test_a_bug_gives_a_page_not_a_traceback(tmp_path: Path) -> None:

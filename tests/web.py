@@ -5,12 +5,14 @@ Import the fixture explicitly: `from tests.web import web_app  # noqa: F401` (wi
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -36,6 +38,7 @@ def bundle_zip(root: Path) -> bytes:
 
 def seed_users(app: Any) -> None:
     """Users `甲乳业-admin` … `乙乳业-viewer` with PASSWORD, and one plant `一厂` in 甲乳业."""
+    hashed = _password_hash()
     with transaction(app.state.factory) as s:
         for org_name in ORGS:
             org = svc.create_organisation(s, org_name)
@@ -45,13 +48,19 @@ def seed_users(app: Any) -> None:
                     s,
                     org_id=org.id,
                     username=f"{org_name}-{role}",
-                    password_hash=hash_password(PASSWORD),
+                    password_hash=hashed,
                     role=role,
                     display_name=f"{org_name}{role}",
                 )
             if org_name == ORGS[0]:
                 s.flush()
                 svc.create_plant(s, org_id=org.id, user_id=None, name="一厂", province="内蒙古", grid="")
+
+
+@functools.cache
+def _password_hash() -> str:
+    """PASSWORD's argon2 hash, made once per test process (each hash costs ~0.1 s; salts need not differ here)."""
+    return hash_password(PASSWORD)
 
 
 @pytest.fixture
@@ -67,9 +76,19 @@ def sign_in(app: Any, username: str, lang: str = "zh") -> TestClient:
     client = TestClient(app)
     if lang == "en":
         client.cookies.set("milkprint_lang", "en")
-    r = client.post("/login", data={"username": username, "password": PASSWORD, "next": "/"}, follow_redirects=False)
+    r = post_login(client, username, PASSWORD)
     assert r.status_code == 303, r.text
     return client
+
+
+def post_login(client: TestClient, username: str, password: str, next: str = "/", **kwargs: Any) -> Any:
+    """Post the sign-in form as a browser does: first the form (its double-submit token, cookie and field), then
+    the credentials."""
+    form = client.get(f"/login?next={quote(next, safe='')}", follow_redirects=False).text
+    found = re.search(r'name="login_token" value="([^"]+)"', form)
+    assert found, "the sign-in form has no login token"
+    data = {"username": username, "password": password, "next": next, "login_token": found.group(1)}
+    return client.post("/login", data=data, follow_redirects=False, **kwargs)
 
 
 def api_login(app: Any, username: str) -> TestClient:

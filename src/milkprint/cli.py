@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from milkprint import __version__
+from milkprint.api.server import HEADER_TIMEOUT, LIMIT_CONCURRENCY
 from milkprint.errors import InputError, Lang, MilkprintError
 
 T = TypeVar("T")
@@ -394,16 +395,43 @@ def serve(
         str | None,
         typer.Option("--database", envvar="MILKPRINT_DATABASE_URL", help="数据库 URL（默认 SQLite 文件）/ database URL"),
     ] = None,
+    secure_cookies: Annotated[
+        bool,
+        typer.Option(
+            "--secure-cookies/--no-secure-cookies",
+            envvar="MILKPRINT_SECURE_COOKIES",
+            help="部署在 HTTPS 之后：会话 Cookie 为 __Host-…; Secure，并发送 HSTS / behind TLS: Secure cookies and HSTS",
+        ),
+    ] = False,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            envvar="MILKPRINT_FORWARDED_ALLOW_IPS",
+            help="仅信任这些反向代理的 X-Forwarded-For/-Proto（逗号分隔；默认不信任）/ trusted proxy addresses",
+        ),
+    ] = None,
+    limit_concurrency: Annotated[
+        int,
+        typer.Option("--limit-concurrency", min=10, help="同时处理的连接或请求上限，超出即回 503 / connections before 503"),
+    ] = LIMIT_CONCURRENCY,
+    header_timeout: Annotated[
+        float,
+        typer.Option("--header-timeout", min=0.1, max=300, help="请求头须在此秒数内收齐 / seconds for a request's headers"),
+    ] = HEADER_TIMEOUT,
 ) -> None:
     """启动服务：网页界面与 REST API（/docs 为 OpenAPI 文档）/ run the service: web UI and REST API (OpenAPI at /docs)."""
-    import uvicorn
-
     from milkprint.api.app import create_app
     from milkprint.api.demo import DEMO_USER, seed
+    from milkprint.api.server import ServeOptions, run
+    from milkprint.scratch import sweep_stale
     from milkprint.store.db import default_url
 
     url = database or default_url()
-    api = _run("zh", lambda: create_app(url))
+    swept = sweep_stale()  # scratch folders of processes that died (a crash mid-upload leaves one behind)
+    if swept:
+        err.print(f"已清理 {swept} 个遗留的临时文件夹 / removed {swept} scratch folders left by stopped processes")
+    api = _run("zh", lambda: create_app(url, secure_cookies=secure_cookies))
     if demo_data:
         password = seed(api.state.factory)
         if password is None:
@@ -420,7 +448,8 @@ def serve(
 
     preload()  # before the port opens: the first page view must not wait for imports
     threading.Thread(target=warm, args=(api,), name="warm-views", daemon=True).start()  # nor for its plant's figures
-    uvicorn.run(api, host=host, port=port, log_level="warning")
+    options = ServeOptions(host, port, forwarded_allow_ips, limit_concurrency, header_timeout)
+    run(api, options)
 
 
 @app.command()
@@ -622,6 +651,102 @@ def readings_import(
     code = _run(lg, lambda: run_import(file, bundle, options, choices, lg, out, err))
     if code:
         raise typer.Exit(code)
+
+
+# --- organisations (the operator's) ------------------------------------------------------------------------------
+
+org_app = typer.Typer(
+    help="组织与其首位管理员（运维人员用）/ organisations and their first administrator (for the operator).",
+    no_args_is_help=True,
+)
+app.add_typer(org_app, name="org")
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database", envvar="MILKPRINT_DATABASE_URL", help="数据库 URL（默认 SQLite 文件）/ database URL"),
+]
+
+
+def _factory(url: str | None) -> Any:
+    """A session factory on the migrated database (the same default as `serve`)."""
+    from milkprint.store.db import default_url, make_engine, migrate, session_factory
+
+    engine = make_engine(url or default_url())
+    migrate(engine)
+    return session_factory(engine)
+
+
+@org_app.command("create")
+def org_create(
+    name: Annotated[str, typer.Argument(help="组织名称 / organisation name")],
+    admin: Annotated[str, typer.Option("--admin", help="首位管理员的用户名 / the first administrator's username")],
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="从标准输入读取管理员密码，而不是生成 / read the password from stdin"),
+    ] = False,
+    database: DatabaseOption = None,
+    lang: LangOption = "zh",
+) -> None:
+    """新建组织及其管理员；生成的密码只显示这一次 / create an organisation and its administrator (a generated
+    password is printed once)."""
+    lg = _lang(lang)
+    import secrets
+
+    from milkprint.api.accounts import create_organisation
+    from milkprint.api.security import check_password_strength
+    from milkprint.store.db import transaction
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = secrets.token_urlsafe(18)  # 144 random bits
+        while check_password_strength(password, admin):  # practically never, but a printed password must pass
+            password = secrets.token_urlsafe(18)
+
+    def work() -> tuple[int, str, str]:
+        with transaction(_factory(database)) as s:
+            user = create_organisation(s, name=name, admin_username=admin, password=password, client="cli")
+            return user.org_id, name.strip(), user.username
+
+    org_id, org_name, username = _run(lg, work)
+    zh = lg == "zh"
+    out.print(f"{'组织' if zh else 'Organisation'}: {org_name} (id {org_id})", highlight=False, markup=False)
+    out.print(f"{'管理员' if zh else 'Administrator'}: {username}", highlight=False, markup=False)
+    if not password_stdin:
+        shown = "密码（只显示这一次，请妥善转交）" if zh else "Password (shown this once; hand it over safely)"
+        out.print(f"{shown}: {password}", highlight=False, markup=False)
+
+
+@org_app.command("list")
+def org_list(database: DatabaseOption = None, as_json: JsonOption = False, lang: LangOption = "zh") -> None:
+    """列出全部组织及其用户数、启用的管理员数 / list organisations with their users and active administrators."""
+    lg = _lang(lang)
+    from milkprint.api.accounts import organisations
+
+    def work() -> list[dict[str, Any]]:
+        with _factory(database)() as s:
+            return [
+                {
+                    "id": org.id,
+                    "name": org.name,
+                    "users": users,
+                    "active_admins": admins,
+                    "created_at": org.created_at.isoformat(),
+                }
+                for org, users, admins in organisations(s)
+            ]
+
+    rows = _run(lg, work)
+    if as_json:
+        sys.stdout.write(_dumps(rows))
+        return
+    zh = lg == "zh"
+    table = Table(title="组织" if zh else "Organisations")
+    for head in ("id", "名称" if zh else "Name", "用户" if zh else "Users", "启用的管理员" if zh else "Active admins"):
+        table.add_column(head)
+    for row in rows:
+        table.add_row(str(row["id"]), row["name"], str(row["users"]), str(row["active_admins"]))
+    out.print(table)
 
 
 def main() -> None:

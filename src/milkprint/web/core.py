@@ -25,11 +25,11 @@ from milkprint.api.security import can, same, session_user
 from milkprint.errors import Lang, MilkprintError, Text
 from milkprint.methods.item_names import item_name
 from milkprint.report.names import process_name
+from milkprint.service.assessments import MAX_UPLOAD
 from milkprint.service.audit_log import china
 from milkprint.service.errors import ForbiddenError
 from milkprint.store.models import utcnow
 
-COOKIE = "milkprint_session"  # the API's session cookie (api/app.py)
 LANG_COOKIE = "milkprint_lang"
 ROLE_NAMES = {
     "admin": Text("管理员", "administrator"),
@@ -128,10 +128,11 @@ class Web:
         self.env.filters["local"] = local_time
         self.env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":"))
         self.env.globals["version"] = __version__
+        self.env.globals["max_upload"] = MAX_UPLOAD  # file inputs refuse larger files before they are sent
 
     # --- who is asking ----------------------------------------------------------------------------------------
     def viewer(self, request: Request, s: Session) -> Viewer | None:
-        cookie = request.cookies.get(COOKIE)
+        cookie = request.cookies.get(request.app.state.session_cookie)  # the API's session cookie (api/app.py)
         if not cookie:
             return None
         with s.begin():
@@ -169,9 +170,14 @@ class Web:
     def posted(self, request: Request, s: Session, form_csrf: str, action: str) -> Viewer:
         """The caller of a form post: signed in, allowed to do `action`, with the session's CSRF token."""
         v = self.need(request, s, "read")
-        if not same(form_csrf, v.csrf):
-            raise FormCsrfFailed()
+        self.check_csrf(form_csrf, v)
         return self.need(request, s, action)
+
+    @staticmethod
+    def check_csrf(form_csrf: str, viewer: Viewer) -> None:
+        """The form's token must be the session's (an upload form is read after its sender is known, then this)."""
+        if not same(form_csrf, viewer.csrf):
+            raise FormCsrfFailed()
 
     # --- rendering --------------------------------------------------------------------------------------------
     def page(

@@ -6,19 +6,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import FastAPI, File, Form, Query, Request, UploadFile
+from fastapi import FastAPI, Form, Query, Request
 from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from milkprint.api.app import MAX_ID
+from milkprint.api.uploads import UploadForm, UploadTooLarge, read_upload_form
 from milkprint.errors import InputError, Text
 from milkprint.service import assessments as svc
+from milkprint.service.assessments import MAX_UPLOAD
 from milkprint.service.errors import NotFoundError
 from milkprint.store.models import Assessment, AssessmentVersion, AuditEntry, Plant, Product, ResultRecord, User
 from milkprint.web.core import Viewer, Web, page_lang
-from milkprint.web.page_data import problem_row, read_upload
+from milkprint.web.page_data import UPLOAD_FIELDS, checked_upload, problem_row
 from milkprint.web.queries import results_of
 from milkprint.web.summary import figures
 
@@ -139,7 +142,7 @@ def register(app: FastAPI, web: Web) -> None:
             record = svc.get_result(s, org_id=viewer.org_id, result_id=rid) if rid else None
             fig = None
             if record is not None:
-                view = request.app.state.views.get(v.id, lambda: v.bundle_zip)
+                view = request.app.state.views.get(viewer.org_id, v.id, lambda: v.bundle_zip)
                 fig = figures(view, lang, record.result)
             plant = s.get(Plant, a.plant_id)
             product = s.get(Product, a.product_id) if a.product_id else None
@@ -211,19 +214,34 @@ def register(app: FastAPI, web: Web) -> None:
         return RedirectResponse(f"/assessments/{assessment_id}?notice=run", status_code=303)
 
     @app.post("/assessments/{assessment_id}/versions", include_in_schema=False)
-    def new_version(
-        request: Request,
-        assessment_id: Id,
-        file: Annotated[UploadFile, File()],
-        csrf_token: Annotated[str, Form(max_length=100)] = "",
-        row_version: Annotated[int, Form(ge=0, le=MAX_ID)] = 0,
-        note: Annotated[str, Form(max_length=2000)] = "",
+    async def new_version(request: Request, assessment_id: Id) -> Response:
+        """The caller is checked (signed in, allowed to write) before the form is read; the form's CSRF token after."""
+
+        def writer() -> Viewer:
+            with web.factory() as s:
+                return web.need(request, s, "write")
+
+        viewer = await run_in_threadpool(writer)
+        too_large: UploadTooLarge | None = None
+        try:
+            form = await read_upload_form(request, fields=UPLOAD_FIELDS, max_upload=MAX_UPLOAD)
+        except UploadTooLarge as exc:  # shown in place like every other problem of the file
+            form, too_large = UploadForm("", "", b""), exc
+        web.check_csrf(form.fields.get("csrf_token", ""), viewer)
+        return await run_in_threadpool(store_version, request, viewer, assessment_id, form, too_large)
+
+    def store_version(
+        request: Request, viewer: Viewer, assessment_id: int, form: UploadForm, failed: InputError | None
     ) -> Response:
         lang = page_lang(request)
+        note = form.fields.get("note", "")[:2000]
+        raw_version = form.fields.get("row_version", "0").strip()
+        row_version = int(raw_version) if raw_version.isascii() and raw_version.isdigit() and len(raw_version) < 10 else -1
         with web.factory() as s:
-            viewer = web.posted(request, s, csrf_token, "write")
             try:
-                data = read_upload(file)
+                if failed is not None:
+                    raise failed
+                data = checked_upload(form)
                 with s.begin():  # the new version and its result land together, or nothing does
                     svc.add_version_and_run(
                         s,
@@ -231,8 +249,8 @@ def register(app: FastAPI, web: Web) -> None:
                         user_id=viewer.id,
                         assessment_id=assessment_id,
                         expected_row_version=row_version,
-                        filename=file.filename or "upload",
-                        content_type=file.content_type or "",
+                        filename=form.filename or "upload",
+                        content_type=form.content_type,
                         data=data,
                         note=note,
                         client=viewer.client,
@@ -247,6 +265,6 @@ def register(app: FastAPI, web: Web) -> None:
                     status=422,
                     problems=[problem_row(p, lang) for p in exc.problems],
                     error=None if exc.problems else exc.message(lang),
-                    version_form={"note": note, "filename": file.filename or ""},
+                    version_form={"note": note, "filename": form.filename},
                 )
         return RedirectResponse(f"/assessments/{assessment_id}?notice=version", status_code=303)

@@ -84,7 +84,7 @@ def register(app: FastAPI, web: Web) -> None:
                         history_chart=charts.history(points, lang) if len(points) > 1 else None,
                     )
                     if current is not None:
-                        view = request.app.state.views.get(current.version.id, lambda: current.version.bundle_zip)
+                        view = request.app.state.views.get(viewer.org_id, current.version.id, lambda: current.version.bundle_zip)
                         stored = svc.get_result(s, org_id=viewer.org_id, result_id=current.result_id).result
                         ctx["fig"] = figures(view, lang, stored)
         return web.page(request, "dashboard.html.j2", viewer, active="dashboard", **ctx)

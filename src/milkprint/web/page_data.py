@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, File, Form, Query, Request, UploadFile
+from fastapi import FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from milkprint.api.app import MAX_ID
+from milkprint.api.uploads import UploadForm, UploadTooLarge, read_upload_form
 from milkprint.errors import InputError, Lang, Location, MilkprintError, Problem
 from milkprint.service import assessments as svc
 from milkprint.service.assessments import MAX_UPLOAD
@@ -35,7 +37,7 @@ def meter_rows(s: Session, request: Request, viewer: Viewer, plant: Plant, lang:
     latest: dict[str, Any] = {}
     findings: dict[str, list[dict[str, Any]]] = {}
     if current is not None:
-        view = request.app.state.views.get(current.version.id, lambda: current.version.bundle_zip)
+        view = request.app.state.views.get(viewer.org_id, current.version.id, lambda: current.version.bundle_zip)
         summary = {m.meter_id: m for m in view.inputs.result.meters}
         latest = view.latest
         for f in view.quality.findings:
@@ -90,21 +92,32 @@ def register(app: FastAPI, web: Web) -> None:
             return render(request, s, viewer, plant)
 
     @app.post("/data/upload", include_in_schema=False)
-    def upload(
-        request: Request,
-        file: Annotated[UploadFile, File()],
-        csrf_token: Annotated[str, Form(max_length=100)] = "",
-        plant: Annotated[str, Form(max_length=20)] = "",
-        new_plant: Annotated[str, Form(max_length=200)] = "",
-        title: Annotated[str, Form(max_length=200)] = "",
-    ) -> Response:
+    async def upload(request: Request) -> Response:
+        """The caller is checked (signed in, allowed to write) before the form is read; the form's CSRF token after."""
+
+        def writer() -> Viewer:
+            with web.factory() as s:
+                return web.need(request, s, "write")
+
+        viewer = await run_in_threadpool(writer)
+        too_large: UploadTooLarge | None = None
+        try:
+            form = await read_upload_form(request, fields=UPLOAD_FIELDS, max_upload=MAX_UPLOAD)
+        except UploadTooLarge as exc:  # shown in place like every other problem of the file
+            form, too_large = UploadForm("", "", b""), exc
+        web.check_csrf(form.fields.get("csrf_token", ""), viewer)
+        return await run_in_threadpool(store_upload, request, viewer, form, too_large)
+
+    def store_upload(request: Request, viewer: Viewer, form: UploadForm, failed: InputError | None) -> Response:
         lang = page_lang(request)
-        form = {"plant": plant, "new_plant": new_plant, "title": title, "filename": file.filename or ""}
+        plant, new_plant, title = (form.fields.get(k, "") for k in ("plant", "new_plant", "title"))
+        shown = {"plant": plant, "new_plant": new_plant, "title": title, "filename": form.filename}
+        plant_id = int(plant) if plant.isascii() and plant.isdigit() and 1 <= int(plant) <= MAX_ID else None
         with web.factory() as s:
-            viewer = web.posted(request, s, csrf_token, "write")
-            plant_id = int(plant) if plant.isdigit() else None
             try:
-                data = read_upload(file)
+                if failed is not None:
+                    raise failed
+                data = checked_upload(form)
                 with s.begin():  # one transaction: the plant, the upload, the assessment and its result, or nothing
                     if new_plant.strip():
                         p = svc.create_plant(
@@ -121,9 +134,9 @@ def register(app: FastAPI, web: Web) -> None:
                         org_id=viewer.org_id,
                         user_id=viewer.id,
                         plant_id=plant_id,
-                        title=title.strip() or Path(file.filename or "upload").stem,
-                        filename=file.filename or "upload",
-                        content_type=file.content_type or "",
+                        title=title.strip()[:200] or Path(form.filename or "upload").stem,
+                        filename=form.filename or "upload",
+                        content_type=form.content_type,
                         data=data,
                         client=viewer.client,
                     )
@@ -135,13 +148,13 @@ def register(app: FastAPI, web: Web) -> None:
                     viewer,
                     plant_id,
                     status=422,
-                    form=form,
+                    form=shown,
                     error=exc.message(lang) if not exc.problems else None,
                     problems=[problem_row(p, lang) for p in exc.problems],
                 )
             except MilkprintError as exc:
                 status = 404 if isinstance(exc, NotFoundError) else 409
-                return render(request, s, viewer, plant_id, status=status, form=form, error=exc.message(lang))
+                return render(request, s, viewer, plant_id, status=status, form=shown, error=exc.message(lang))
         return RedirectResponse(f"/assessments/{aid}?uploaded=1", status_code=303)
 
     @app.get("/data/template.xlsx", include_in_schema=False)
@@ -163,20 +176,18 @@ def register(app: FastAPI, web: Web) -> None:
         )
 
 
-def read_upload(file: UploadFile) -> bytes:
-    """The uploaded file's bytes, refused when there are none or more than the service takes."""
-    data = file.file.read(MAX_UPLOAD + 1)
-    where = Location(file=file.filename or "", column="file")
-    if len(data) > MAX_UPLOAD:
-        mib = MAX_UPLOAD // 2**20
-        raise InputError.at(where, f"上传文件超过 {mib} MiB", f"the upload exceeds {mib} MiB")
-    if not data:
+UPLOAD_FIELDS = ("csrf_token", "plant", "new_plant", "title", "row_version", "note")
+
+
+def checked_upload(form: UploadForm) -> bytes:
+    """The uploaded file's bytes, refused when none were sent (the size was bounded while the form was read)."""
+    if not form.data:
         raise InputError.at(
-            where,
+            Location(file=form.filename or "", column="file"),
             "请选择要上传的案例包（.zip）或工作簿（.xlsx）",
             "choose a case bundle (.zip) or a workbook (.xlsx) to upload",
         )
-    return data
+    return form.data
 
 
 def problem_row(p: Problem, lang: Lang) -> dict[str, Any]:

@@ -3,6 +3,7 @@ toggle, and each page's routes (one module per page)."""
 
 from __future__ import annotations
 
+import secrets
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -13,11 +14,13 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
 from milkprint.api.app import LoginFailed, set_session_cookie, sign_in, sign_out
-from milkprint.api.security import RateLimited
+from milkprint.api.security import RateLimited, same
+from milkprint.errors import Text
 from milkprint.web.core import LANG_COOKIE, Web, page_lang, safe_next
 from milkprint.web.views import Views
 
 ONE_YEAR = 365 * 24 * 3600
+LOGIN_COOKIE = "milkprint_login"  # the sign-in form's double-submit token
 
 
 def plotly_js() -> Path:
@@ -56,12 +59,39 @@ def mount(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) ->
             },
         )
 
+    def login_form(
+        request: Request, next: str, *, status: int = 200, message: str = "", username: str = ""
+    ) -> Response:
+        """The sign-in form with a fresh double-submit token: the same random value in a hidden field and in a
+        cookie only this site can set, so another site cannot sign a browser into an attacker's account."""
+        token = secrets.token_urlsafe(32)
+        out = web.page(
+            request,
+            "login.html.j2",
+            None,
+            status=status,
+            next=safe_next(next),
+            message=message,
+            username=username,
+            login_token=token,
+        )
+        out.set_cookie(
+            LOGIN_COOKIE,
+            token,
+            max_age=3600,
+            path="/login",
+            httponly=True,
+            samesite="strict",
+            secure=secure_cookies or request.url.scheme == "https",
+        )
+        return out
+
     @app.get("/login", include_in_schema=False)
     def login_page(request: Request, next: str = "/") -> Response:
         with factory() as s:
             if web.viewer(request, s) is not None:
                 return RedirectResponse(safe_next(next), status_code=303)
-        return web.page(request, "login.html.j2", None, next=safe_next(next), message="", username="")
+        return login_form(request, next)
 
     @app.post("/login", include_in_schema=False)
     def login_post(
@@ -69,24 +99,22 @@ def mount(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) ->
         username: Annotated[str, Form(max_length=100)] = "",
         password: Annotated[str, Form(max_length=1000)] = "",
         next: Annotated[str, Form(max_length=2000)] = "/",
+        login_token: Annotated[str, Form(max_length=100)] = "",
     ) -> Response:
+        lang = page_lang(request)
+        if not login_token or not same(login_token, request.cookies.get(LOGIN_COOKIE, "")):
+            text = Text("登录表单已过期或来自其他网站，请重新登录", "the sign-in form expired or came from another site: sign in again")
+            return login_form(request, next, status=403, message=text(lang), username=username)
         client = request.client.host if request.client else ""
         with factory() as s:
             try:
                 _, cookie, _ = sign_in(s, username, password, client)
             except (LoginFailed, RateLimited) as exc:
                 status = 429 if isinstance(exc, RateLimited) else 401
-                return web.page(
-                    request,
-                    "login.html.j2",
-                    None,
-                    status=status,
-                    next=safe_next(next),
-                    message=exc.message(page_lang(request)),
-                    username=username,
-                )
+                return login_form(request, next, status=status, message=exc.message(lang), username=username)
         out = RedirectResponse(safe_next(next), status_code=303)
-        set_session_cookie(out, cookie, secure_cookies)
+        set_session_cookie(out, cookie, secure_cookies, request.url.scheme == "https")
+        out.delete_cookie(LOGIN_COOKIE, path="/login")
         return out
 
     @app.post("/logout", include_in_schema=False)
@@ -132,6 +160,6 @@ def warm(app: FastAPI, limit: int = 50) -> int:
             current = current_result(s, plant.org_id, found)
             if current is not None:
                 version = current.version
-                app.state.views.get(version.id, lambda v=version: v.bundle_zip)
+                app.state.views.get(plant.org_id, version.id, lambda v=version: v.bundle_zip)
                 done += 1
     return done

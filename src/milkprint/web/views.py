@@ -74,17 +74,20 @@ def compute(bundle_zip: bytes, today: dt.date) -> VersionView:
 
 
 class Views:
-    """An LRU cache of VersionViews by (version id, day); thread-safe. A view is computed once: a request that asks
-    for one being computed (by another request or the start-up warm-up) waits for it instead of computing it again."""
+    """An LRU cache of VersionViews by (organisation, version id, day); thread-safe. A view is computed once: a request
+    that asks for one being computed (by another request or the start-up warm-up) waits for it instead of computing
+    it again. The organisation is part of the key, so a view is only ever handed to the tenant that owns it."""
 
     def __init__(self, size: int = 64) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[int, dt.date], VersionView] = OrderedDict()
-        self._running: dict[tuple[int, dt.date], Future[VersionView]] = {}
+        self._items: OrderedDict[tuple[int, int, dt.date], VersionView] = OrderedDict()
+        self._running: dict[tuple[int, int, dt.date], Future[VersionView]] = {}
         self._lock = threading.Lock()
 
-    def get(self, version_id: int, bundle_zip: Callable[[], bytes], today: dt.date | None = None) -> VersionView:
-        key = (version_id, today or dt.date.today())
+    def get(
+        self, org_id: int, version_id: int, bundle_zip: Callable[[], bytes], today: dt.date | None = None
+    ) -> VersionView:
+        key = (org_id, version_id, today or dt.date.today())
         with self._lock:
             hit = self._items.get(key)
             if hit is not None:
@@ -97,7 +100,7 @@ class Views:
         if running is not None:
             return running.result()
         try:
-            view = compute(bundle_zip(), key[1])
+            view = compute(bundle_zip(), key[2])
         except BaseException as exc:
             with self._lock:
                 self._running.pop(key, None)

@@ -19,6 +19,15 @@
       if (!window.confirm(form.getAttribute("data-confirm"))) e.preventDefault();
     });
   });
+  // A file over the service's limit is refused here, at once, rather than after minutes of uploading.
+  document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var max = Number(input.getAttribute("data-max-bytes"));
+      var big = Array.prototype.some.call(input.files || [], function (f) { return f.size > max; });
+      input.setCustomValidity(big ? input.getAttribute("data-too-large") : "");
+      if (big) input.reportValidity();
+    });
+  });
   // A form that takes a while shows that it is working and cannot be sent twice.
   document.querySelectorAll("form[data-busy]").forEach(function (form) {
     form.addEventListener("submit", function () {
