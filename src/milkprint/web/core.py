@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from milkprint import __version__
 from milkprint.api.security import can, same, session_user
+from milkprint.api.uploads import UploadForm, UploadTooLarge, read_upload_form
 from milkprint.errors import Lang, MilkprintError, Text
 from milkprint.methods.item_names import item_name
 from milkprint.report.names import process_name
@@ -31,6 +33,7 @@ from milkprint.service.errors import ForbiddenError
 from milkprint.store.models import utcnow
 
 LANG_COOKIE = "milkprint_lang"
+UPLOAD_FIELDS = ("csrf_token", "plant", "new_plant", "title", "row_version", "note")  # the upload forms' fields
 ROLE_NAMES = {
     "admin": Text("管理员", "administrator"),
     "engineer": Text("工程师", "engineer"),
@@ -172,6 +175,23 @@ class Web:
         v = self.need(request, s, "read")
         self.check_csrf(form_csrf, v)
         return self.need(request, s, action)
+
+    async def posted_upload(self, request: Request) -> tuple[Viewer, UploadForm, UploadTooLarge | None]:
+        """The caller and form of an upload page: the caller is checked (signed in, allowed to write) before the form
+        is read, the form's CSRF token after; a file over the limit comes back as its error, to show in place."""
+
+        def writer() -> Viewer:
+            with self.factory() as s:
+                return self.need(request, s, "write")
+
+        viewer = await run_in_threadpool(writer)
+        too_large: UploadTooLarge | None = None
+        try:
+            form = await read_upload_form(request, fields=UPLOAD_FIELDS, max_upload=MAX_UPLOAD)
+        except UploadTooLarge as exc:
+            form, too_large = UploadForm("", "", b""), exc
+        self.check_csrf(form.fields.get("csrf_token", ""), viewer)
+        return viewer, form, too_large
 
     @staticmethod
     def check_csrf(form_csrf: str, viewer: Viewer) -> None:

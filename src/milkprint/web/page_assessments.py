@@ -14,14 +14,13 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from milkprint.api.app import MAX_ID
-from milkprint.api.uploads import UploadForm, UploadTooLarge, read_upload_form
+from milkprint.api.uploads import UploadForm
 from milkprint.errors import InputError, Text
 from milkprint.service import assessments as svc
-from milkprint.service.assessments import MAX_UPLOAD
 from milkprint.service.errors import NotFoundError
 from milkprint.store.models import Assessment, AssessmentVersion, AuditEntry, Plant, Product, ResultRecord, User
 from milkprint.web.core import Viewer, Web, page_lang
-from milkprint.web.page_data import UPLOAD_FIELDS, checked_upload, problem_row
+from milkprint.web.page_data import checked_upload, problem_row
 from milkprint.web.queries import results_of
 from milkprint.web.summary import figures
 
@@ -216,18 +215,7 @@ def register(app: FastAPI, web: Web) -> None:
     @app.post("/assessments/{assessment_id}/versions", include_in_schema=False)
     async def new_version(request: Request, assessment_id: Id) -> Response:
         """The caller is checked (signed in, allowed to write) before the form is read; the form's CSRF token after."""
-
-        def writer() -> Viewer:
-            with web.factory() as s:
-                return web.need(request, s, "write")
-
-        viewer = await run_in_threadpool(writer)
-        too_large: UploadTooLarge | None = None
-        try:
-            form = await read_upload_form(request, fields=UPLOAD_FIELDS, max_upload=MAX_UPLOAD)
-        except UploadTooLarge as exc:  # shown in place like every other problem of the file
-            form, too_large = UploadForm("", "", b""), exc
-        web.check_csrf(form.fields.get("csrf_token", ""), viewer)
+        viewer, form, too_large = await web.posted_upload(request)
         return await run_in_threadpool(store_version, request, viewer, assessment_id, form, too_large)
 
     def store_version(

@@ -15,10 +15,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from milkprint.api.app import MAX_ID
-from milkprint.api.uploads import UploadForm, UploadTooLarge, read_upload_form
+from milkprint.api.uploads import UploadForm
 from milkprint.errors import InputError, Lang, Location, MilkprintError, Problem
 from milkprint.service import assessments as svc
-from milkprint.service.assessments import MAX_UPLOAD
 from milkprint.service.errors import NotFoundError
 from milkprint.store.models import Plant
 from milkprint.web.core import Viewer, Web, page_lang
@@ -94,18 +93,7 @@ def register(app: FastAPI, web: Web) -> None:
     @app.post("/data/upload", include_in_schema=False)
     async def upload(request: Request) -> Response:
         """The caller is checked (signed in, allowed to write) before the form is read; the form's CSRF token after."""
-
-        def writer() -> Viewer:
-            with web.factory() as s:
-                return web.need(request, s, "write")
-
-        viewer = await run_in_threadpool(writer)
-        too_large: UploadTooLarge | None = None
-        try:
-            form = await read_upload_form(request, fields=UPLOAD_FIELDS, max_upload=MAX_UPLOAD)
-        except UploadTooLarge as exc:  # shown in place like every other problem of the file
-            form, too_large = UploadForm("", "", b""), exc
-        web.check_csrf(form.fields.get("csrf_token", ""), viewer)
+        viewer, form, too_large = await web.posted_upload(request)
         return await run_in_threadpool(store_upload, request, viewer, form, too_large)
 
     def store_upload(request: Request, viewer: Viewer, form: UploadForm, failed: InputError | None) -> Response:
@@ -174,9 +162,6 @@ def register(app: FastAPI, web: Web) -> None:
             media_type=XLSX,
             headers={"Content-Disposition": f"attachment; filename=\"template.xlsx\"; filename*=UTF-8''{quote(name)}"},
         )
-
-
-UPLOAD_FIELDS = ("csrf_token", "plant", "new_plant", "title", "row_version", "note")
 
 
 def checked_upload(form: UploadForm) -> bytes:
