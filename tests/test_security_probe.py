@@ -152,7 +152,7 @@ def raw(base: str, head: str, body: bytes = b"", wait: float = 5.0) -> tuple[int
     host, port = base.removeprefix("http://").split(":")
     started = time.monotonic()
     with socket.create_connection((host, int(port)), timeout=wait) as sock:
-        sock.sendall(head.replace("\n", "\r\n").encode("utf-8") + b"\r\n" + body)
+        sock.sendall(head.replace("\n", "\r\n").encode("latin-1") + b"\r\n" + body)
         data = b""
         while b"\r\n\r\n" not in data:
             chunk = sock.recv(65536)
@@ -511,3 +511,21 @@ def test_malformed_uploads_are_refused_with_a_message_and_store_nothing(
     )
     assert page.status_code in (413, 422), (case, page.status_code)
     assert api.get(f"{API}/assessments", headers=engineer).json()["total"] == 0
+
+
+def test_odd_numbers_and_unknown_paths_answer_4xx_in_the_error_shape(web_app: Any) -> None:  # noqa: F811
+    """Non-ASCII digits in ids, offsets and lengths (int() takes '²' for a digit and then fails), unknown API paths
+    and wrong methods: a 4xx with a message, never a 500 or FastAPI's bare {"detail"}."""
+    api = api_login(web_app, "甲乳业-admin")
+    for path in (f"{API}/assessments/１", f"{API}/results/99999999999999999999", f"{API}/nowhere", f"{API}/users/1"):
+        r = api.get(path) if not path.endswith("/users/1") else api.put(path, json={})
+        assert 400 <= r.status_code < 500, (path, r.status_code)
+        assert set(r.json()) == {"error", "message", "problems"} and r.json()["message"], (path, r.text)
+    pages = sign_in(web_app, "甲乳业-admin")
+    for path in ("/audit?offset=²", "/factors?offset=²", "/assessments/²", "/data?plant=²"):
+        r = pages.get(path)
+        assert r.status_code in (200, 404, 422), (path, r.status_code)
+    with serving(web_app) as base:  # a Content-Length of a non-ASCII digit, as raw bytes on the wire
+        head = f"POST {API}/auth/login HTTP/1.1\nHost: x\nContent-Type: application/json\nContent-Length: ²\n"
+        status, _, _ = raw(base, head)
+    assert 400 <= status < 500, status

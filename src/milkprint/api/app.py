@@ -204,6 +204,14 @@ def create_app(
     return app
 
 
+HTTP_TEXTS = {
+    404: Text("找不到该页面或接口", "no such page or endpoint"),
+    405: Text("该接口不支持此请求方法", "this endpoint does not take this method"),
+    400: Text("请求内容无法解析", "the request body could not be parsed"),
+}
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
+
+
 def _handlers(app: FastAPI) -> None:
     mapping: list[tuple[type[MilkprintError], int, str]] = [
         (UploadTooLarge, 413, "too_large"),
@@ -263,13 +271,18 @@ def _handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, invalid)
 
     async def http_error(request: Request, exc: Exception) -> Response:
-        """Unknown paths and wrong methods: a page for people, FastAPI's JSON for the API."""
+        """Unknown paths, wrong methods and unparsable bodies: a page for people; for the API the documented error
+        shape ({"error", "message", "problems"}), as every other error has."""
         assert isinstance(exc, StarletteHTTPException)
         web = getattr(request.app.state, "web", None)
         if web is not None and not request.url.path.startswith("/api/"):
             text = Text("找不到该页面", "page not found") if exc.status_code == 404 else Text("请求有误", "bad request")
             return web.error_page(request, exc.status_code, MilkprintError(text))  # type: ignore[no-any-return]
-        return await http_exception_handler(request, exc)
+        text = HTTP_TEXTS.get(exc.status_code, Text("请求有误", "bad request"))
+        if exc.status_code < 400:
+            return await http_exception_handler(request, exc)
+        code = HTTP_CODES.get(exc.status_code, "bad_request")
+        return _error(request, exc.status_code, code, MilkprintError(text), dict(exc.headers or {}))
 
     app.add_exception_handler(StarletteHTTPException, http_error)
 

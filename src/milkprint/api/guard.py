@@ -174,7 +174,7 @@ class Guard:
             text = Text("需要登录（会话 Cookie 或 Bearer 令牌）", "login required (session cookie or bearer token)")
             return lambda send: _reply(send, scope, 401, "unauthorized", text)
         declared = _header(scope, b"content-length")
-        if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+        if declared is not None and declared.strip().isascii() and declared.strip().isdigit() and int(declared) > limit:
             refused = too_large(limit)
             return lambda send: _reply(send, scope, 413, refused.code, refused.text)
         return None

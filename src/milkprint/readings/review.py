@@ -171,7 +171,7 @@ def _interactive(assignments: list[Assignment], lang: Lang, console: Console) ->
             return assignments
         if answer in ("q", "quit", "n", "no"):
             return None
-        if answer.isdigit() and 1 <= int(answer) <= len(assignments):
+        if answer.isascii() and answer.isdigit() and 1 <= int(answer) <= len(assignments):
             i = int(answer) - 1
             assignments = [*assignments[:i], _edit_one(assignments[i], lang, console), *assignments[i + 1:]]
 

@@ -123,7 +123,7 @@ def local_time(at: dt.datetime) -> str:
 
 def link_of(row: AuditRow) -> str:
     """Where the entry's object can be seen: an assessment's page (a version's assessment)."""
-    if row.entity == "assessment" and row.entity_id.isdigit():
+    if row.entity == "assessment" and row.entity_id.isascii() and row.entity_id.isdigit():
         return f"/assessments/{row.entity_id}"
     if row.entity == "assessment_version":
         owner = (row.after or row.before or {}).get("assessment_id")
@@ -219,7 +219,7 @@ def asked(params: QueryParams, menu: AuditChoices) -> Asked:
     raw_offset = (params.get("offset") or "").strip()
     offset = 0
     if raw_offset:
-        if raw_offset.isdigit() and int(raw_offset) <= MAX_OFFSET:
+        if raw_offset.isascii() and raw_offset.isdigit() and int(raw_offset) <= MAX_OFFSET:
             offset = int(raw_offset)
         else:
             problems.append(
