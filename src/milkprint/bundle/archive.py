@@ -21,7 +21,7 @@ from milkprint.errors import InputError, Location
 from milkprint.safezip import MAX_UNPACKED, Budget, MiB, check_count, check_declared, check_directory, stream, where
 from milkprint.scratch import scratch_dir
 
-# Every file a bundle may hold (case-bundle.md, dairy-label.md); bundle/reader.py reads them by these names.
+# Every file a bundle may hold (case-bundle.md): exactly the files bundle/reader.py reads (a test keeps them equal).
 BUNDLE_FILES = frozenset(
     {
         "assessment.toml",
@@ -34,15 +34,10 @@ BUNDLE_FILES = frozenset(
         "production.csv",
         "samples.csv",
         "coverage.csv",
-        "farms.csv",
-        "herd.csv",
-        "manure.csv",
-        "farm_inputs.csv",
-        "packaging.csv",
     }
-)
+)  # the dairy label's farm, herd, manure, farm-input and packaging tables join when the reader reads them (issue 16)
 READINGS = "readings.csv"
-# Members a bundle zip may have: 15 files, plus what zip tools add (a __MACOSX twin of each, folder entries).
+# Members a bundle zip may have: the bundle files, plus what zip tools add (a __MACOSX twin of each, folder entries).
 MAX_MEMBERS = 300
 # Each file but readings.csv is read whole and validated row by row. The biggest a plant keeps (a year of hourly
 # samples.csv) is under 1 MiB; 32 MiB is ~300 000 activity rows.

@@ -687,80 +687,6 @@ def check_findings(
     return out
 
 
-def report_file(
-    session: Session,
-    *,
-    org_id: int,
-    assessment_id: int,
-    fmt: str,
-    lang: Lang = "zh",
-    version: int | None = None,
-    interpretation: bool = False,
-    who: str = "",
-) -> bytes:
-    """The Annex A report of one version (default: the current one) as PDF, DOCX or HTML; with `interpretation`,
-    its section 四 carries the uncertainty, allocation and scenario analysis as `milkprint report` writes it.
-    Rendered once per content and a few at a time (service/renders.py); `who` names the caller for its limit."""
-    chosen = _format(fmt, REPORT_FORMATS)
-    return _rendered(session, org_id, assessment_id, "report", chosen, lang, version, interpretation, who)
-
-
-def declaration_file(
-    session: Session,
-    *,
-    org_id: int,
-    assessment_id: int,
-    fmt: str,
-    lang: Lang = "zh",
-    version: int | None = None,
-    who: str = "",
-) -> bytes:
-    """The water footprint declaration (blue and grey apart) of one version as PDF, DOCX or HTML."""
-    chosen = _format(fmt, REPORT_FORMATS)
-    return _rendered(session, org_id, assessment_id, "declaration", chosen, lang, version, False, who)
-
-
-def label_file(
-    session: Session,
-    *,
-    org_id: int,
-    assessment_id: int,
-    fmt: str,
-    lang: Lang = "zh",
-    version: int | None = None,
-    who: str = "",
-) -> bytes:
-    """The carbon label of one version (default: the current one) as SVG or PNG."""
-    chosen = _format(fmt, LABEL_FORMATS)
-    return _rendered(session, org_id, assessment_id, "label", chosen, lang, version, False, who)
-
-
-def _rendered(
-    session: Session,
-    org_id: int,
-    assessment_id: int,
-    kind: Literal["report", "declaration", "label"],
-    fmt: str,
-    lang: Lang,
-    version: int | None,
-    interpretation: bool,
-    who: str,
-) -> bytes:
-    from milkprint.service.renders import RENDERER, job
-
-    j = job(
-        session,
-        org_id=org_id,
-        assessment_id=assessment_id,
-        kind=kind,
-        fmt=fmt,
-        lang=lang,
-        version=version,
-        interpretation=interpretation,
-    )
-    return RENDERER.get(j, who or f"org:{org_id}")
-
-
 # --- uploads --------------------------------------------------------------------------------------------------
 
 
@@ -1075,7 +1001,8 @@ def _bundle_file(a: Assessment, v: AssessmentVersion) -> Iterator[Path]:
 F = TypeVar("F", bound=str)
 
 
-def _format(fmt: str, allowed: tuple[F, ...]) -> F:
+def format_of(fmt: str, allowed: tuple[F, ...]) -> F:
+    """The format asked for, if it is one of `allowed` (InputError naming the column `format` otherwise)."""
     for f in allowed:
         if fmt == f:
             return f

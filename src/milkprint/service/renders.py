@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from milkprint.errors import Lang, Text
 from milkprint.scratch import scratch_dir
+from milkprint.service.assessments import LABEL_FORMATS, REPORT_FORMATS, format_of, get_version
 from milkprint.service.errors import BusyError, TooManyRequestsError
 
 Kind = Literal["report", "declaration", "label"]
@@ -63,7 +64,6 @@ def job(
 ) -> RenderJob:
     """The job for one version (default: the current one) of the organisation's assessment (404 otherwise)."""
     from milkprint.factors.library import default_library
-    from milkprint.service.assessments import get_version
 
     v = get_version(session, org_id=org_id, assessment_id=assessment_id, version=version)
     day = today or dt.date.today()
@@ -163,3 +163,75 @@ class Renderer:
 
 
 RENDERER = Renderer()
+
+
+def report_file(
+    session: Session,
+    *,
+    org_id: int,
+    assessment_id: int,
+    fmt: str,
+    lang: Lang = "zh",
+    version: int | None = None,
+    interpretation: bool = False,
+    who: str = "",
+) -> bytes:
+    """The Annex A report of one version (default: the current one) as PDF, DOCX or HTML; with `interpretation`,
+    its section 四 carries the uncertainty, allocation and scenario analysis as `milkprint report` writes it.
+    Rendered once per content and a few at a time (service/renders.py); `who` names the caller for its limit."""
+    chosen = format_of(fmt, REPORT_FORMATS)
+    return _rendered(session, org_id, assessment_id, "report", chosen, lang, version, interpretation, who)
+
+
+def declaration_file(
+    session: Session,
+    *,
+    org_id: int,
+    assessment_id: int,
+    fmt: str,
+    lang: Lang = "zh",
+    version: int | None = None,
+    who: str = "",
+) -> bytes:
+    """The water footprint declaration (blue and grey apart) of one version as PDF, DOCX or HTML."""
+    chosen = format_of(fmt, REPORT_FORMATS)
+    return _rendered(session, org_id, assessment_id, "declaration", chosen, lang, version, False, who)
+
+
+def label_file(
+    session: Session,
+    *,
+    org_id: int,
+    assessment_id: int,
+    fmt: str,
+    lang: Lang = "zh",
+    version: int | None = None,
+    who: str = "",
+) -> bytes:
+    """The carbon label of one version (default: the current one) as SVG or PNG."""
+    chosen = format_of(fmt, LABEL_FORMATS)
+    return _rendered(session, org_id, assessment_id, "label", chosen, lang, version, False, who)
+
+
+def _rendered(
+    session: Session,
+    org_id: int,
+    assessment_id: int,
+    kind: Literal["report", "declaration", "label"],
+    fmt: str,
+    lang: Lang,
+    version: int | None,
+    interpretation: bool,
+    who: str,
+) -> bytes:
+    j = job(
+        session,
+        org_id=org_id,
+        assessment_id=assessment_id,
+        kind=kind,
+        fmt=fmt,
+        lang=lang,
+        version=version,
+        interpretation=interpretation,
+    )
+    return RENDERER.get(j, who or f"org:{org_id}")
