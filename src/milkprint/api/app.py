@@ -18,7 +18,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from sqlalchemy import Engine, delete, func, select, update
@@ -270,9 +269,10 @@ def _handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(RequestValidationError, invalid)
 
-    async def http_error(request: Request, exc: Exception) -> Response:
+    def http_error(request: Request, exc: Exception) -> Response:
         """Unknown paths, wrong methods and unparsable bodies: a page for people; for the API the documented error
-        shape ({"error", "message", "problems"}), as every other error has."""
+        shape ({"error", "message", "problems"}), as every other error has. A plain function: Starlette runs it in a
+        worker thread, and the page looks up the session (database I/O must not run in the event loop)."""
         assert isinstance(exc, StarletteHTTPException)
         web = getattr(request.app.state, "web", None)
         if web is not None and not request.url.path.startswith("/api/"):
@@ -280,7 +280,7 @@ def _handlers(app: FastAPI) -> None:
             return web.error_page(request, exc.status_code, MilkprintError(text))  # type: ignore[no-any-return]
         text = HTTP_TEXTS.get(exc.status_code, Text("请求有误", "bad request"))
         if exc.status_code < 400:
-            return await http_exception_handler(request, exc)
+            return Response(status_code=exc.status_code, headers=exc.headers)
         code = HTTP_CODES.get(exc.status_code, "bad_request")
         return _error(request, exc.status_code, code, MilkprintError(text), dict(exc.headers or {}))
 
