@@ -343,15 +343,15 @@ def test_run_stores_the_result_with_the_exact_factors_and_is_idempotent(world: W
 def test_report_label_and_check(world: World, plant_zip: bytes) -> None:
     a_id = create(world, plant_zip)
     with world.factory() as s:
-        pdf = renders.report_file(s, org_id=world.org, assessment_id=a_id, fmt="pdf", lang="zh")
+        pdf = renders.render_file(s, kind="report", org_id=world.org, assessment_id=a_id, fmt="pdf", lang="zh")
         assert pdf.startswith(b"%PDF")
-        svg = renders.label_file(s, org_id=world.org, assessment_id=a_id, fmt="svg", lang="zh").decode("utf-8")
+        svg = renders.render_file(s, kind="label", org_id=world.org, assessment_id=a_id, fmt="svg", lang="zh").decode("utf-8")
         whole = f"{round(EXPECTED['carbon']['kgco2e_per_t']):,}"  # 1,026: the label declares whole kgCO2e per t
         assert whole in svg
-        png = renders.label_file(s, org_id=world.org, assessment_id=a_id, fmt="png", lang="en")
+        png = renders.render_file(s, kind="label", org_id=world.org, assessment_id=a_id, fmt="png", lang="en")
         assert png.startswith(b"\x89PNG\r\n\x1a\n")
         with pytest.raises(InputError):
-            renders.report_file(s, org_id=world.org, assessment_id=a_id, fmt="odt", lang="zh")
+            renders.render_file(s, kind="report", org_id=world.org, assessment_id=a_id, fmt="odt", lang="zh")
         found = svc.check_findings(s, org_id=world.org, assessment_id=a_id, lang="en")
         assert found["bundle"] == f"assessment-{a_id}-v1.zip"
         assert found["method"] == EXPECTED["method"]
@@ -378,8 +378,8 @@ def test_another_organisation_finds_nothing(world: World, tiny_zip: bytes) -> No
         lambda s: svc.latest_result(s, **other, assessment_id=a_id),
         lambda s: svc.get_result(s, **other, result_id=r_id),
         lambda s: svc.check_findings(s, **other, assessment_id=a_id),
-        lambda s: renders.report_file(s, **other, assessment_id=a_id, fmt="pdf"),
-        lambda s: renders.label_file(s, **other, assessment_id=a_id, fmt="svg"),
+        lambda s: renders.render_file(s, kind="report", **other, assessment_id=a_id, fmt="pdf"),
+        lambda s: renders.render_file(s, kind="label", **other, assessment_id=a_id, fmt="svg"),
         lambda s: svc.approve(s, **who, assessment_id=a_id, expected_row_version=rv),
         lambda s: svc.get_plant(s, **other, plant_id=world.plant),
         lambda s: svc.update_plant(s, **who, plant_id=world.plant, name="偷改"),

@@ -65,6 +65,7 @@ def job(
     """The job for one version (default: the current one) of the organisation's assessment (404 otherwise)."""
     from milkprint.factors.library import default_library
 
+    fmt = format_of(fmt, LABEL_FORMATS if kind == "label" else REPORT_FORMATS)
     v = get_version(session, org_id=org_id, assessment_id=assessment_id, version=version)
     day = today or dt.date.today()
     digest = default_library().digest
@@ -165,65 +166,20 @@ class Renderer:
 RENDERER = Renderer()
 
 
-def report_file(
+def render_file(
     session: Session,
     *,
     org_id: int,
     assessment_id: int,
+    kind: Kind,
     fmt: str,
     lang: Lang = "zh",
     version: int | None = None,
     interpretation: bool = False,
     who: str = "",
 ) -> bytes:
-    """The Annex A report of one version (default: the current one) as PDF, DOCX or HTML; with `interpretation`,
-    its section 四 carries the uncertainty, allocation and scenario analysis as `milkprint report` writes it.
-    Rendered once per content and a few at a time (service/renders.py); `who` names the caller for its limit."""
-    chosen = format_of(fmt, REPORT_FORMATS)
-    return _rendered(session, org_id, assessment_id, "report", chosen, lang, version, interpretation, who)
-
-
-def declaration_file(
-    session: Session,
-    *,
-    org_id: int,
-    assessment_id: int,
-    fmt: str,
-    lang: Lang = "zh",
-    version: int | None = None,
-    who: str = "",
-) -> bytes:
-    """The water footprint declaration (blue and grey apart) of one version as PDF, DOCX or HTML."""
-    chosen = format_of(fmt, REPORT_FORMATS)
-    return _rendered(session, org_id, assessment_id, "declaration", chosen, lang, version, False, who)
-
-
-def label_file(
-    session: Session,
-    *,
-    org_id: int,
-    assessment_id: int,
-    fmt: str,
-    lang: Lang = "zh",
-    version: int | None = None,
-    who: str = "",
-) -> bytes:
-    """The carbon label of one version (default: the current one) as SVG or PNG."""
-    chosen = format_of(fmt, LABEL_FORMATS)
-    return _rendered(session, org_id, assessment_id, "label", chosen, lang, version, False, who)
-
-
-def _rendered(
-    session: Session,
-    org_id: int,
-    assessment_id: int,
-    kind: Literal["report", "declaration", "label"],
-    fmt: str,
-    lang: Lang,
-    version: int | None,
-    interpretation: bool,
-    who: str,
-) -> bytes:
+    """A report, water declaration or label of one version, rendered in the caller's transaction (the doors read
+    the job in a short transaction and render after it); `who` names the caller for the per-person limit."""
     j = job(
         session,
         org_id=org_id,
