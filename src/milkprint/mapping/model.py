@@ -10,7 +10,9 @@ classifier on the joint label: a name's process words (真空泵, dryer) and ite
 are mostly independent, and two classifiers learn each cue from every example instead of once per
 joint class. On a scratch dev set (97 names, not shipped) the joint classifier alone scored 83 % joint
 top-1, the factored pair 96 %, and adding the joint classifier as a third expert gained nothing while
-doubling the fit time. A unit in the name or header (`(kWh)`, `m³`) then restricts the items it can be.
+doubling the fit time. A unit in the name or header (`(kWh)`, `m³`, `(万kWh)`: a 万/亿 magnitude does not change
+what is measured) then restricts the items it can be; `written_unit` gives the importer the unit a name writes
+without brackets (`BOIL_BF09_MWh`), so the hint and the meter's unit always agree.
 The user's confirmations are a CSV (`name,process,item`): an exact name returns the confirmed label,
 and every confirmation joins the training data with extra weight, so similar names improve too.
 """
@@ -41,6 +43,8 @@ from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 from milkprint.errors import Collector, InputError, Location
 from milkprint.methods.items import split_item
 from milkprint.methods.processes import process_id
+from milkprint.units import normalise as normalise_unit
+from milkprint.units import split_magnitude
 
 __all__ = [
     "LabelledName",
@@ -54,6 +58,7 @@ __all__ = [
     "read_labelled",
     "training_rows",
     "unit_items",
+    "written_unit",
 ]
 
 # A confirmation counts this many times a shipped example: the user knows their plant.
@@ -77,10 +82,12 @@ _UNIT_ITEMS: dict[str, frozenset[str]] = {
     **dict.fromkeys(["nm3", "标方", "标立方", "标准立方米", "万nm3", "scm"], _GAS),
     **dict.fromkeys(["m3", "立方", "立方米", "方", "万m3"], _WATER | _GAS),
     **dict.fromkeys(["吨水", "m3水"], _WATER),
-    **dict.fromkeys(["t", "吨", "万吨"], _WATER | {"energy.steam", "energy.coal"}),
+    **dict.fromkeys(
+        ["t", "吨", "万吨", "ton", "tons", "tonne", "tonnes", "mt"], _WATER | {"energy.steam", "energy.coal"}
+    ),
     **dict.fromkeys(["kg", "公斤", "千克"], frozenset({"energy.coal", "energy.steam", "energy.diesel"})),
     **dict.fromkeys(["l", "升", "公升"], _WATER | {"energy.diesel"}),
-    **dict.fromkeys(["gj", "mj", "gcal", "吉焦", "兆焦", "mwh热", "kj"], _HEAT),
+    **dict.fromkeys(["gj", "mj", "gcal", "吉焦", "兆焦", "mwh热", "kj", "千焦", "kcal", "大卡", "千卡"], _HEAT),
 }
 _DEFAULT_UNITS: dict[str, str] = {
     "energy.electricity": "kWh",
@@ -99,6 +106,12 @@ _DEFAULT_UNITS: dict[str, str] = {
 _BRACKETED = re.compile(r"[(\[【{]\s*([^()\[\]【】{}]{1,16}?)\s*[)\]】}]")
 # units written without brackets: unambiguous ones anywhere; `m3`/`kw` only last, since `DRY_M3_FAN` is motor 3
 _FREE_UNIT = re.compile(r"(?<![a-z0-9])(kw[·.\-]?h|mwh|nm3|gj|gcal)(?![a-z0-9])|(?<![a-z0-9])(m3|kw)(?:/h|/d)?\W*$")
+# the same units as the importer reads them: with a 万/亿 before and a rate after (`总电表万kWh`, `FT101_m3/h`)
+_WRITTEN_UNIT = re.compile(
+    r"(?<![a-z0-9])((?:[万亿]\s*)?(?:kw[·.\-]?h|mwh|nm3|gj|gcal)(?:/(?:h|d))?)(?![a-z0-9])"
+    r"|(?<![a-z0-9])((?:[万亿]\s*)?(?:m3|kw)(?:/h|/d)?)\W*$",
+    re.IGNORECASE,
+)
 _RATE = re.compile(r"/(h|hr|d|day|min|s|小时|天|时)$")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[0-9])(?=[A-Z][a-z])")
 _SEPARATORS = re.compile(r"[_\-./:\\|,;=+~@'\"`()\[\]{}【】<>]+")
@@ -129,7 +142,7 @@ class LabelledName:
 
 
 def _unit_key(text: str) -> str:
-    key = "".join(text.split()).lower().replace("³", "3").replace("㎥", "m3")
+    key = "".join(split_magnitude(text.strip())[1].split()).lower().replace("³", "3").replace("㎥", "m3")
     return _RATE.sub("", key)
 
 
@@ -143,6 +156,18 @@ def unit_items(name: str) -> frozenset[str] | None:
         if items is not None:
             allowed = items if allowed is None else (allowed & items) or allowed
     return allowed
+
+
+def written_unit(name: str) -> str | None:
+    """The unit a meter name writes without brackets, as the registry spells it (`BOIL_BF09_MWh` -> 'MWh',
+    `总电表万kWh` -> '万kWh', `FT101_m3/h` -> 'm3/h'); None if it writes none. `unit_items` reads the same units as
+    hints, so an importer that gave such a meter its item's default unit (kWh for a meter in MWh) would be wrong by
+    the factor between them."""
+    text = unicodedata.normalize("NFKC", name)
+    m = _WRITTEN_UNIT.search(text)
+    if m is None:
+        return None
+    return normalise_unit(m.group(1) or m.group(2))
 
 
 def _strip_units(text: str) -> str:

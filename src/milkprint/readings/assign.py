@@ -2,6 +2,11 @@
 
 Pure functions: the importer gathers the facts (names, units in headers, what the data looks like) and the
 doors ask the user; here they become one `Assignment` per meter, validated, ready for meters.csv.
+
+A meter's unit is the one its header writes (`总电表 (万kWh)`, a units row, a unit column, or a unit written without
+brackets, `BOIL_BF09_MWh`, which the name model reads as a hint too); only a header that writes no unit gets its
+item's default unit. The unit keeps its magnitude (万kWh), so the readings are counted x 10 000 kWh downstream,
+exactly, and the proposal says so.
 """
 
 from __future__ import annotations
@@ -104,6 +109,7 @@ class Assignment:
     skip: bool = False
     existing: Meter | None = None  # the bundle's meter it reuses or updates
     note: str = ""
+    written: str | None = None  # the unit the export writes for it (header, units row, unit column), if any
 
     @property
     def decided(self) -> bool:
@@ -181,6 +187,29 @@ def default_unit_of(item: str) -> str:
         return ""
 
 
+def written_in(column: Column) -> str | None:
+    """The unit the export writes for a column: in brackets, a units row or a unit column, else in the name."""
+    from milkprint.mapping.model import written_unit
+
+    return column.unit or written_unit(column.header)
+
+
+def unit_of(column: Column, item: str) -> tuple[str, str]:
+    """The unit a new meter gets (written in the export, else the item's default) and a note when it is a multiple
+    of the default (`万kWh`: "1 万kWh = 10000 kWh"), so the conversion is visible before anything is written."""
+    from milkprint.units import UnitProblem, factor
+
+    default = default_unit_of(item)
+    unit = written_in(column) or default
+    if not default or unit == default:
+        return unit, ""
+    try:
+        times = factor(unit, default, water=item.startswith("water."))
+    except UnitProblem:
+        return unit, ""  # validate() says what is wrong with it
+    return unit, "" if times == 1.0 else f"1 {unit} = {times:g} {default}"
+
+
 def propose(
     columns: Sequence[Column],
     meters: Sequence[Meter],
@@ -195,18 +224,52 @@ def propose(
         if saved is not None:
             out.append(Assignment(
                 c.key, saved.name or c.name, c.header, saved.meter_id, saved.process, saved.item, saved.unit,
-                saved.kind, saved.register_max, 1.0, "saved", existing=saved,
+                saved.kind, saved.register_max, 1.0, "saved", existing=saved, written=written_in(c),
             ))
             continue
         process, item, confidence, alternatives = proposals[c.key]
         kind, rmax, note = infer_kind(c.facts)
+        unit, scale = unit_of(c, item)
         meter_id = derive_id(c.name, process, item, taken)
         taken.add(meter_id)
         out.append(Assignment(
-            c.key, c.name, c.header, meter_id, process, item, c.unit or default_unit_of(item), kind, rmax,
-            confidence, "model", alternatives, note=note,
+            c.key, c.name, c.header, meter_id, process, item, unit, kind, rmax,
+            confidence, "model", alternatives, note="; ".join(n for n in (scale, note) if n), written=written_in(c),
         ))
     return out
+
+
+def _mismatch(unit: str, item: str, want: str) -> tuple[str, str]:
+    """Why a meter's unit does not fit its item, in both languages: a rate, a plain volume of gas, or another kind."""
+    from milkprint.units import UnitProblem, factor, split_magnitude
+
+    try:
+        factor(f"({unit})*h", want, water=item.startswith("water."))
+        rate = True
+    except UnitProblem:
+        rate = False
+    if rate:
+        return (
+            f"单位“{unit}”不能换算为 {item} 的 {want}（功率、流量等速率不是用量；请导出电量/用量，或跳过此列）",
+            f"unit '{unit}' does not convert to {want} for {item} (a rate such as power or flow is not an amount: "
+            "export energy or volume, or skip the column)",
+        )
+    try:
+        volume = want == "Nm3" and factor(unit, "m3") > 0
+    except UnitProblem:
+        volume = False
+    if volume:
+        magnitude = split_magnitude(unit)[0] or ""
+        return (
+            f"单位“{unit}”是实际状态下的体积，天然气按标准状态体积 Nm3 计：若该表读数已折算为标准状态，请在映射中把单位写成 "
+            f"{magnitude}Nm3；否则请先把读数折算为标准状态",
+            f"unit '{unit}' is a volume at actual conditions, and natural gas is counted in normal cubic metres (Nm3): if "
+            f"the meter reads normal volume, give the unit {magnitude}Nm3 in the mapping; otherwise convert the readings first",
+        )
+    return (
+        f"单位“{unit}”不能换算为 {item} 的 {want}：请检查项目或单位",
+        f"unit '{unit}' does not convert to {want} for {item}: check the item or the unit",
+    )
 
 
 def read_mapping(path: Path) -> list[Given]:
@@ -312,7 +375,8 @@ def edit(a: Assignment, g: Given, meters_by_id: Mapping[str, Meter], origin: Ori
         a = replace(a, existing=target, process=target.process, item=target.item, unit=target.unit,
                     kind=target.kind, register_max=target.register_max)
     item = g.item or a.item
-    unit = g.unit or (a.unit if (g.item is None or item == a.item) else default_unit_of(item))
+    # another item without a unit: the unit the export writes (never a default that drops its 万), else the default
+    unit = g.unit or (a.unit if (g.item is None or item == a.item) else (a.written or default_unit_of(item)))
     kind = g.kind or a.kind
     rmax = g.register_max if g.register_max is not None else a.register_max
     return replace(
@@ -323,7 +387,7 @@ def edit(a: Assignment, g: Given, meters_by_id: Mapping[str, Meter], origin: Ori
 
 def validate(assignments: Sequence[Assignment], header_units: Mapping[int, str | None], file: str) -> list[Meter]:
     """Every kept meter as a valid meters.csv row: unique ids, units that fit the item, a register_max for registers."""
-    from milkprint.units import UnitProblem, factor
+    from milkprint.units import UnitProblem, factor, parse
 
     bad = Collector()
     seen: dict[str, Assignment] = {}
@@ -340,14 +404,20 @@ def validate(assignments: Sequence[Assignment], header_units: Mapping[int, str |
             bad.add(where, f"表计“{a.name}”（{a.item}）没有单位：请在映射中给出 unit",
                     f"meter '{a.name}' ({a.item}) has no unit: give one in the mapping")
             continue
+        try:
+            parse(a.unit)
+        except UnitProblem as exc:
+            from milkprint.readings.sources import unit_problem
+
+            bad.problems.append(unit_problem(where, a.header, a.unit, exc.text))
+            continue
         want = default_unit_of(a.item)
         try:
             if want:
                 factor(a.unit, want, water=a.item.startswith("water."))
         except UnitProblem:
-            bad.add(where, f"单位“{a.unit}”不能换算为 {a.item} 的 {want}（功率、流量等速率不是用量；请导出电量/用量，或跳过此列）",
-                    f"unit '{a.unit}' does not convert to {want} for {a.item} (a rate such as power or flow is not an "
-                    "amount: export energy or volume, or skip the column)")
+            zh, en = _mismatch(a.unit, a.item, want)
+            bad.add(where, zh, en)
             continue
         head = header_units.get(a.key)
         if head and a.origin == "saved":

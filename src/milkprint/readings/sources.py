@@ -2,8 +2,9 @@
 
 What plants export varies: long files (timestamp, meter, value) or wide ones (a column per meter, the
 header its name, often with the unit: `干燥塔风机 (kWh)`); ISO, slash, dotted or Chinese timestamps,
-Excel serial numbers or epoch seconds; decimal commas; `--` or `#N/A` for a missing reading; GBK files
-from Chinese Windows. The format is decided from a sample of the first rows, then the whole file is
+Excel serial numbers or epoch seconds; thousands commas, decimal commas, full-width digits and `1.2万` (the
+rule is milkprint.numbers'); `--` or `#N/A` for a missing reading; GBK files from Chinese Windows; units with
+万/亿 in headers (`总电表 (万kWh)`: milkprint.units), a unit that is written but not understood being an error. The format is decided from a sample of the first rows, then the whole file is
 read by DuckDB with explicit types (no guessing per row), so a 10-million-row export reads in seconds.
 XLSX goes through openpyxl (read-only) into a CSV first: it is the road for small files.
 
@@ -26,7 +27,8 @@ from typing import Any, Literal
 
 import duckdb
 
-from milkprint.errors import Collector, InputError, Location
+from milkprint import numbers
+from milkprint.errors import Collector, InputError, Location, Problem, Text
 
 Shape = Literal["wide", "long"]
 Format = Literal["csv", "xlsx", "parquet"]
@@ -64,15 +66,11 @@ _UNIT_NAMES = ("unit", "units", "单位", "计量单位")
 # A unit written after a name: `干燥塔风机 (kWh)`, `干燥塔风机[kWh]`, `干燥塔风机（千瓦时）`, `干燥塔风机【m³】`.
 _HEADER_UNIT = re.compile(r"^(?P<name>.*?)\s*[(\[（【{]\s*(?P<unit>[^()\[\]（）【】{}]{1,16}?)\s*[)\]）】}]\s*$")
 
-# Number spellings, each as a whole cell (spaces inside numbers are thousands separators and removed first).
-_INT = re.compile(r"^[+-]?\d+$")
-_POINT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-_POINT_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_COMMA = re.compile(r"^[+-]?\d+,\d+$")
-_COMMA_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
-_AMBIGUOUS_COMMA = re.compile(r"^[+-]?\d{1,3},\d{3}$")  # 1,234: 1.234 or 1234?
-_AMBIGUOUS_DOT = re.compile(r"^[+-]?\d{1,3}\.\d{3}$")  # 1.234: read as 1.234 (the common case)
-_SPACES = re.compile(r"[\s\u00a0\u202f']")
+# Number spellings (milkprint.numbers writes the rule down): the sample decides the file's decimal separator, and
+# the SQL below reads every cell the same way. Full-width digits and signs are read as ASCII ones.
+_FULL_WIDTH = "０１２３４５６７８９，．＋－−。"
+_HALF_WIDTH = "0123456789,.+--."
+_SPACES = r"[\s\x{00a0}\x{202f}\x{2009}\x{3000}'’]"
 
 # Timestamp families, recognised on the sample; each becomes a list of DuckDB strptime formats.
 _ISO = re.compile(
@@ -156,89 +154,168 @@ def _clean(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
+class HeaderUnitError(ValueError):
+    """A header (or units cell) that writes a unit the registry does not understand (`总电表 (万元)`, `(Mt)`)."""
+
+    def __init__(self, unit: str, problem: Text | None = None) -> None:
+        super().__init__(unit)
+        self.unit = unit
+        self.problem = problem
+
+
+def unit_problem(location: Location, column: str, unit: str, problem: Text | None = None) -> Problem:
+    """The error for a unit written in a header, a units row or a unit column that is not understood."""
+    from milkprint.units import EXAMPLES, EXAMPLES_EN
+
+    if problem is not None and "ambiguous" in problem.en:
+        return Problem(location, Text(f"列“{column}”中的{problem.zh}", f"column '{column}': {problem.en}"))
+    return Problem(
+        location,
+        Text(
+            f"列“{column}”中的单位“{unit}”无法识别；应为 {EXAMPLES} 等（可带“万”“亿”前缀）；不是表计的列请从导出文件中删去",
+            f"unit '{unit}' in column '{column}' not understood; expected e.g. {EXAMPLES_EN} (万/亿 prefixes allowed); "
+            "delete a column that is not a meter from the export",
+        ),
+    )
+
+
 def split_unit(header: str) -> tuple[str, str | None]:
-    """`干燥塔风机 (kWh)` -> ('干燥塔风机', 'kWh'); a bracket that holds no unit (`1#线`) stays in the name."""
-    from milkprint.units import UnitProblem, normalise, parse
+    """`干燥塔风机 (kWh)` -> ('干燥塔风机', 'kWh'), `总电表 (万kWh)` -> ('总电表', '万kWh'); a bracket that holds no unit
+    (`1#线`) stays in the name. A bracket that holds a unit the registry cannot read (`(万元)`, `(Mt)`, `(kWh正向)`)
+    raises HeaderUnitError: a unit that is written but not understood is an error, never "no unit"."""
+    from milkprint.units import UnitProblem, looks_like_unit, normalise, parse, split_magnitude
 
     text = header.strip()
     m = _HEADER_UNIT.match(text)
     if not m or not m.group("name").strip():
         return text, None
-    unit = normalise(unicodedata.normalize("NFKC", m.group("unit")))
+    raw = m.group("unit").strip()
+    unit = normalise(raw)
     try:
-        if parse(unit).dimensionless:  # `(1#线)`, `(2)`: a bracket, not a unit
-            return text, None
-    except UnitProblem:
+        dimensionless = parse(unit).dimensionless
+    except UnitProblem as exc:
+        if looks_like_unit(raw):
+            raise HeaderUnitError(raw, exc.text) from exc
+        return text, None
+    if dimensionless:  # `(1#线)`, `(2)`: a bracket, not a unit; but `(万)` is a magnitude of nothing
+        if split_magnitude(raw)[0] is not None:
+            raise HeaderUnitError(raw)
         return text, None
     return m.group("name").strip(), unit
 
 
+def _name_part(header: str) -> str:
+    try:
+        return split_unit(header)[0]
+    except HeaderUnitError:
+        return header.strip()
+
+
 def _named(header: str, names: Sequence[str]) -> bool:
     key = _clean(header).casefold().strip(" :：")
-    return key in names or _clean(split_unit(header)[0]).casefold() in names
+    return key in names or _clean(_name_part(header)).casefold() in names
+
+
+def _header_unit(header: str, where: Location, bad: Collector) -> tuple[str, str | None]:
+    """split_unit, with a unit that is written but not understood added to `bad` (the name is kept whole)."""
+    try:
+        return split_unit(header)
+    except HeaderUnitError as exc:
+        bad.problems.append(unit_problem(where, header, exc.unit, exc.problem))
+        return header.strip(), None
+
+
+def _given_unit(text: str, column: str, where: Location, bad: Collector) -> str | None:
+    """A unit from a units row or a unit column, in its canonical spelling; not understood: added to `bad`."""
+    from milkprint.units import UnitProblem, normalise, parse
+
+    unit = normalise(text)
+    try:
+        if parse(unit).dimensionless:
+            raise UnitProblem(f"unknown unit '{text}'")
+    except UnitProblem as exc:
+        bad.problems.append(unit_problem(where, column, text, exc.text))
+        return None
+    return unit
 
 
 # ----------------------------------------------------------------------------------------------- values
 
 
 def _number_kind(text: str) -> str:
-    """What a value cell says about the decimal separator: point, comma, ambiguous, plain, or bad."""
-    s = _SPACES.sub("", text)
-    if _INT.match(s):
-        return "plain"
-    if _AMBIGUOUS_COMMA.match(s):
-        return "ambiguous"
-    if _AMBIGUOUS_DOT.match(s):
-        return "point?"
-    if _POINT.match(s) or _POINT_THOUSANDS.match(s):
-        return "point"
-    if _COMMA.match(s) or _COMMA_THOUSANDS.match(s):
-        return "comma"
-    return "bad"
+    """What a value cell says about the decimal separator: plain, point, comma, either (1,234), or bad."""
+    return numbers.evidence(text)
 
 
 def is_missing(text: str | None) -> bool:
     return text is None or text.strip() in MISSING
 
 
-def detect_decimal(cells: Sequence[str], given: str | None, file: str) -> tuple[str, bool]:
+def detect_decimal(
+    cells: Sequence[str], given: str | None, file: str, places: Sequence[tuple[int | None, str | None]] | None = None
+) -> tuple[str, bool]:
     """The decimal separator of a file, and whether any cell needs more than a plain number parse.
 
-    Detected per file on the sample: `1234,5` or `1.234,5` mean a decimal comma, `1,234.5` or `12.5` a
-    decimal point; a file that shows both is refused, and so is one whose only evidence is `1,234`.
+    Decided on the sample by milkprint.numbers' rule: a decimal comma (`12,5`, `1.234,5`) and no decimal point means
+    a European export, where `1,234` is 1.234; otherwise the point is the decimal separator and a comma groups
+    thousands (`1,000` is 1000). A file that shows both is refused, naming a row of each; `given` (--decimal) decides.
+    `places[i]` is the (row, column) of `cells[i]`, for that message.
     """
-    kinds = {_number_kind(c) for c in cells if not is_missing(c)}
-    plain = all(_POINT.match(c.strip()) or _INT.match(c.strip()) for c in cells if not is_missing(c))
+    shown = [(i, c) for i, c in enumerate(cells) if not is_missing(c)]
+    plain = all(numbers.is_plain(c) for _, c in shown)
     if given is not None:
         return given, given == "," or not plain
-    if "comma" in kinds and "point" in kinds:
+    decimal, point, comma = numbers.decide((i, c) for i, c in shown)
+    if decimal is None:
+        assert point is not None and comma is not None
+
+        def example(found: tuple[int, str], lang: Literal["zh", "en"]) -> str:
+            row, column = places[found[0]] if places is not None and found[0] < len(places) else (None, None)
+            at = Location(None, row, column).describe(lang)
+            return f"{at}{'：' if lang == 'zh' else ': '}{found[1]}" if at else found[1]
+
         raise InputError.at(
             Location(file),
-            "数值中既有小数点（12.5）又有小数逗号（12,5）：请用 --decimal . 或 --decimal , 指明",
-            "values use both a decimal point (12.5) and a decimal comma (12,5): say which with --decimal . or --decimal ,",
+            f"数值中既有小数点（{example(point, 'zh')}）又有小数逗号（{example(comma, 'zh')}）：请用 --decimal . 或 "
+            "--decimal , 指明本文件的小数符号",
+            f"values use both a decimal point ({example(point, 'en')}) and a decimal comma ({example(comma, 'en')}): "
+            "say which this file uses with --decimal . or --decimal ,",
         )
-    if "comma" in kinds:
-        return ",", True
-    if "ambiguous" in kinds and "point" not in kinds and "point?" not in kinds:
-        raise InputError.at(
-            Location(file),
-            "无法判断“1,234”这类数值中的逗号是小数点还是千位分隔符：请用 --decimal , 或 --decimal . 指明",
-            "cannot tell whether the comma in values like '1,234' is a decimal comma or a thousands separator: "
-            "say which with --decimal , or --decimal .",
-        )
-    return ".", not plain
+    return decimal, not plain
 
 
 def _value_sql(col: str, decimal: str) -> str:
-    """SQL that reads a text cell as DOUBLE (NULL when it is not a number of this file's spelling)."""
-    s = f"regexp_replace(trim({col}), '[\\s\\x{{00a0}}\\x{{202f}}'']', '', 'g')"
-    if decimal == ",":
-        ok = r"^[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$"
-        parsed = f"TRY_CAST(replace(replace({s}, '.', ''), ',', '.') AS DOUBLE)"
-    else:
-        ok = r"^[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|\d{1,3}(,\d{3})+(\.\d+)?)$"
-        parsed = f"TRY_CAST(replace({s}, ',', '') AS DOUBLE)"
-    return f"CASE WHEN regexp_full_match({s}, '{ok}') THEN {parsed} END"
+    """SQL that reads a text cell as DOUBLE (NULL when it is not a number of this file's spelling).
+
+    The same rule as milkprint.numbers: spaces dropped, `1,000` groups thousands in a decimal-point file; full-width
+    digits read as ASCII and `1.2万` / `3亿` multiplied exactly (as DECIMAL) by 10⁴ / 10⁸, on the rare cells that
+    need it (the common spelling is tried first, so a big file pays nothing for them).
+    """
+
+    def number(s: str, suffix: bool) -> tuple[str, str]:
+        body = f"regexp_replace({s}, '[万亿]$', '')" if suffix else s
+        tail = "[万亿]?" if suffix else ""
+        if decimal == ",":
+            ok = rf"^[+-]?(\d+|[1-9]\d{{0,2}}(\.\d{{3}})+)(,\d+)?{tail}$"
+            return ok, f"replace(replace({body}, '.', ''), ',', '.')"
+        ok = rf"^[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[1-9]\d{{0,2}}(,\d{{3}})+(\.\d*)?){tail}$"
+        return ok, f"replace({body}, ',', '')"
+
+    plain = f"regexp_replace(trim({col}), {_lit(_SPACES)}, '', 'g')"
+    ok, text = number(plain, False)
+    wide = f"regexp_replace(translate(trim({col}), '{_FULL_WIDTH}', '{_HALF_WIDTH}'), {_lit(_SPACES)}, '', 'g')"
+    wide_ok, wide_text = number(wide, True)
+    exact = f"TRY_CAST({wide_text} AS DECIMAL(38, 10))"
+    scaled = (
+        f"CASE WHEN length({wide}) > 20 THEN NULL "
+        f"WHEN suffix({wide}, '万') THEN CAST({exact} * 10000 AS DOUBLE) "
+        f"WHEN suffix({wide}, '亿') THEN CAST({exact} * 100000000 AS DOUBLE) "
+        f"ELSE TRY_CAST({wide_text} AS DOUBLE) END"
+    )
+    return (
+        f"CASE WHEN regexp_full_match({plain}, '{ok}') THEN TRY_CAST({text} AS DOUBLE) "
+        f"WHEN regexp_full_match({wide}, '{wide_ok}') THEN {scaled} END"
+    )
 
 
 def _missing_sql(col: str) -> str:
@@ -427,14 +504,15 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _sample_csv(path: Path, dialect: _Dialect) -> tuple[list[str], list[list[str]]]:
-    """Header and the first records (blank lines skipped), as Python's csv module reads them."""
+def _sample_csv(path: Path, dialect: _Dialect) -> tuple[list[str], list[list[str]], list[int]]:
+    """Header, the first records (blank lines skipped) as Python's csv module reads them, and the line each ends on."""
     with path.open(encoding="utf-8-sig", newline="") as fh:
         for _ in range(dialect.skip):
             fh.readline()
         reader = csv.reader(fh, delimiter=dialect.delimiter, quotechar=dialect.quote)
         header: list[str] | None = None
         rows: list[list[str]] = []
+        lines: list[int] = []
         for rec in reader:
             if not any(c.strip() for c in rec):
                 continue
@@ -442,9 +520,10 @@ def _sample_csv(path: Path, dialect: _Dialect) -> tuple[list[str], list[list[str
                 header = rec
                 continue
             rows.append(rec)
+            lines.append(reader.line_num + dialect.skip)
             if len(rows) >= SAMPLE_ROWS:
                 break
-    return header or [], rows
+    return header or [], rows, lines
 
 
 def physical_lines(path: Path, dialect: _Dialect, records: set[int]) -> dict[int, int]:
@@ -632,8 +711,10 @@ class SourceReader:
             _transcode(self.path, encoding, src, self.file)
         self._csv = src
         dialect = self._dialect = _dialect(self.con, src, self.file)
-        header, rows = _sample_csv(src, dialect)
-        return self._load_text(header, rows, "csv", dialect, row_column=None, sheet=None, header_line=dialect.skip + 1)
+        header, rows, lines = _sample_csv(src, dialect)
+        return self._load_text(
+            header, rows, lines, "csv", dialect, row_column=None, sheet=None, header_line=dialect.skip + 1
+        )
 
     def _load_xlsx(self) -> Loaded:
         target = self.workdir / "sheet.csv"
@@ -642,13 +723,17 @@ class SourceReader:
             raise InputError.at(Location(self.file, sheet=sheet), "工作表为空", "the sheet is empty")
         self._csv = target
         dialect = self._dialect = _Dialect(",", '"', '"', 0)
-        header, rows = _sample_csv(target, dialect)
-        return self._load_text(header[1:], [r[1:] for r in rows], "xlsx", dialect, row_column=0, sheet=sheet, header_line=header_row)
+        header, rows, _ = _sample_csv(target, dialect)
+        lines = [int(r[0]) if r and r[0].isdigit() else 0 for r in rows]
+        return self._load_text(
+            header[1:], [r[1:] for r in rows], lines, "xlsx", dialect, row_column=0, sheet=sheet, header_line=header_row
+        )
 
     def _load_text(
         self,
         header: list[str],
         rows: list[list[str]],
+        lines: list[int],
         fmt: Format,
         dialect: _Dialect,
         *,
@@ -664,15 +749,17 @@ class SourceReader:
             )
         units_row = self._units_row(header, rows)
         if units_row:
-            rows = rows[1:]
+            rows, lines = rows[1:], lines[1:]
         shape, cols = _classify(header, rows, self.file, set())
         if shape == "long":
             assert cols.value is not None and cols.meter is not None
             self._value_header, self._meter_header = header[cols.value], header[cols.meter]
         time_fmt = detect_time_format([r[cols.time] if cols.time < len(r) else "" for r in rows], header[cols.time], self.options, self.file)
         value_cols = cols.meters if shape == "wide" else (cols.value,)
-        cells = [r[i] for r in rows for i in value_cols if i is not None and i < len(r)]
-        decimal, textual = detect_decimal(cells, self.options.decimal, self.file)
+        found = [(r[i], (line, header[i])) for r, line in zip(rows, lines, strict=True)
+                 for i in value_cols if i is not None and i < len(r)]
+        cells = [c for c, _ in found]
+        decimal, textual = detect_decimal(cells, self.options.decimal, self.file, [p for _, p in found])
         offset = 1 if row_column is not None else 0
         names = [f"c{i}" for i in range(len(header) + offset)]
         raw = self._read_csv_sql(names, {}, dialect)
@@ -685,7 +772,7 @@ class SourceReader:
 
         time_fmt = self._decide_order(time_fmt, f"c{cols.time + offset}", raw, header[cols.time])
         time_fmt = self._rank_formats(time_fmt, [r[cols.time] if cols.time < len(r) else "" for r in rows])
-        meters = self._meters(shape, cols, header, units_row, offset, raw)
+        meters = self._meters(shape, cols, header, units_row, offset, raw, header_line, sheet)
         typed = not textual and not units_row and time_fmt.kind not in ("native", "native_tz")
         numeric = {f"c{i + offset}" for i in value_cols if i is not None} if typed else set()
         loaded = Loaded(
@@ -722,7 +809,7 @@ class SourceReader:
         """A second header row of units (`时间, kWh, kWh, Nm3`), as some SCADA exports write."""
         if not rows:
             return False
-        from milkprint.units import UnitProblem, normalise, parse
+        from milkprint.units import UnitProblem, looks_like_unit, normalise, parse
 
         cells = [c.strip() for c in rows[0] if c.strip()]
         units = 0
@@ -732,7 +819,7 @@ class SourceReader:
             try:
                 units += 0 if parse(normalise(c)).dimensionless else 1
             except UnitProblem:
-                continue
+                units += 1 if looks_like_unit(c) else 0  # a unit not understood: refused by _meters, by column
         return units >= 1 and units >= len(cells) - 1
 
     def _read_csv_sql(
@@ -773,7 +860,8 @@ class SourceReader:
         return TimeFormat("text", _text_formats("dmy" + sep, [], order) + _text_formats("dmy" + sep, ["x PM"], order), label)
 
     def _meters(
-        self, shape: Shape, cols: _Columns, header: list[str], units_row: bool, offset: int, raw: str
+        self, shape: Shape, cols: _Columns, header: list[str], units_row: bool, offset: int, raw: str,
+        header_line: int | None = None, sheet: str | None = None,
     ) -> tuple[MeterColumn, ...]:
         if shape == "wide":
             out = []
@@ -781,8 +869,10 @@ class SourceReader:
             bad = Collector()
             units = self._units_from_row(cols, offset, raw) if units_row else {}
             for key, i in enumerate(cols.meters):
-                name, unit = split_unit(header[i])
-                unit = unit or units.get(i)
+                name, unit = _header_unit(header[i], Location(self.file, header_line, header[i], sheet), bad)
+                if unit is None and i in units:
+                    below = header_line + 1 if header_line is not None else None
+                    unit = _given_unit(units[i], header[i], Location(self.file, below, header[i], sheet), bad)
                 if name in seen:
                     bad.add(
                         Location(self.file, 1, header[i]),
@@ -803,8 +893,8 @@ class SourceReader:
         out = []
         bad = Collector()
         for key, (header_text, _, units) in enumerate(rows):
-            name, unit = split_unit(str(header_text))
-            given = [u for u in (units or []) if u]
+            name, unit = _header_unit(str(header_text), Location(self.file, column=header[cols.meter], sheet=sheet), bad)
+            given = [u for u in (units or []) if u and not is_missing(u)]
             if len(given) > 1:
                 bad.add(
                     Location(self.file, column=header[cols.unit] if cols.unit is not None else None),
@@ -812,20 +902,18 @@ class SourceReader:
                     f"meter '{header_text}' has more than one unit: {', '.join(given)}",
                 )
             elif given:
-                from milkprint.units import normalise
-
-                unit = normalise(given[0])
+                assert cols.unit is not None
+                unit = _given_unit(given[0], header[cols.unit], Location(self.file, column=header[cols.unit], sheet=sheet), bad)
             out.append(MeterColumn(key, str(header_text), name, unit, header[cols.meter]))
         bad.raise_if_any()
         return tuple(out)
 
     def _units_from_row(self, cols: _Columns, offset: int, raw: str) -> dict[int, str]:
-        from milkprint.units import normalise
-
+        """The units row's cell of each meter column, as written (checked by _given_unit)."""
         names = ", ".join(f"c{i + offset}" for i in cols.meters)
         row = self.con.execute(f"SELECT {names} FROM {raw} LIMIT 1").fetchone()
         assert row is not None
-        return {i: normalise(str(u)) for i, u in zip(cols.meters, row, strict=True) if u}
+        return {i: str(u).strip() for i, u in zip(cols.meters, row, strict=True) if u and not is_missing(str(u))}
 
     def _create(self, loaded: Loaded, ctx: _Build, source: str, *, typed: bool) -> None:
         """CREATE the table: typed (values read as DOUBLE by the CSV reader) or text (parsed here, flagged)."""
@@ -1018,7 +1106,8 @@ class SourceReader:
         value_cols = cols.meters if shape == "wide" else (cols.value,)
         text_values = [i for i in value_cols if i is not None and types[i] in ("VARCHAR", "BLOB")]
         cells = [r[i] for r in rows for i in text_values]
-        decimal, _ = detect_decimal(cells, self.options.decimal, self.file)
+        places = [(n + 1, header[i]) for n in range(len(rows)) for i in text_values]
+        decimal, _ = detect_decimal(cells, self.options.decimal, self.file, places)
         time_col = _ident(header[cols.time])
         if time_fmt.kind == "text" and time_fmt.describe.startswith("dmy"):
             time_fmt = self._decide_order(time_fmt, time_col, src, header[cols.time])
@@ -1046,10 +1135,14 @@ class SourceReader:
         return self._finish(loaded)
 
     def _parquet_meters(self, shape: Shape, cols: _Columns, header: list[str], src: str) -> tuple[MeterColumn, ...]:
+        bad = Collector()
         if shape == "wide":
-            return tuple(
-                MeterColumn(k, header[i], *split_unit(header[i]), header[i]) for k, i in enumerate(cols.meters)
+            wide = tuple(
+                MeterColumn(k, header[i], *_header_unit(header[i], Location(self.file, column=header[i]), bad), header[i])
+                for k, i in enumerate(cols.meters)
             )
+            bad.raise_if_any()
+            return wide
         assert cols.meter is not None
         m = f"trim(CAST({_ident(header[cols.meter])} AS VARCHAR))"
         u = f"trim(CAST({_ident(header[cols.unit])} AS VARCHAR))" if cols.unit is not None else "NULL"
@@ -1059,9 +1152,12 @@ class SourceReader:
         ).fetchall()
         out = []
         for key, (text, _, units) in enumerate(rows):
-            name, unit = split_unit(str(text))
-            given = [x for x in (units or []) if x]
-            out.append(MeterColumn(key, str(text), name, given[0] if len(given) == 1 else unit, header[cols.meter]))
+            name, unit = _header_unit(str(text), Location(self.file, column=header[cols.meter]), bad)
+            given = [x for x in (units or []) if x and not is_missing(x)]
+            if len(given) == 1 and cols.unit is not None:
+                unit = _given_unit(given[0], header[cols.unit], Location(self.file, column=header[cols.unit]), bad)
+            out.append(MeterColumn(key, str(text), name, unit, header[cols.meter]))
+        bad.raise_if_any()
         return tuple(out)
 
     def _create_parquet(self, loaded: Loaded, ctx: _Build, src: str) -> None:

@@ -1,4 +1,4 @@
-"""Spreadsheet cells <-> bundle values: numbers people type (decimal commas, full-width digits), dates, flags.
+"""Spreadsheet cells <-> bundle values: numbers people type (thousands commas, 万, full-width digits), dates, flags.
 
 Excel keeps 15-17 significant digits and openpyxl writes 16, so a float that needs 17 is written as its
 exact text; the importer reads numbers given as text, so nothing is lost on the way back.
@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from milkprint import numbers
 from milkprint.errors import Text
 
 Kind = Literal["text", "float", "int", "date", "datetime", "bool"]
@@ -30,9 +31,6 @@ class CellProblem(ValueError):
 
 
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")  # 1,234,567.5
-_EURO = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d*)?")  # 1.234.567,5
-_COMMA = re.compile(r"[+-]?\d*,\d+")  # 12,5
 
 
 def is_empty(value: object) -> bool:
@@ -40,29 +38,12 @@ def is_empty(value: object) -> bool:
 
 
 def parse_number(text: str) -> float:
-    """A number typed as text: `1234.5`, `1,234.5`, `1.234,5`, `12,5` (decimal comma), full-width digits.
-
-    `1,234` is refused: it reads as 1234 or as 1.234 depending on who typed it.
-    """
-    s = unicodedata.normalize("NFKC", text).strip().replace(" ", "").replace("\u00a0", "").replace("'", "")
-    s = s.replace("，", ",").replace("。", ".")
-    if PLAIN_NUMBER.fullmatch(s):
-        return float(s)
-    if _GROUPED.fullmatch(s) and (s.count(",") > 1 or "." in s):  # 1,234 alone is ambiguous (below)
-        return float(s.replace(",", ""))
-    if _EURO.fullmatch(s) and "," in s:
-        return float(s.replace(".", "").replace(",", "."))
-    if _COMMA.fullmatch(s):
-        whole, frac = s.split(",")
-        if len(frac) == 3 and whole.lstrip("+-"):
-            raise CellProblem(
-                Text(
-                    f"“{text}”有歧义（{whole}{frac} 还是 {whole}.{frac}？），请写成不带逗号的数字",
-                    f"'{text}' is ambiguous ({whole}{frac} or {whole}.{frac}?); write the number without a comma",
-                )
-            )
-        return float(f"{whole or '0'}.{frac}")
-    raise CellProblem(Text(f"应为数字，实际为“{text}”", f"expected a number, got '{text}'"))
+    """A number typed as text, by milkprint.numbers' rule: `1234.5`, `1,000` (thousands), `12,345,678.9`, `1.234,5`,
+    `12,5` (decimal comma), `1.2万` (12000), `3亿`, full-width digits (`１，０００`)."""
+    try:
+        return numbers.parse_number(text)
+    except numbers.NumberProblem as exc:
+        raise CellProblem(exc.text) from None
 
 
 def excel_number(value: float) -> float | str:

@@ -205,8 +205,8 @@ def _unit_problem(value: object) -> Text | None:
     unit = text_of(value)
     try:
         parse(unit)
-    except UnitProblem:
-        return Text(f"单位“{unit}”无法识别", f"unknown unit '{unit}'")
+    except UnitProblem as exc:
+        return exc.text  # 单位“x”无法识别 / unknown unit 'x' (with the choices when it is ambiguous)
     return None
 
 
