@@ -115,7 +115,8 @@ def test_refrigerant_blends_come_from_components() -> None:
 def test_library_factor_is_used_and_cited_when_bundle_has_none() -> None:
     r = run([row("drying", "energy.electricity", 1000, "kWh")])
     line = r.lines[0]
-    assert line.data_set == "cn-mee-elec-nm-2022" and line.emissions[0].value == 0.6849
+    # life-cycle first (formula 3's EF_LCA): MEE's national electricity carbon-footprint factor
+    assert line.data_set == "cn-mee-elec-cfp-national-2023" and line.emissions[0].value == 0.6205
     assert "生态环境部" in line.emissions[0].source
     assert {fb.kind for fb in line.fallbacks} == {"region", "year"}
 

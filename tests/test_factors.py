@@ -17,7 +17,7 @@ def test_every_factor_carries_publication_table_year_region_scope() -> None:
     assert len(LIB.factors) > 100
     for f in LIB.factors:
         assert f.publication and f.table and f.year and f.region and f.level and f.verification, f
-        assert f.scope in ("combustion", "life_cycle", "direct"), f
+        assert f.scope in ("combustion", "life_cycle", "upstream", "direct"), f
         assert f.verification in ("V", "V-2", "C"), f  # memory-only [M] values are not shipped
 
 
@@ -69,12 +69,14 @@ def test_issue_content_is_present(item: str) -> None:
 
 
 def test_wastewater_methane_is_bo_times_mcf() -> None:
-    (f,) = LIB.factors_for("wastewater.cod_anaerobic_reactor")
+    (f,) = LIB.data_set("ipcc-2006-ww-cod-anaerobic-reactor")
     assert f.gas == "CH4_biogenic" and f.value == pytest.approx(0.25 * 0.8)
+    (cn,) = LIB.data_set("cn-ndrc-2015-food-ww-cod-anaerobic-reactor")  # national guideline, MCF 0.7
+    assert cn.gas == "CH4_biogenic" and cn.value == pytest.approx(0.25 * 0.7)
 
 
-def test_inner_mongolia_plant_gets_the_provincial_grid_factor_latest_year() -> None:
-    res = resolve("energy.electricity", Place("内蒙古自治区", "蒙西", 2024), LIB)
+def test_inner_mongolia_plant_gets_the_provincial_grid_factor_latest_year_when_combustion_is_asked() -> None:
+    res = resolve("energy.electricity", Place("内蒙古自治区", "蒙西", 2024), LIB, want="combustion")
     assert res is not None
     assert res.data_set == "cn-mee-elec-nm-2022" and res.factors[0].value == 0.6849
     kinds = {fb.kind: fb for fb in res.fallbacks}
@@ -82,7 +84,7 @@ def test_inner_mongolia_plant_gets_the_provincial_grid_factor_latest_year() -> N
 
 
 def test_exact_year_has_no_year_fallback() -> None:
-    res = resolve("energy.electricity", Place("内蒙古", None, 2021), LIB)
+    res = resolve("energy.electricity", Place("内蒙古", None, 2021), LIB, want="combustion")
     assert res is not None and res.factors[0].value == 0.7025
     assert [fb.kind for fb in res.fallbacks] == []
 

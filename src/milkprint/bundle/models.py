@@ -96,17 +96,49 @@ class Output(_Open):
         return self
 
 
+SteamSource = Literal["purchased", "boiler"]
+# Words people type for where steam comes from (the workbook shows 外购 / 自备锅炉).
+_STEAM_SOURCE_WORDS: dict[str, str] = {
+    "外购": "purchased",
+    "外购蒸汽": "purchased",
+    "purchased": "purchased",
+    "自备锅炉": "boiler",
+    "自有锅炉": "boiler",
+    "自产": "boiler",
+    "boiler": "boiler",
+    "own_boiler": "boiler",
+    "own boiler": "boiler",
+}
+
+
+def _steam_source(v: object) -> object:
+    if isinstance(v, str):
+        s = v.strip()
+        return _STEAM_SOURCE_WORDS.get(s.lower(), s) if s else None
+    return v
+
+
+SteamSourceWord = Annotated[SteamSource | None, BeforeValidator(_steam_source)]
+
+
 class Steam(_Open):
-    """State of purchased or metered steam, to turn tonnes into GJ (h - 83.74 kJ/kg)."""
+    """State of purchased or metered steam, to turn tonnes into GJ (h - 83.74 kJ/kg), and where it comes from.
+
+    `source`: purchased (its factor applies) or boiler (the plant's own boiler: recorded, no emissions of its own,
+    its burden is the boiler fuel's; formulas.md D). The state may be left out when steam is given in GJ.
+    """
 
     enthalpy_kj_per_kg: float | None = Field(default=None, gt=83.74, lt=4000)
     pressure_mpa: float | None = Field(default=None, gt=0, le=22, description="absolute pressure, MPa")
     temperature_c: float | None = Field(default=None, gt=0, lt=800)
+    source: SteamSourceWord = None
 
     @model_validator(mode="after")
     def _one_way(self) -> Steam:
-        if self.enthalpy_kj_per_kg is None and self.pressure_mpa is None:
-            raise ValueError("steam needs enthalpy_kj_per_kg, or pressure_mpa (absolute) and optionally temperature_c")
+        if self.enthalpy_kj_per_kg is None and self.pressure_mpa is None and self.source is None:
+            raise ValueError(
+                "steam needs enthalpy_kj_per_kg, or pressure_mpa (absolute) and optionally temperature_c, or source"
+            )
         return self
 
 
@@ -156,8 +188,20 @@ def _unit(v: object) -> str:
     try:
         parse(v)
     except UnitProblem as exc:
-        raise ValueError(f"unknown unit '{v}'") from exc
+        raise ValueError(str(exc)) from exc  # "unknown unit 'x'" (with the choices when it is ambiguous)
     return v.strip()
+
+
+def _amount(v: object) -> object:
+    """An amount typed as text, as milkprint.numbers reads it (`1,000`, `1.2万`); else left for pydantic to refuse."""
+    if isinstance(v, str):
+        from milkprint.numbers import NumberProblem, parse_number
+
+        try:
+            return parse_number(v)
+        except NumberProblem:
+            return v
+    return v
 
 
 def _item(v: object) -> str:
@@ -181,6 +225,7 @@ def _process(v: object) -> str:
 ProcessId = Annotated[str, BeforeValidator(_process)]  # English or Chinese name -> English id
 ItemId = Annotated[str, BeforeValidator(_item)]  # <category>.<name>
 UnitText = Annotated[str, BeforeValidator(_unit)]  # a unit pint understands
+Amount = Annotated[float, BeforeValidator(_amount)]  # a number as plant staff type it
 
 
 _TRUE = {"true", "1", "yes", "y", "是", "x"}
@@ -209,7 +254,7 @@ class ActivityRow(Uncertain):
 
     process: ProcessId
     item: ItemId
-    amount: float = Field(ge=0, allow_inf_nan=False)
+    amount: Amount = Field(ge=0, allow_inf_nan=False)
     unit: UnitText
     data_type: Literal["primary", "secondary"] = "primary"
     source: str = ""
@@ -220,6 +265,11 @@ class ActivityRow(Uncertain):
     tir: int | None = Field(default=None, ge=1, le=5)
     p: int | None = Field(default=None, ge=1, le=5)
     note: str = ""
+    # A steam row's own state and source (they win over [steam]; engine/steam_state.py).
+    steam_pressure_mpa: float | None = Field(default=None, gt=0, le=22, allow_inf_nan=False)
+    steam_temperature_c: float | None = Field(default=None, gt=0, lt=800, allow_inf_nan=False)
+    steam_enthalpy_kj_per_kg: float | None = Field(default=None, gt=83.74, lt=4000, allow_inf_nan=False)
+    steam_source: SteamSourceWord = None
     origin: Location = Field(default_factory=Location, exclude=True)
 
     _i = field_validator("item", mode="before")(classmethod(lambda cls, v: _item(str(v))))
@@ -248,7 +298,7 @@ class FactorRow(Uncertain):
     source: str
     region: str = ""
     year: int | None = Field(default=None, ge=1900, le=2200)
-    scope: Literal["combustion", "life_cycle", "direct", "unspecified"] = "unspecified"
+    scope: Literal["combustion", "life_cycle", "upstream", "direct", "unspecified"] = "unspecified"
     origin: Location = Field(default_factory=Location, exclude=True)
 
     def uncertain_value(self) -> float | None:
@@ -271,7 +321,8 @@ class FactorRow(Uncertain):
     def _scope(cls, v: object) -> object:
         if isinstance(v, str):
             s = v.strip().lower().replace("-", "_").replace(" ", "_")
-            return {"": "unspecified", "lca": "life_cycle", "combustion_only": "combustion"}.get(s, s)
+            aliases = {"": "unspecified", "lca": "life_cycle", "combustion_only": "combustion", "wtt": "upstream"}
+            return aliases.get(s, s)
         return v
 
 
@@ -292,11 +343,19 @@ class Meter(BaseModel):
     gr: int | None = Field(default=None, ge=1, le=5)
     tir: int | None = Field(default=None, ge=1, le=5)
     p: int | None = Field(default=None, ge=1, le=5)
+    # A steam meter's state and source, carried into the activity row the meter becomes.
+    steam_pressure_mpa: float | None = Field(default=None, gt=0, le=22, allow_inf_nan=False)
+    steam_temperature_c: float | None = Field(default=None, gt=0, lt=800, allow_inf_nan=False)
+    steam_enthalpy_kj_per_kg: float | None = Field(default=None, gt=83.74, lt=4000, allow_inf_nan=False)
+    steam_source: SteamSourceWord = None
+    # How the meter's quantity is allocated, as activities.csv's column: a meter downstream of the co-product
+    # split (concentration, drying) serves the main product only (细分法).
+    allocate: Literal["shared", "main", "coproduct"] = "shared"
     origin: Location = Field(default_factory=Location, exclude=True)
 
     _i = field_validator("item", mode="before")(classmethod(lambda cls, v: _item(str(v))))
 
-    @field_validator("kind", mode="before")
+    @field_validator("kind", "allocate", mode="before")
     @classmethod
     def _lower(cls, v: object) -> object:
         return v.strip().lower() if isinstance(v, str) else v

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -172,6 +172,8 @@ def _models(
     return tuple(out)
 
 
+# A steam row's (or steam meter's) own state and source: optional, they win over assessment.toml's [steam].
+STEAM_COLUMNS = ("steam_pressure_mpa", "steam_temperature_c", "steam_enthalpy_kj_per_kg", "steam_source")
 ACTIVITY_COLUMNS = ("process", "item", "amount", "unit")
 ACTIVITY_OPTIONAL = (
     "data_type",
@@ -184,6 +186,7 @@ ACTIVITY_OPTIONAL = (
     "p",
     "note",
     *UNCERTAINTY_COLUMNS,
+    *STEAM_COLUMNS,
 )
 FACTOR_COLUMNS = ("item", "gas", "value", "unit", "source")
 FACTOR_OPTIONAL = ("region", "year", "scope", *UNCERTAINTY_COLUMNS)
@@ -198,6 +201,8 @@ METER_OPTIONAL = (
     "gr",
     "tir",
     "p",
+    "allocate",
+    *STEAM_COLUMNS,
 )
 EFFLUENT_COLUMNS = ("pollutant", "c_max_mg_per_l")
 EFFLUENT_OPTIONAL = ("load_kg", "volume_m3", "concentration_mg_per_l", "c_nat_mg_per_l", *UNCERTAINTY_COLUMNS)
@@ -223,6 +228,18 @@ TABLES: dict[str, tuple[type[BaseModel], tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+def steam_columns_on_steam_rows(rows: tuple[Any, ...], bad: Collector) -> None:
+    """STEAM_COLUMNS belong to steam rows (energy.steam...): on another row they would be ignored, so refuse them."""
+    for r in rows:
+        given = [c for c in STEAM_COLUMNS if getattr(r, c, None) is not None]
+        if given and not r.item.startswith("energy.steam"):
+            bad.add(
+                replace(r.origin, column=given[0]),
+                f"蒸汽参数列（{', '.join(given)}）只适用于蒸汽行（energy.steam），本行为 {r.item}",
+                f"steam columns ({', '.join(given)}) apply to steam rows (energy.steam) only; this row is {r.item}",
+            )
+
+
 def read_bundle(root: Path, computed_only: bool = True) -> Bundle:
     """Validate every file of a bundle folder; all problems of a file are reported together."""
     assessment = read_assessment(root / "assessment.toml", computed_only)
@@ -242,6 +259,8 @@ def read_bundle(root: Path, computed_only: bool = True) -> Bundle:
             results[name] = _models(path, model, required, optional, True)
         except InputError as exc:
             bad.extend(exc)
+    for name in ("activities.csv", "meters.csv"):
+        steam_columns_on_steam_rows(results.get(name, ()), bad)
     readings = root / "readings.csv"
     if results.get("meters.csv") and not readings.exists():
         bad.add(

@@ -8,14 +8,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from milkprint.bundle.models import ActivityRow, Assessment, EffluentRow, FactorRow
-from milkprint.engine import finite
+from milkprint.engine import finite, wastewater
 from milkprint.engine.allocation import main_share
 from milkprint.engine.cutoff import decide, left_out
 from milkprint.engine.inventory import Line, bundle_factors, double_counted, resolve_line
 from milkprint.engine.result import MeterSummary, Result
+from milkprint.engine.steam_state import check_steam
 from milkprint.engine.water import critical, grey_water
 from milkprint.errors import Collector, Text
 from milkprint.factors.library import Library
+from milkprint.factors.resolve import Fallback
 from milkprint.methods.catalog import METHODS
 
 
@@ -25,6 +27,16 @@ def _sums(pairs: Sequence[tuple[str, float]]) -> dict[str, float]:
     for key, value in pairs:
         parts.setdefault(key, []).append(value)
     return {k: finite.fsum(v) for k, v in parts.items()}
+
+
+def _scope_fallbacks(lines: Sequence[Line]) -> list[Fallback]:
+    """One warning per item whose factor covers combustion only, where the method asks for a life cycle."""
+    seen: dict[str, Fallback] = {}
+    for line in lines:
+        for fb in line.fallbacks:
+            if fb.kind == "scope":
+                seen.setdefault(line.item, fb)
+    return list(seen.values())
 
 
 def assess(
@@ -41,16 +53,26 @@ def assess(
     errors = Collector()
     own = bundle_factors(tuple(factors), errors)
     double_counted(tuple(activities), tuple(metered), errors)
+    check_steam(activities, metered, assessment, errors)  # own-boiler steam counted once; states that are steam
     try:
         share = main_share(assessment.output)
     except OverflowError:  # masses or prices beyond the range of numbers
         share = math.nan
     finite.share(share)
+    rows = (*activities, *metered)
+    wastewater.check_rows(rows, errors)
     lines: list[Line] = []
-    for row in (*activities, *metered):
-        line = resolve_line(row, assessment, library, own, share, errors)
+    resolved: list[ActivityRow] = []  # the row of each line
+    for row in rows:
+        if wastewater.is_record(row.item):  # sludge COD, recovered CH4, off-site wastewater: no factor of their own
+            line = wastewater.record_line(row, share, errors)
+        else:
+            line = resolve_line(row, assessment, library, own, share, errors)
         if line is not None:
             lines.append(line)
+            resolved.append(row)
+    if not errors.problems:  # S and R taken from the treatment lines of their process (IPCC 2006 eq. 6.4)
+        lines = wastewater.fold(resolved, lines, errors)
     errors.raise_if_any()
     finite.lines(lines)
 
@@ -78,6 +100,7 @@ def assess(
         for m in meters
         if m.readings == 0
     ]
+    warnings += [fb.text for fb in _scope_fallbacks(kept)]
     a = assessment
     result = Result(
         method=a.method,
@@ -113,6 +136,7 @@ def assess(
             "declared_unit": {"zh": method.declared_unit_zh, "en": method.declared_unit_en},
         },
         warnings=tuple(warnings),
+        factor_scope=method.factor_scope,
     )
     finite.totals(result.total_kgco2e, result.blue_m3 + result.green_m3 + result.grey_m3, result.production_t)
     return result

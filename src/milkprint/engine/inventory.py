@@ -10,12 +10,13 @@ from dataclasses import dataclass, field, replace
 
 from milkprint.bundle.models import ActivityRow, Assessment, FactorRow
 from milkprint.engine.allocation import line_share
-from milkprint.engine.steam import gj_per_tonne
+from milkprint.engine.steam_state import is_steam, own_boiler_amount, source_of, to_gj
 from milkprint.errors import Collector, Location
 from milkprint.factors.gwp import gwp_of
 from milkprint.factors.library import Library
 from milkprint.factors.model import Factor
 from milkprint.factors.resolve import Fallback, Place, resolve
+from milkprint.methods.catalog import METHODS
 from milkprint.methods.items import GROUP_OF, WATER_COLOUR, split_item
 from milkprint.units import UnitProblem, denominator, emission_multiplier, factor, is_mass
 
@@ -60,6 +61,7 @@ class Line:
     data_set: str | None = None
     level: str | None = None
     fallbacks: tuple[Fallback, ...] = ()
+    scope: str = ""  # the factor scope the line applied (factors/scope.py LINE_SCOPES); "" when no factor
     water_colour: str | None = None
     water_m3_unallocated: float = 0.0
     kgco2e_unallocated: float = field(init=False)
@@ -147,15 +149,16 @@ def _gas_line(
     )
 
 
-def resolve_line(
-    row: ActivityRow, assessment: Assessment, library: Library, own: tuple[Factor, ...], share: float, errors: Collector
-) -> Line | None:
-    """One activity row as an inventory line; problems go to `errors` (None if it cannot be resolved)."""
-    parts = split_item(row.item)
+def _parts(item: str) -> tuple[str, str]:
+    parts = split_item(item)
     assert parts is not None  # validated in the bundle model
-    category, name = parts
-    loc = row.origin
-    base = Line(
+    return parts
+
+
+def base_line(row: ActivityRow, share: float) -> Line:
+    """A row as a line before its factors: what, how much, where from, and its allocation share."""
+    category = _parts(row.item)[0]
+    return Line(
         process=row.process,
         item=row.item,
         category=category,
@@ -166,10 +169,19 @@ def resolve_line(
         source=row.source,
         allocate=row.allocate,
         exclude=row.exclude,
-        origin=loc,
+        origin=row.origin,
         share=line_share(row.allocate, share),
         dq={"ter": row.ter, "gr": row.gr, "tir": row.tir, "p": row.p},
     )
+
+
+def resolve_line(
+    row: ActivityRow, assessment: Assessment, library: Library, own: tuple[Factor, ...], share: float, errors: Collector
+) -> Line | None:
+    """One activity row as an inventory line; problems go to `errors` (None if it cannot be resolved)."""
+    category, name = _parts(row.item)
+    loc = row.origin
+    base = base_line(row, share)
     if category == "water":
         colour = WATER_COLOUR.get(row.item)
         if colour is None:
@@ -192,9 +204,25 @@ def resolve_line(
     if category in ("refrigerant", "direct"):
         note = "refrigerant leaked (formulas.md D)" if category == "refrigerant" else "measured direct emission"
         gases = _gas_line(row, name, assessment, library, errors, note)
-        return replace(base, activity_amount=row.amount, activity_unit=row.unit, emissions=gases)
+        return replace(base, activity_amount=row.amount, activity_unit=row.unit, emissions=gases, scope="direct")
+    if is_steam(row.item) and source_of(row, assessment) == "boiler":  # recorded, no factor: engine/steam_state.py
+        own_steam = own_boiler_amount(row, assessment, errors)
+        if own_steam is None:
+            return None
+        return replace(
+            base, activity_amount=own_steam.amount, activity_unit=own_steam.unit, conversion=own_steam.conversion
+        )
     place = Place(assessment.plant.province, assessment.plant.grid, assessment.period.year)
-    res = resolve(row.item, place, library, own)
+    policy = assessment.factors
+    res = resolve(
+        row.item,
+        place,
+        library,
+        own,
+        want=METHODS[assessment.method].factor_scope,
+        allow_region=policy.allow_region_fallback,
+        allow_year=policy.allow_year_fallback,
+    )
     if res is None:
         gap = library.gaps.get(row.item)
         zh = (
@@ -209,7 +237,6 @@ def resolve_line(
         )
         errors.add(Location(loc.file, loc.row, "item"), f"{row.item}：{zh}", f"{row.item}: {en}")
         return None
-    policy = assessment.factors
     for fb in res.fallbacks:
         if (fb.kind == "region" and not policy.allow_region_fallback) or (
             fb.kind == "year" and not policy.allow_year_fallback
@@ -222,17 +249,11 @@ def resolve_line(
             return None
     amount, unit, conversion = row.amount, row.unit, ""
     target = denominator(res.factors[0].unit)
-    if row.item.startswith("energy.steam") and is_mass(unit) and not is_mass(target):
-        if assessment.steam is None:
-            errors.add(
-                Location(loc.file, loc.row, "unit"),
-                "蒸汽以质量计量时，需在 assessment.toml 的 [steam] 中给出蒸汽状态（enthalpy_kj_per_kg，或 pressure_mpa 与 temperature_c），或直接以 GJ 填报",
-                "steam given as a mass needs its state in [steam] of assessment.toml (enthalpy_kj_per_kg, or pressure_mpa and temperature_c), or give it in GJ",
-            )
+    if is_steam(row.item) and is_mass(unit) and not is_mass(target):  # the row's state, else [steam]
+        steam = to_gj(row, assessment, errors)
+        if steam is None:
             return None
-        per_t = gj_per_tonne(assessment.steam)
-        amount, unit = row.amount * factor(row.unit, "t") * per_t, "GJ"
-        conversion = f"{row.amount:g} {row.unit} steam x {per_t:.4f} GJ/t (h - 83.74 kJ/kg)"
+        amount, unit, conversion = steam.amount, steam.unit, steam.conversion
     emissions: list[GasEmission] = []
     for f in res.factors:
         g = gwp_of(library, f.gas, assessment.gwp)
@@ -268,6 +289,7 @@ def resolve_line(
         data_set=res.data_set,
         level=res.level,
         fallbacks=res.fallbacks,
+        scope=res.scope,
     )
 
 

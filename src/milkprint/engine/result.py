@@ -11,6 +11,7 @@ from milkprint.engine.inventory import GasEmission, Line
 from milkprint.engine.water import GreyWater
 from milkprint.errors import Text
 from milkprint.factors.resolve import Fallback
+from milkprint.factors.scope import SHORT_OF_LIFE_CYCLE
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Result:
     meters: tuple[MeterSummary, ...]
     context: dict[str, Any]
     warnings: tuple[Text, ...]
+    factor_scope: str = "life_cycle"  # what the method asks for (methods/catalog.py)
 
     @property
     def kgco2e_per_t(self) -> float:
@@ -73,6 +75,23 @@ class Result:
             for fb in line.fallbacks:
                 seen.setdefault((line.item, fb.kind, fb.used), fb)
         return list(seen.values())
+
+    def water_colour_by_process(self, colour: str) -> dict[str, float]:
+        """m3 of one colour (blue or green) per process, after allocation and cut-off."""
+        out: dict[str, float] = {}
+        for line in self.lines:
+            if line.water_colour == colour and not self.is_excluded(line):
+                out[line.process] = out.get(line.process, 0.0) + line.water_m3
+        return out
+
+    def scope_summary(self) -> dict[str, Any]:
+        """The scope the method asks for, kgCO2e by the scope each line applied, and the combustion-only items."""
+        by_scope: dict[str, float] = {}
+        for line in self.lines:
+            if line.scope and not self.is_excluded(line):
+                by_scope[line.scope] = by_scope.get(line.scope, 0.0) + line.kgco2e
+        short = sorted({line.item for line in self.lines if line.scope in SHORT_OF_LIFE_CYCLE})
+        return {"asked": self.factor_scope, "kgco2e_by_scope": by_scope, "combustion_only": short}
 
     def factors_used(self) -> list[dict[str, Any]]:
         """Every distinct factor (id, gas, value, unit, source, GWP) the lines applied, sorted: what a stored result
@@ -111,7 +130,9 @@ class Result:
                 "green_m3": self.green_m3,
                 "grey_m3": self.grey_m3,
                 "reused_m3_recorded": self.reused_m3,
-                "blue_by_process": dict(self.water_by_process),
+                "blue_by_process": self.water_colour_by_process("blue"),
+                "green_by_process": self.water_colour_by_process("green"),
+                "blue_green_by_process": dict(self.water_by_process),
                 "grey_by_pollutant": [
                     {
                         "pollutant": g.pollutant,
@@ -145,6 +166,7 @@ class Result:
             },
             "lines": [self._line(line) for line in self.lines],
             "factor_library": {"version": self.library_version, "digest": self.library_digest},
+            "factor_scope": self.scope_summary(),
             "fallbacks": [
                 {"kind": fb.kind, "asked": fb.asked, "used": fb.used, "message": fb.text(lang)}  # type: ignore[arg-type]
                 for fb in self.fallbacks
@@ -188,6 +210,7 @@ class Result:
             "row": line.origin.row,
             "data_set": line.data_set,
             "level": line.level,
+            "scope": line.scope or None,
             "factors": [{**_factor(e), "kg_gas": e.kg, "kgco2e": e.kgco2e} for e in line.emissions],
             "kgco2e": 0.0 if excluded else line.kgco2e,
             "kgco2e_before_allocation": line.kgco2e_unallocated,

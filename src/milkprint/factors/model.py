@@ -6,8 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from milkprint.factors.scope import Scope
+
 Level = Literal["grid_local", "province", "grid", "national", "international", "bundle"]
-Scope = Literal["combustion", "life_cycle", "direct", "unspecified"]
 
 # Lower is preferred: the standard's database priority (province, then national, then international),
 # with a plant's own grid area ahead of its province (蒙西电网 before 内蒙古) and a regional grid

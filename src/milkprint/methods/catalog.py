@@ -28,6 +28,9 @@ class Method:
     declared_unit_en: str
     cutoff: CutoffRule
     standard: str
+    # The factor scope the method's formulas use: both standards ask for life-cycle factors (EF_LCA,
+    # 能源全生命周期温室气体排放因子); a combustion-only factor is a reported fallback.
+    factor_scope: str = "life_cycle"
 
 
 MILK_POWDER = Method(

@@ -531,8 +531,9 @@ _MATERIAL = (
     "quantity, data source, note; transport mode and its fuel use in the note (or as transport.* / fuel rows)",
 )
 _STEAM = (
-    "数量、数据来源、备注；温度及压力填在“评价信息”的蒸汽部分",
-    "quantity, data source, note; temperature and pressure go in the assessment sheet's steam fields",
+    "数量、数据来源、备注；温度、压力及蒸汽来源（外购 / 自备锅炉）填在“评价信息”的蒸汽部分",
+    "quantity, data source, note; temperature, pressure and the steam source (purchased / own boiler) go in the "
+    "assessment sheet's steam fields",
 )
 _TREATMENT = ("数量、数据来源；处理方式记在备注", "quantity, data source; the treatment in the note")
 _RAW = _t("原材料消耗", "Raw materials")

@@ -42,12 +42,16 @@ ITEMS: dict[str, Text] = {
     # wastewater treatment by the IPCC 2006 systems (Vol.5 Ch.6 Table 6.8): CH4 per kg of COD entering the treatment
     "wastewater.cod_anaerobic": Text("厌氧处理（进入处理的 COD）", "anaerobic treatment (COD entering treatment)"),
     "wastewater.cod_anaerobic_reactor": Text("厌氧反应器（进入处理的 COD）", "anaerobic reactor (COD entering treatment)"),
-    "wastewater.cod_anaerobic_digester": Text("污泥厌氧消化（进入处理的 COD）", "anaerobic sludge digester (COD entering treatment)"),
+    "wastewater.cod_anaerobic_digester": Text("污泥厌氧消化池（进入消化池的污泥 COD）", "anaerobic sludge digester (sludge COD fed to it)"),
     "wastewater.cod_lagoon_deep": Text("深厌氧塘（进入处理的 COD）", "deep anaerobic lagoon (COD entering treatment)"),
     "wastewater.cod_lagoon_shallow": Text("浅厌氧塘（进入处理的 COD）", "shallow anaerobic lagoon (COD entering treatment)"),
     "wastewater.cod_aerobic": Text("好氧处理（进入处理的 COD）", "aerobic treatment (COD entering treatment)"),
     "wastewater.cod_aerobic_overloaded": Text("超负荷好氧处理（进入处理的 COD）", "overloaded aerobic treatment (COD entering treatment)"),
     "wastewater.cod_discharge": Text("未处理排放（COD 排放量）", "untreated discharge (COD discharged)"),
+    # IPCC 2006 eq. 6.4 S and R, taken from the treatment line of their process; off-site treatment counts its transport
+    "wastewater.sludge_cod": Text("污泥带走的 COD（扣减项）", "COD removed as sludge (subtracted)"),
+    "wastewater.ch4_recovered": Text("回收甲烷（火炬燃烧或利用，扣减项）", "methane recovered, flared or used (subtracted)"),
+    "wastewater.offsite": Text("委外处理废水（仅计运输）", "wastewater treated off-site (transport only)"),
 }
 
 _CATEGORY: dict[str, Text] = {

@@ -41,6 +41,15 @@ WATER_COLOUR: dict[str, Literal["blue", "green", "recorded"]] = {
     "water.reused": "recorded",
 }
 
+# Wastewater items with no factor of their own (engine/wastewater.py). S and R of IPCC 2006 Vol.5 Ch.6 eq. 6.4,
+# CH4 = (TOW − S) × Bo × MCF − R, are taken from the treatment line (wastewater.cod_*) of their process:
+# S the COD removed as sludge (a mass of COD), R the methane recovered, flared or burnt (a mass of CH4).
+# Wastewater treated off-site (委外处理, m3 or t) counts no treatment, only its transport (transport.* in its process).
+WASTEWATER_SLUDGE = "wastewater.sludge_cod"
+WASTEWATER_RECOVERED = "wastewater.ch4_recovered"
+WASTEWATER_OFFSITE = "wastewater.offsite"
+WASTEWATER_RECORDS: tuple[str, ...] = (WASTEWATER_SLUDGE, WASTEWATER_RECOVERED, WASTEWATER_OFFSITE)
+
 
 def split_item(item: str) -> tuple[str, str] | None:
     """('energy', 'electricity') for 'energy.electricity'; None if not of the form category.name."""

@@ -50,6 +50,9 @@ DQR_CLASSES: tuple[DqrClass, ...] = (
     DqrClass(4.0, "fair", "一般", "fair"),
     DqrClass(5.0, "poor", "差", "poor"),
 )
+# A line whose factor covers combustion only, where the method asks for life-cycle factors, is technologically
+# less representative: its TeR counts one class worse in the DQR (milkprint's convention, README "Factor scope").
+SCOPE_TER_PENALTY = 1
 DQR_CRITERIA = ("ter", "gr", "tir", "p")  # technological, geographical, time representativeness; precision
 DQR_LINE_MATERIAL = 0.01  # a data set without scores is reported from 1 % of a footprint (the cut-off's item limit)
 DQR_UNSCORED_MATERIAL = 0.05  # unscored data above 5 % of a footprint make its DQR unrepresentative (milkprint)

@@ -15,6 +15,7 @@ from typing import Any
 from milkprint.engine.inventory import Line
 from milkprint.engine.result import Result
 from milkprint.errors import Lang, Location
+from milkprint.factors.scope import SHORT_OF_LIFE_CYCLE
 from milkprint.methods import quality_rules as q
 from milkprint.methods.processes import label
 from milkprint.quality.base import at, make, pct
@@ -109,6 +110,45 @@ def _weighted(pairs: list[tuple[float, float | None]]) -> tuple[float | None, fl
     return value, (1.0 - weight / total if total > 0 else 0.0)
 
 
+def scored(line: Line, asked_scope: str) -> dict[str, int | None]:
+    """A line's scores as the DQR counts them: a combustion-only factor where the method asks for a life
+    cycle makes the data set technologically less representative (TeR one class worse, at most 5)."""
+    scores = dict(line.dq)
+    ter = scores.get("ter")
+    if asked_scope == "life_cycle" and line.scope in SHORT_OF_LIFE_CYCLE and ter is not None:
+        scores["ter"] = min(5, ter + q.SCOPE_TER_PENALTY)
+    return scores
+
+
+def check_factor_scope(result: Result) -> list[Finding]:
+    """A warning per item whose only factor covers combustion while the method asks for life-cycle factors."""
+    out: list[Finding] = []
+    total = math.fsum(abs(_carbon(result, ln)) for ln in result.lines)
+    items: dict[str, list[Line]] = {}
+    for ln in result.lines:
+        if ln.scope in SHORT_OF_LIFE_CYCLE and result.factor_scope == "life_cycle":
+            items.setdefault(ln.item, []).append(ln)
+    for item, lines in items.items():
+        share = math.fsum(abs(_carbon(result, ln)) for ln in lines) / total if total > 0 else 0.0
+        data_set = lines[0].data_set or ""
+        out.append(
+            make(
+                "factor_scope",
+                "warning",
+                "mp.factor_scope",
+                f"{item} 只有燃烧环节排放因子（{data_set}），缺少上游（开采、加工、运输）排放，占碳足迹 {pct(share)}；"
+                "数据质量评分（TeR）降低一级。请在 factors.csv 中补充全生命周期因子（scope = life_cycle）或上游因子（scope = upstream），并注明来源",
+                f"{item} has a combustion-only factor ({data_set}) with no upstream (extraction, processing, transport) "
+                f"part; it is {pct(share)} of the carbon footprint and its TeR counts one class worse. Add a life-cycle "
+                "(scope = life_cycle) or upstream (scope = upstream) factor with its source to factors.csv",
+                at(lines[0].origin, "item", process=lines[0].process, item=item),
+                share=share,
+                data_set=data_set,
+            )
+        )
+    return out
+
+
 def summarise(result: Result) -> DqrSummary:
     carbon_total = math.fsum(abs(_carbon(result, ln)) for ln in result.lines)
     water_total = result.blue_m3 + result.green_m3 + result.grey_m3
@@ -116,7 +156,8 @@ def summarise(result: Result) -> DqrSummary:
     carbon_pairs: list[tuple[float, float | None]] = []
     water_pairs: list[tuple[float, float | None]] = []
     for ln in result.lines:
-        d = line_dqr(ln.dq)
+        scores = scored(ln, result.factor_scope)
+        d = line_dqr(scores)
         c, w = abs(_carbon(result, ln)), _water(result, ln)
         sets.append(
             DataSetDqr(
@@ -124,7 +165,7 @@ def summarise(result: Result) -> DqrSummary:
                 ln.item,
                 ln.source,
                 ln.origin,
-                dict(ln.dq),
+                scores,
                 d,
                 c / carbon_total if carbon_total > 0 else 0.0,
                 w / water_total if water_total > 0 else 0.0,

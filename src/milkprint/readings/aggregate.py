@@ -81,6 +81,11 @@ class MeterTotal:
             gr=m.gr,
             tir=m.tir,
             p=m.p,
+            steam_pressure_mpa=m.steam_pressure_mpa,  # a steam meter's state and source go with its amount
+            steam_temperature_c=m.steam_temperature_c,
+            steam_enthalpy_kj_per_kg=m.steam_enthalpy_kj_per_kg,
+            steam_source=m.steam_source,
+            allocate=m.allocate,
             origin=m.origin,
         )
 

@@ -89,6 +89,7 @@ FIXED: dict[str, tuple[Choice, ...]] = {
         Choice("raw_material", "原材料", "raw_material"),
     ),
     "confidential": tuple(Choice(k, _CONFIDENTIAL_ZH.get(k, k), k) for k in WITHHOLDABLE),
+    "steam_source": (Choice("purchased", "外购", "purchased"), Choice("boiler", "自备锅炉", "own boiler")),
     "unit": _same("kWh", "MWh", "度", "GJ", "MJ", "t", "kg", "Nm3", "m3", "L", "tkm", "%", "℃", "min", "s", "h"),
 }
 
@@ -115,6 +116,7 @@ LIST_TITLES: dict[str, Text] = {
     "declaration_type": Text("声明类型", "declaration type"),
     "change_kind": Text("变化类型", "change kind"),
     "confidential": Text("保密内容", "confidential"),
+    "steam_source": Text("蒸汽来源", "steam source"),
 }
 
 

@@ -63,13 +63,13 @@ def instructions(method: str, lang: Lang, standard_sheets: Sequence[str]) -> lis
             (f"由表计计量的数据（见“{s['meters']}”“{s['readings']}”）不要在标准表或活动数据中重复填写。", ""),
             ("隐藏的“序号”列记录案例包中的行序，请勿修改；新增的行不必填写序号，导入时排在后面。", ""),
             (
-                "数字直接输入；以文本输入时可用小数逗号（如 12,5）或千位分隔（1,234.5）；“1,234”这类有歧义的写法会被拒绝。日期写成 2024-01-31 或 Excel 日期。读数时间按文本填写，如 2024-01-01T08:00:00（可带时区 +08:00）。",
+                "数字直接输入；以文本输入时，逗号是千位分隔符（1,000 即 1000，12,345,678.9），“万”“亿”可写在数字后（1.2万 即 12000，3亿），全角数字与逗号（１，０００）同半角；逗号后不是恰好三位数字时视为小数逗号（12,5 即 12.5，1.234,5 即 1234.5）。日期写成 2024-01-31 或 Excel 日期。读数时间按文本填写，如 2024-01-01T08:00:00（可带时区 +08:00）。",
                 "",
             ),
             ("是/否 列填写 是 或 否（也接受 yes/no、1/0）；工序、数据类型、分配等可用中文或英文代码。", ""),
             ("单位", "section"),
             (
-                "能源与物料：kWh、MWh、度、GJ、MJ、t、吨、kg、千克、tkm（吨公里）；天然气按 Nm3（标立方米）填写：以 m3 计的燃气不能与按 Nm3 给出的因子换算。水：m3、立方米、L，也可按 t 计（1 t = 1 m³）。蒸汽按 t 计时须在评价信息中填写蒸汽压力或比焓。",
+                "能源与物料：kWh、MWh、度、GJ、MJ、Gcal（国际蒸汽表卡，1 Gcal = 4.1868 GJ）、t、吨、kg、千克、tkm（吨公里）；单位前可加“万”“亿”（万kWh、万m3、万Nm3、万吨）；ton、tons、tonne、mt、MT 均为公吨（1000 kg），Mt 有歧义，不接受；天然气按 Nm3（标立方米）填写：以 m3 计的燃气不能与按 Nm3 给出的因子换算。水：m3、立方米、L，也可按 t 计（1 t = 1 m³）。蒸汽按 t 计时须填写蒸汽压力（绝对压力）或比焓：评价信息中填全厂的，活动数据、表计中可逐行填写（本行优先）。同时填有锅炉燃料和蒸汽时，须在评价信息中填写“蒸汽来源”（外购 / 自备锅炉）：自备锅炉的蒸汽只记录热量，排放计在锅炉燃料上，不重复计算。",
                 "",
             ),
             ("记录类数据：%、℃、min、s 等；单位须与数据项一致（如原料乳接收量为质量，t 或 kg）。", ""),
@@ -141,7 +141,7 @@ def instructions(method: str, lang: Lang, standard_sheets: Sequence[str]) -> lis
             "",
         ),
         (
-            "Type numbers as numbers; as text, a decimal comma (12,5) or thousands separators (1,234.5) are read, but '1,234' is refused as ambiguous. Dates as 2024-01-31 or Excel dates. Reading timestamps as text, e.g. 2024-01-01T08:00:00 (an offset such as +08:00 is allowed).",
+            "Type numbers as numbers; as text, a comma groups thousands (1,000 is 1000; 12,345,678.9), 万 and 亿 may follow the number (1.2万 is 12000; 3亿), and full-width digits and commas (１，０００) read as ASCII ones; a comma not followed by exactly three digits is a decimal comma (12,5 is 12.5; 1.234,5 is 1234.5). Dates as 2024-01-31 or Excel dates. Reading timestamps as text, e.g. 2024-01-01T08:00:00 (an offset such as +08:00 is allowed).",
             "",
         ),
         (
@@ -150,7 +150,7 @@ def instructions(method: str, lang: Lang, standard_sheets: Sequence[str]) -> lis
         ),
         ("Units", "section"),
         (
-            "Energy and materials: kWh, MWh, GJ, MJ, t, kg, tkm; natural gas in Nm3 (a gas amount in m3 does not convert to a factor per Nm3). Water: m3, L, or t (1 t = 1 m³). Steam in t needs the steam pressure or enthalpy on the assessment sheet.",
+            "Energy and materials: kWh, MWh, GJ, MJ, Gcal (International Table calorie: 1 Gcal = 4.1868 GJ), t, kg, tkm; a unit may carry 万 (10⁴) or 亿 (10⁸) in front (万kWh, 万m3, 万Nm3, 万吨); ton, tons, tonne, mt and MT are the metric tonne (1000 kg), and Mt is refused as ambiguous; natural gas in Nm3 (a gas amount in m3 does not convert to a factor per Nm3). Water: m3, L, or t (1 t = 1 m³). Steam in t needs the steam pressure (absolute) or enthalpy: for the plant on the assessment sheet, or per row in activities and meters (the row's wins). When both boiler fuel and steam are entered, state the 'Steam source' on the assessment sheet (purchased / own boiler): own-boiler steam is recorded as heat only, its emissions are counted in the boiler fuel, never twice.",
             "",
         ),
         ("Records: %, ℃, min, s, ...; the unit must suit the item (raw milk received is a mass: t or kg).", ""),

@@ -167,6 +167,10 @@ FIELD_LABELS: dict[str, str] = {
     "sd": "标准差（与数值同单位）",
     "low": "下限（与数值同单位）",
     "high": "上限（与数值同单位）",
+    "steam_pressure_mpa": "蒸汽压力（绝对，MPa）",
+    "steam_temperature_c": "蒸汽温度（℃）",
+    "steam_enthalpy_kj_per_kg": "蒸汽比焓（kJ/kg）",
+    "steam_source": "蒸汽来源",
 }
 _LABEL_OVERRIDES: dict[tuple[str, str], str] = {
     ("records.csv", "name"): "编号",
@@ -192,9 +196,12 @@ CHOICES_OF_FIELD: dict[str, str] = {
     "tir": "score",
     "p": "score",
     "uncertainty": "uncertainty",
+    "steam_source": "steam_source",
 }
 # Lists whose cells show a word for a code (干燥 for drying, 是 for true): the importer maps them back.
-CODED_LISTS = frozenset({"process", "data_type", "allocate", "meter_kind", "scope", "yes_no", "uncertainty"})
+CODED_LISTS = frozenset(
+    {"process", "data_type", "allocate", "meter_kind", "scope", "yes_no", "uncertainty", "steam_source"}
+)
 
 SEQ = Column("seq", Text("序号", "no."), fill=False, hidden=True)
 
@@ -336,7 +343,7 @@ def _f(
 
 
 # Field kinds that are a drop-down list of the Lists sheet, and those of several values in one cell.
-CHOICE_KINDS = frozenset({"method", "gwp", "allocation", "declaration_type", "confidential"})
+CHOICE_KINDS = frozenset({"method", "gwp", "allocation", "declaration_type", "confidential", "steam_source"})
 MULTI_CHOICE = frozenset({"confidential"})
 
 _MULTILINE_ZH = "单元格内换行用 Alt+Enter"
@@ -455,6 +462,18 @@ ASSESSMENT_FIELDS: tuple[Field, ...] = (
         "有副产品时的分配方法",
         "how shared inputs are split with co-products",
         "none",
+    ),
+    _f(
+        "steam.source",
+        "蒸汽来源",
+        "Steam source",
+        "steam_source",
+        "",
+        "外购：按蒸汽因子计排放；自备锅炉：蒸汽只记录热量，排放计在锅炉燃料上（不重复计算）。"
+        "同时填有锅炉燃料和蒸汽时必填；活动数据、表计中可逐行填写",
+        "purchased: the steam factor applies; own boiler: the steam is recorded (heat only), its emissions are "
+        "counted in the boiler fuel (never twice). Needed when both boiler fuel and steam are entered; may be set "
+        "per row in activities and meters",
     ),
     _f(
         "steam.enthalpy_kj_per_kg",
