@@ -24,6 +24,7 @@ EXPECTED = json.loads((CASE / "expected.json").read_text(encoding="utf-8"))
 CARBON = f"{EXPECTED['carbon']['kgco2e_per_t']:,.1f}"  # 1,026.0
 WATER = f"{EXPECTED['water']['m3_per_t']:,.2f}"
 BLUE = f"{EXPECTED['water']['blue_m3_per_t']:,.2f}"
+GREEN = f"{EXPECTED['water']['green_m3_per_t']:,.2f}"
 GREY = f"{EXPECTED['water']['grey_m3_per_t']:,.2f}"
 P = EXPECTED["production_t"]
 BOILER = f"{EXPECTED['carbon']['by_process']['boiler'] / P:,.2f}"  # per-process kgCO2e per t in the stage table
@@ -206,8 +207,9 @@ def test_water_declaration_keeps_blue_and_grey_apart(tmp_path: Path, cli: Cli) -
     code, _, err = cli("declaration", root, "-o", target)
     assert code == 0, err
     _, text = _docx_text(target)
-    assert f"蓝水足迹为 {BLUE} m³/t，灰水足迹为 {GREY} m³/t" in text
+    assert f"蓝水足迹为 {BLUE} m³/t，绿水足迹为 {GREEN} m³/t，灰水足迹为 {GREY} m³/t" in text
     assert "蓝水足迹（生产环节新鲜水消耗）" in text and "灰水足迹（生产环节水污染）" in text
+    assert "绿水足迹（生产环节利用的雨水）" in text  # its own row, also when it is 0
     assert "《T/NMSP 奶粉生产加工碳水双足迹评价技术规范》" in text and "自我声明" in text
 
 

@@ -168,7 +168,9 @@ def test_source_labels_are_short_distinct_and_keep_both_ends() -> None:
     assert len(set(labels)) == len(labels)
     for o in options:
         assert display_width(o.label.zh) <= 72, o.label.zh
-        if "…" in o.label.zh:  # shortened: the publisher and the distinguishing end are both still there
+        if " … " in o.label.zh:  # shortened: the publisher and the distinguishing end are both still there
             head, _, tail = o.label.zh.partition(" … ")
             assert o.value.startswith(head) and tail in o.value
+        elif o.label.zh.endswith("…"):  # one long word (a Chinese title): cut at its end, the start kept
+            assert o.value.startswith(o.label.zh[:-1])
     assert any("…" in label for label in labels)

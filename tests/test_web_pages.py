@@ -168,7 +168,7 @@ def shown_close(text: str, expected: float, digits: int) -> None:
 
 
 def headline(doc: Node) -> dict[str, str]:
-    return {k: doc.testid(f"{k}-per-t").text() for k in ("carbon", "water", "blue", "grey")}
+    return {k: doc.testid(f"{k}-per-t").text() for k in ("carbon", "water", "blue", "green", "grey")}
 
 
 # --- doing things as a user -----------------------------------------------------------------------------------------
@@ -266,6 +266,7 @@ def test_upload_of_the_reference_case_shows_its_numbers_everywhere(web_app: Any)
     shown_close(numbers["carbon"], carbon["kgco2e_per_t"], 1)
     shown_close(numbers["water"], water["m3_per_t"], 2)
     shown_close(numbers["blue"], water["blue_m3_per_t"], 2)
+    shown_close(numbers["green"], water["green_m3_per_t"], 2)  # its own name, also when 0
     shown_close(numbers["grey"], water["grey_m3_per_t"], 2)
 
     # Every process, per tonne and as a share of the total.
@@ -291,6 +292,16 @@ def test_upload_of_the_reference_case_shows_its_numbers_everywhere(web_app: Any)
         (process_name(k["process"], "zh"), item_name(k["item"], "zh")) for k in EXPECTED["cutoff"]["kept"]
     ]
     assert all(c[5] for c in kept)  # with its reason
+
+    # Each input shows the scope of the factor it applied (issue 14.4): the case's own factors do not say.
+    scopes = {
+        (tr.cells()[0], tr.cells()[1]): tr.one(data_testid="scope").text()
+        for tr in doc.testid("inputs").all("tr")
+        if tr.all("td")
+    }
+    assert scopes[(process_name("refrigeration", "zh"), item_name("refrigerant.R404A", "zh"))] == "直接排放"
+    assert scopes[(process_name("drying", "zh"), item_name("energy.natural_gas", "zh"))] == "未说明"
+    assert scopes[(process_name("cip", "zh"), item_name("water.fresh", "zh"))] == "—"
 
     # The findings are the quality check's, one row each, in its order and words.
     report = check_bundle(CASE, today=dt.date.today())

@@ -312,7 +312,7 @@ def declaration(
     fmt: FormatOption = None,
     lang: LangOption = "zh",
 ) -> None:
-    """出具产品水足迹声明（蓝水与灰水分列）/ write the water footprint declaration (blue and grey apart)."""
+    """出具产品水足迹声明（蓝水、绿水、灰水分列）/ write the water footprint declaration (blue, green and grey apart)."""
     lg = _lang(lang)
     from milkprint.report.render import format_of, render
     from milkprint.report.water import build_water_declaration

@@ -8,6 +8,7 @@ from rich.text import Text as RichText
 
 from milkprint.engine.result import Result
 from milkprint.errors import Lang
+from milkprint.factors.scope import scope_text
 from milkprint.methods.items import GROUP_LABELS
 from milkprint.methods.processes import label
 
@@ -23,6 +24,7 @@ _T = {
     "green": ("绿水（雨水）", "Green (rain water)"),
     "grey": ("灰水", "Grey"),
     "total": ("合计", "Total"),
+    "water_total": ("合计（蓝水 + 绿水 + 灰水）", "Total (blue + green + grey)"),
     "cutoff": ("取舍（忽略）决定", "Cut-off decisions"),
     "item": ("项目", "Item"),
     "decision": ("决定", "Decision"),
@@ -30,10 +32,11 @@ _T = {
     "kept": ("保留", "kept"),
     "factors": ("所用排放因子", "Factors used"),
     "factor": ("因子", "Factor"),
+    "scope": ("因子范围", "Factor scope"),
     "gas": ("气体", "Gas"),
     "value": ("数值", "Value"),
     "source": ("来源", "Source"),
-    "fallbacks": ("因子替代（地区/年份）", "Factor fallbacks (region/year)"),
+    "fallbacks": ("因子替代（地区/年份/范围）", "Factor fallbacks (region/year/scope)"),
     "meters": ("表计汇总", "Meters"),
     "meter": ("表计", "Meter"),
     "readings": ("读数", "Readings"),
@@ -62,7 +65,7 @@ def headline(r: Result, lang: Lang) -> RichText:
         s = (
             f"{plant['name']} · {product['name']} · {period['start']} 至 {period['end']} · 产量 {_num(r.production_t, 1)} t\n"
             f"碳足迹 {_num(r.kgco2e_per_t)} kgCO₂e/t    水足迹 {_num(r.m3_per_t)} m³/t"
-            f"（蓝 {_num(r.blue_m3 / r.production_t)} + 绿 {_num(r.green_m3 / r.production_t)} + 灰 {_num(r.grey_m3 / r.production_t)}）"
+            f"（蓝水 {_num(r.blue_m3 / r.production_t)} + 绿水 {_num(r.green_m3 / r.production_t)} + 灰水 {_num(r.grey_m3 / r.production_t)}）"
             f"    GWP {r.gwp}    分配 {r.allocation}（主产品 {r.main_share:.2%}）"
         )
     else:
@@ -107,7 +110,7 @@ def water_table(r: Result, lang: Lang) -> Table:
     tab.add_row(t("green", lang), _num(r.green_m3), _num(r.green_m3 / p))
     grey = t("grey", lang) + (f"（{t('critical', lang)} {r.critical_pollutant}）" if r.critical_pollutant else "")
     tab.add_row(grey, _num(r.grey_m3), _num(r.grey_m3 / p))
-    tab.add_row(t("total", lang), _num(r.blue_m3 + r.green_m3 + r.grey_m3), _num(r.m3_per_t), style="bold")
+    tab.add_row(t("water_total", lang), _num(r.blue_m3 + r.green_m3 + r.grey_m3), _num(r.m3_per_t), style="bold")
     return tab
 
 
@@ -126,7 +129,7 @@ def cutoff_table(r: Result, lang: Lang) -> Table:
 
 def factors_table(r: Result, lang: Lang) -> Table:
     tab = Table(title=t("factors", lang), title_justify="left")
-    for col in ("item", "factor", "gas", "value", "source"):
+    for col in ("item", "scope", "factor", "gas", "value", "source"):
         tab.add_column(t(col, lang), overflow="fold")
     seen = set()
     for line in r.lines:
@@ -135,7 +138,10 @@ def factors_table(r: Result, lang: Lang) -> Table:
             if key in seen:
                 continue
             seen.add(key)
-            tab.add_row(line.item, e.factor_id, f"{e.gas} (GWP {e.gwp:g})", f"{e.value:g} {e.unit}", e.source)
+            scope = scope_text(line.scope)(lang) if line.scope else ""
+            tab.add_row(
+                line.item, scope, e.factor_id, f"{e.gas} (GWP {e.gwp:g})", f"{e.value:g} {e.unit}", e.source
+            )
     return tab
 
 

@@ -225,6 +225,12 @@ def line_label(process: str, item: str) -> Text:
     return Text(f"{process_label(process, 'zh')} · {name.zh}", f"{process_label(process, 'en')} · {name.en}")
 
 
+def _coloured(label: Text, colour: str | None) -> Text:
+    """A water line's label with its colour (blue, green) by name, as grey water is named: one name per colour."""
+    zh, en = _COLOUR.get(colour or "", ("", ""))
+    return Text(f"{label.zh}（{zh}）", f"{label.en} ({en})") if zh else label
+
+
 def _ranked(amounts: dict[str, float], total: float, p: float, labels: dict[str, Text]) -> tuple[Share, ...]:
     """Entries sorted largest first (ties by key), with share of `total` and rank."""
     order = sorted(amounts.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -390,7 +396,8 @@ def contribution(result: Result, rules: tuple[HotspotRule, ...] = RULES) -> Cont
         (line.kgco2e, line, line.item, line_label(line.process, line.item)) for line in carbon_lines
     ]
     water_entries: list[tuple[float, Line | None, str, Text]] = [
-        (line.water_m3, line, line.item, line_label(line.process, line.item)) for line in water_lines
+        (line.water_m3, line, line.item, _coloured(line_label(line.process, line.item), line.water_colour))
+        for line in water_lines
     ]
     if result.grey_m3 > 0:
         pol = result.critical_pollutant or ""

@@ -3,6 +3,12 @@
 A scenario scales, substitutes, splits, adds or removes activity rows (activities.csv and meter totals alike)
 and the result is compared with the base: the new footprint per tonne, the saving, per process, and the rows
 touched. The catalogue of common dairy levers (data/levers.toml) uses the same format as a user's file.
+
+A scenario changes the assessed inventory, after the meters are aggregated: the user's rows and the meter totals
+are one list by then, so the checks of the user's own input (a row in activities.csv for a metered process and
+item would count it twice) are not applied again to rows a lever created. A lever never makes a valid bundle
+fail: when the changed inventory cannot be assessed (e.g. no factor for the item it introduces) the scenario is
+not applicable, with the reasons, and the others still run.
 """
 
 from __future__ import annotations
@@ -291,11 +297,31 @@ class ScenarioResult:
     new: Result
     rows: tuple[RowChange, ...]
     warnings: tuple[Text, ...] = field(default=())
+    problems: tuple[Text, ...] = field(default=())  # why the changed inventory could not be assessed (new = base)
 
     @property
     def applicable(self) -> bool:
-        """False when no change touched any row: the lever does not fit this plant (no saving, not a zero one)."""
-        return bool(self.rows)
+        """False when no change touched any row (the lever does not fit this plant: no saving, not a zero one) or
+        when the changed inventory cannot be assessed (`problems`)."""
+        return bool(self.rows) and not self.problems
+
+    def reason(self) -> Text | None:
+        """Why the scenario is not applicable, in both languages (None when it is)."""
+        if self.applicable:
+            return None
+        if self.problems:
+            return Text(
+                "该措施改变后的清单无法核算（" + "；".join(p.zh for p in self.problems) + "）",
+                "the inventory as the lever changes it cannot be assessed ("
+                + "; ".join(p.en for p in self.problems)
+                + ")",
+            )
+        return Text(
+            "本厂清单中没有该措施所针对的行（" + "；".join(w.zh for w in self.warnings) + "）",
+            "no row of this plant's inventory is what the lever changes ("
+            + "; ".join(w.en for w in self.warnings)
+            + ")",
+        )
 
     @property
     def saving_kgco2e_per_t(self) -> float:
@@ -330,12 +356,7 @@ class ScenarioResult:
             "id": s.id,
             "name": s.name(lang),
             "applicable": ok,
-            "not_applicable_reason": None
-            if ok
-            else Text(
-                "本厂清单中没有该措施所针对的行（" + "；".join(w.zh for w in self.warnings) + "）",
-                "no row of this plant's inventory is what the lever changes (" + "; ".join(w.en for w in self.warnings) + ")",
-            )(lang),
+            "not_applicable_reason": None if (why := self.reason()) is None else why(lang),
             "assumes": s.assumes_zh if lang == "zh" else s.assumes_en,
             "typical_effect": s.effect_zh if lang == "zh" else s.effect_en,
             "sources": [src.model_dump() for src in s.sources],
@@ -353,17 +374,34 @@ class ScenarioResult:
             },
             "by_process": {p: {"name": label(p, lang), **v} for p, v in self.by_process().items()},
             "rows_changed": [r.to_dict() for r in self.rows],
-            "warnings": [w(lang) for w in self.warnings],
+            "warnings": [w(lang) for w in (*self.warnings, *self.problems)],
         }
 
 
+def _problem_text(p: Problem) -> Text:
+    """A problem of the changed inventory with its place (a row of the user's data, or the lever's change)."""
+    zh, en = p.location.describe("zh"), p.location.describe("en")
+    return Text(f"{zh}：{p.text.zh}" if zh else p.text.zh, f"{en}: {p.text.en}" if en else p.text.en)
+
+
 def run_scenarios(inputs: Inputs, scenarios: Sequence[Scenario]) -> list[ScenarioResult]:
-    """Each scenario applied to the same base inventory (not to each other) and assessed; pure."""
+    """Each scenario applied to the same base inventory (not to each other) and assessed; pure.
+
+    The changed rows are assessed as one inventory (activities and meter totals together, after aggregation), so
+    the check of the user's input against the meters is not applied to a lever's rows. A scenario whose inventory
+    cannot be assessed is returned as not applicable with its problems (its `new` is the base), never raised:
+    a lever never makes a valid bundle fail.
+    """
     base = inputs.assess()
     out = []
     for s in scenarios:
         acts, mets, log, warnings = apply_changes(s, inputs.activities, inputs.metered)
-        new = replace(inputs, activities=acts, metered=mets).assess()
+        try:
+            new = replace(inputs, activities=[*acts, *mets], metered=()).assess()
+        except InputError as exc:
+            problems = tuple(_problem_text(p) for p in exc.problems)
+            out.append(ScenarioResult(s, base, base, tuple(log), tuple(warnings), problems))
+            continue
         out.append(ScenarioResult(s, base, new, tuple(log), tuple(warnings)))
     return out
 

@@ -28,6 +28,14 @@ CLAUSES: dict[str, Clause] = {
             "Primary and secondary data are both assessed with a data quality rating (DQR) over several dimensions.",
         ),
         _c(
+            "mp.factor_scope",
+            MILK_POWDER,
+            "数据计算 › 公式（3）—（5）",
+            "Calculation › formulas (3)-(5)",
+            "能源、运输及其他原材料的排放按全生命周期温室气体排放因子（EF_LCA）计算。",
+            "Energy, transport and other inputs are multiplied by life-cycle GHG emission factors (EF_LCA).",
+        ),
+        _c(
             "mp.energy_inputs",
             MILK_POWDER,
             "量化范围 › 取舍准则；清单分析 › 数据收集项目",
@@ -106,6 +114,26 @@ CLAUSES: dict[str, Clause] = {
             "Inventory › Data collection items; Data collection rules",
             "产品制造阶段收集的数据应使用初级数据（实际量测值）；数据应具有代表性，来源清晰透明。",
             "Data of the manufacturing stage are primary (measured) data; data are representative, with clear sources.",
+        ),
+        _c(
+            "mp.allocation",
+            MILK_POWDER,
+            "清单分析 › 分配",
+            "Inventory › Allocation",
+            "分配应根据GB/T 24040及GB/T 24044中规定的分配程序；优先采用细分法（将拟分配的单元过程划分为子过程，"
+            "收集各子过程的输入输出），其次扩展法，再次按物理属性或经济价值分配；原则上尽可能避免分配。",
+            "Allocation follows the procedure of GB/T 24040 and GB/T 24044: subdivision first (split the unit process "
+            "into sub-processes and collect their inputs and outputs), then system expansion, then allocation by a "
+            "physical property or economic value; allocation is avoided wherever possible.",
+        ),
+        _c(
+            "mp.offsite_treatment",
+            MILK_POWDER,
+            "清单分析 › 数据收集项目（废水、废弃物处理）",
+            "Inventory › Data collection items (wastewater and waste treatment)",
+            "上述过程所产生的废气、废水、废弃物处理相关的GHG排放和水资源消耗，其中委外处理的仅计算其运输过程。",
+            "GHG emissions and water use of treating the exhaust gas, wastewater and waste of these processes are "
+            "collected; for treatment done off-site only its transport is counted.",
         ),
         _c(
             "mp.mass_balance",

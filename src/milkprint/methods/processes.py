@@ -31,6 +31,12 @@ PROCESSES: tuple[Process, ...] = (
 )
 
 BY_ID: dict[str, Process] = {p.id: p for p in PROCESSES}
+
+# Downstream of the co-product split (共生产品分离). In a milk powder plant the cream, the usual co-product, leaves at
+# standardisation; concentration, drying, packaging and the storage of the finished product then serve the powder
+# alone. The standard allocates by subdivision first (细分法), so a `shared` row of these processes, which gets the
+# plant-wide allocation share, gives co-products part of a burden they never caused: quality/allocation.py warns.
+AFTER_SPLIT: tuple[str, ...] = ("concentration", "drying", "packaging", "storage")
 _ALIASES: dict[str, str] = {
     **{p.id: p.id for p in PROCESSES},
     **{p.zh: p.id for p in PROCESSES},

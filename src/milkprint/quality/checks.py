@@ -8,13 +8,15 @@ from collections.abc import Mapping, Sequence
 from milkprint.bundle.reader import Bundle
 from milkprint.engine.result import Result
 from milkprint.errors import InputError
+from milkprint.quality.allocation import check_allocation_split
 from milkprint.quality.base import make
 from milkprint.quality.completeness import ReadingsLike, check_energy_inputs, check_gaps, check_substitutes, size_gaps
 from milkprint.quality.coverage import check_coverage
-from milkprint.quality.dqr import DqrSummary, check_dqr, summarise
+from milkprint.quality.dqr import DqrSummary, check_dqr, check_factor_scope, summarise
 from milkprint.quality.findings import Finding, Where
 from milkprint.quality.massbalance import check_mass_balance
 from milkprint.quality.meters import check_meters
+from milkprint.quality.offsite import check_offsite_transport
 from milkprint.quality.report import QualityReport
 from milkprint.quality.seasonality import check_seasonality
 from milkprint.quality.timeliness import check_period, check_reading_span
@@ -39,7 +41,9 @@ def check(
     sized = size_gaps(bundle, result, readings.gaps) if readings is not None else []
     findings: list[Finding] = [
         *check_dqr(summary),
+        *check_factor_scope(result),
         *check_energy_inputs(bundle, result),
+        *check_offsite_transport(bundle),
         *check_gaps(result, sized, ran=readings is not None or not bundle.meters),
         *check_substitutes(result, sized),
         *check_period(a.period, today),
@@ -49,6 +53,7 @@ def check(
         *check_meters(bundle.meters, a.period),
         *(readings.findings if readings is not None else ()),
         *check_mass_balance(a, bundle.records),
+        *check_allocation_split(a, result),
     ]
     period = (a.period.start.isoformat(), a.period.end.isoformat())
     return QualityReport.of(name or bundle.root.name, a.method, period, findings, summary)
@@ -78,6 +83,7 @@ def check_unassessed(
     ]
     findings: list[Finding] = [
         *blocking,
+        *check_offsite_transport(bundle),
         *(readings.findings if readings is not None else ()),
         *check_period(a.period, today),
         *check_coverage(bundle.coverage),

@@ -19,6 +19,7 @@ CHECKS: dict[str, tuple[str, str]] = {
     "meters": ("计量器具", "Meters"),
     "readings": ("读数", "Readings"),
     "mass_balance": ("物料平衡", "Mass balance"),
+    "allocation": ("分配", "Allocation"),
 }
 
 

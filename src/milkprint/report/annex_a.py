@@ -18,6 +18,7 @@ from milkprint.bundle.models import Assessment
 from milkprint.engine.inventory import Line
 from milkprint.engine.result import Result
 from milkprint.errors import Lang, Text
+from milkprint.factors.scope import scope_text
 from milkprint.interpret.contribution import Contribution, contribution
 from milkprint.methods.catalog import METHODS
 from milkprint.methods.item_names import item_name
@@ -456,6 +457,7 @@ def _inventory_table(c: _Ctx) -> Table:
                 item_name(line.item, c.lang),
                 act,
                 _factor_cell(c, line, sources),
+                scope_text(line.scope)(c.lang) if line.scope else "—",
                 num(line.kgco2e / p, 2),
                 num(water, 3) if water else "—",
             )
@@ -472,17 +474,22 @@ def _inventory_table(c: _Ctx) -> Table:
                 "—",
                 "—",
                 "—",
+                "—",
                 num(r.grey_m3 / p, 3),
             )
         )
     notes = [f"[{i + 1}] {s}" for i, s in enumerate(sources)]
+    notes.insert(0, _scope_note(c))
     notes.insert(
         0,
         c.t(
             f"温室气体量与水足迹为分配后每声明单位（{c.unit}）的数值；分配方法：{_allocation_name(r.allocation, c.lang)}"
-            f"（主产品份额 {pct(r.main_share)}）。",
+            f"（共用行按主产品份额 {pct(r.main_share)} 计入，标注 main 的行全部计入、标注 coproduct 的行不计入，见分配程序）。"
+            "水足迹 = 蓝水（新鲜水）+ 绿水（雨水）+ 灰水；回用水不计入。",
             f"Greenhouse gases and water per declared unit ({c.unit}) after allocation; allocation: "
-            f"{_allocation_name(r.allocation, c.lang)} (main product share {pct(r.main_share)}).",
+            f"{_allocation_name(r.allocation, c.lang)} (shared rows count at the main product share "
+            f"{pct(r.main_share)}, rows flagged main in full, rows flagged coproduct not at all; see Allocation). "
+            "Water = blue (fresh water) + green (rain water) + grey; reused water is not counted.",
         ),
     )
     header = (
@@ -491,10 +498,11 @@ def _inventory_table(c: _Ctx) -> Table:
         c.t("项目", "Input"),
         c.t("活动数据", "Activity data"),
         c.t("温室气体排放因子（来源）", "Emission factor (source)"),
+        c.t("因子范围", "Factor scope"),
         c.t("温室气体量 kgCO2e/声明单位", "GHG kgCO2e per declared unit"),
         c.t("水足迹 m³/声明单位", "Water m³ per declared unit"),
     )
-    align: tuple[Align, ...] = ("left", "left", "left", "right", "left", "right", "right")
+    align: tuple[Align, ...] = ("left", "left", "left", "right", "left", "left", "right", "right")
     return Table(
         c.numbers.table(),
         c.t(
@@ -504,9 +512,29 @@ def _inventory_table(c: _Ctx) -> Table:
         header,
         tuple(rows),
         align,
-        total=(c.t("总计", "Total"), "", "", "", "", num(r.kgco2e_per_t, 2), num(r.m3_per_t, 3)),
+        total=(c.t("总计", "Total"), "", "", "", "", "", num(r.kgco2e_per_t, 2), num(r.m3_per_t, 3)),
         notes=tuple(notes),
     )
+
+
+def _scope_note(c: _Ctx) -> str:
+    """What the factor-scope column means, and which items had only a combustion factor (a fallback)."""
+    short = c.r.scope_summary()["combustion_only"]
+    text = c.t(
+        "因子范围：标准公式（3）—（5）采用全生命周期排放因子（EF_LCA）；“燃烧 + 上游”为燃烧因子加开采、加工、运输的上游因子；"
+        "“直接排放”为制冷剂逸散、废水甲烷等过程排放。",
+        "Factor scope: the standard's formulas (3)-(5) use life-cycle factors (EF_LCA); 'combustion + upstream' is a "
+        "combustion factor plus the upstream (extraction, processing, transport) factor; 'direct' is a process "
+        "emission (refrigerant leaks, wastewater methane).",
+    )
+    if short:
+        names = ("、" if c.lang == "zh" else ", ").join(item_name(i, c.lang) for i in short)
+        text += c.t(
+            f"以下项目仅有燃烧环节因子，结果偏低，数据质量评分已相应降低：{names}。",
+            f" Only a combustion factor was found for: {names}; the result understates them and their data quality "
+            "is marked down.",
+        )
+    return text
 
 
 def _allocation_name(method: str, lang: Lang) -> str:
@@ -559,7 +587,168 @@ def _inventory(c: _Ctx) -> list[Section]:
             key="inventory_table",
         ),
         _quality(c),
+        _allocation(c),
     ]
+
+
+_BASIS = {
+    # method: (zh basis, en basis, formula)
+    "mass": ("各产品的产量", "each product's output", "m/(m + Σm_c)"),
+    "dry_matter": (
+        "各产品的干物质质量（产量 × 干物质含量）",
+        "each product's dry matter (output × dry matter)",
+        "m·d/(m·d + Σm_c·d_c)",
+    ),
+    "economic": ("各产品的产值（产量 × 单价）", "each product's value (output × price)", "m·p/(m·p + Σm_c·p_c)"),
+}
+
+
+def _basis_figures(c: _Ctx) -> str:
+    """The figures behind the allocation share, product by product (prices withheld when the producer says so)."""
+    o = c.a.output
+    method = c.r.allocation
+    products = [(c.product, o.main_product_t, o.main_dry_matter, o.main_price_per_t)]
+    products += [(cp.name, cp.mass_t, cp.dry_matter, cp.price_per_t) for cp in o.coproducts]
+    parts = []
+    for name, mass, dm, price in products:
+        if method == "dry_matter":
+            parts.append(f"{name} {amount(mass)} t × {pct(dm or 0.0)}")
+        elif method == "economic":
+            shown = (
+                WITHHELD(c.lang)
+                if c.hidden("allocation.prices")
+                else c.t(f"{amount(price or 0.0)} 元/t", f"{amount(price or 0.0)} CNY/t")
+            )
+            parts.append(f"{name} {amount(mass)} t × {shown}")
+        else:
+            parts.append(f"{name} {amount(mass)} t")
+    return ("；" if c.lang == "zh" else "; ").join(parts)
+
+
+def _allocation(c: _Ctx) -> Section:
+    """详细记录选定的分配程序: the procedure and its basis, and which inventory rows were allocated by the share,
+    which counted for the main product only or for the co-products only, and why."""
+    from milkprint.quality.allocation import allocates, shared_after_split
+
+    r, a = c.r, c.a
+    title = c.t("5、分配程序", "3.5 Allocation")
+    names = ("、" if c.lang == "zh" else ", ").join(cp.name for cp in a.output.coproducts)
+    if not a.output.coproducts:
+        text = c.t(
+            f"本评价只有一个产品（{c.product}），没有共生产品：全部输入计入{c.product}，无需分配。",
+            f"There is one product ({c.product}) and no co-product: every input counts for it; nothing is allocated.",
+        )
+        return Section(title, (Paragraph(text),), level=2, key="allocation")
+    if not allocates(a, r):
+        text = c.t(
+            f"共生产品：{names}。分配方法：{_allocation_name(r.allocation, c.lang)}，共生产品不承担任何负荷。",
+            f"Co-products: {names}. Allocation: {_allocation_name(r.allocation, c.lang)}; the co-products bear nothing.",
+        )
+        return Section(title, (Paragraph(text),), level=2, key="allocation")
+    zh_basis, en_basis, formula = _BASIS[r.allocation]
+    physical = r.allocation in ("mass", "dry_matter")
+    order = c.t(
+        "物理关系，分配条款中物理属性先于经济价值" if physical else "经济价值，分配条款中物理关系之后的选择",
+        "a physical relation, which the allocation clause puts before economic value"
+        if physical
+        else "economic value, the allocation clause's choice after physical relations",
+    )
+    procedure = c.t(
+        f"依据《{c.standard}》的分配条款，优先采用细分法：只服务于一个产品的过程直接计入该产品（activities.csv 的 "
+        f"allocate 列标注 main 或 coproduct）；其余由{c.product}与共生产品（{names}）共用、未能细分的过程"
+        f"{_allocation_name(r.allocation, c.lang)}（{order}），依据为{zh_basis}：{_basis_figures(c)}；"
+        f"主产品份额 = {formula} = {pct(r.main_share)}。",
+        f"Under the allocation clause of {c.standard}, subdivision comes first: a process that serves one product "
+        f"counts for that product alone (flagged main or coproduct in the allocate column of activities.csv); the "
+        f"processes {c.product} shares with its co-products ({names}) that could not be subdivided are allocated "
+        f"{_allocation_name(r.allocation, c.lang)} ({order}), on {en_basis}: {_basis_figures(c)}; main product share "
+        f"= {formula} = {pct(r.main_share)}.",
+    )
+    if c.inp.interpretation is not None:
+        procedure += c.t(
+            "其他分配方法的结果见结果解释中的分配方法敏感性分析。",
+            " The results under the other allocation methods are in the allocation sensitivity of the interpretation.",
+        )
+    order_of = {proc: i for i, proc in enumerate(PROCESS_ORDER)}
+    kept = sorted(
+        (line for line in r.lines if not r.is_excluded(line)),
+        key=lambda line: (order_of.get(line.process, 99), line.item),
+    )
+    sep = "、" if c.lang == "zh" else "; "
+    groups = (
+        (
+            "shared",
+            c.t("共用，按份额分配", "shared, allocated by the share"),
+            pct(r.main_share),
+            c.t(
+                f"主产品与共生产品共用、未细分：{_allocation_name(r.allocation, c.lang)}（表计读数总是按共用）",
+                f"used by the main product and the co-products, not subdivided: {_allocation_name(r.allocation, c.lang)}"
+                " (meter readings are always shared)",
+            ),
+        ),
+        (
+            "main",
+            c.t("仅主产品", "main product only"),
+            pct(1.0),
+            c.t(
+                "标注 allocate = main：该过程只服务于主产品（细分法）",
+                "flagged main: the process serves the main product alone (subdivision)",
+            ),
+        ),
+        (
+            "coproduct",
+            c.t("仅共生产品", "co-products only"),
+            pct(0.0),
+            c.t(
+                "标注 allocate = coproduct：该过程只服务于共生产品（细分法）",
+                "flagged coproduct: the process serves the co-products alone (subdivision)",
+            ),
+        ),
+    )
+    rows: list[tuple[str, ...]] = []
+    for key, name, share, why in groups:
+        entries = [
+            f"{process_name(line.process, c.lang)} · {item_name(line.item, c.lang)}"
+            for line in kept
+            if line.allocate == key
+        ]
+        if key == "shared" and r.grey_m3:
+            entries.append(
+                c.t(
+                    f"{process_name('wastewater', c.lang)} · 灰水", f"{process_name('wastewater', c.lang)} · grey water"
+                )
+            )
+        if entries:
+            rows.append((name, share, sep.join(entries), why))
+    notes: list[str] = []
+    downstream = shared_after_split(a, r)
+    if downstream:
+        listed = sep.join(
+            f"{process_name(line.process, c.lang)} · {item_name(line.item, c.lang)}" for line in downstream
+        )
+        notes.append(
+            c.t(
+                f"以下行属于共生产品分离之后的工序，却按共用分配（数据质量检查已提示）：{listed}。若共生产品不经过这些工序，"
+                "按细分法应全部计入主产品。",
+                f"These rows belong to processes after the co-product split yet are shared (the data-quality check "
+                f"warns): {listed}. If the co-products do not pass through them, subdivision counts them for the main "
+                "product alone.",
+            )
+        )
+    table = Table(
+        c.numbers.table(),
+        c.t("清单行的分配处理", "How each inventory row is allocated"),
+        (
+            c.t("处理", "Treatment"),
+            c.t("计入主产品的份额", "Share to the main product"),
+            c.t("清单行", "Inventory rows"),
+            c.t("依据", "Why"),
+        ),
+        tuple(rows),
+        ("left", "right", "left", "left"),
+        notes=tuple(notes),
+    )
+    return Section(title, (Paragraph(procedure), table), level=2, key="allocation")
 
 
 def _quality(c: _Ctx) -> Section:
@@ -634,13 +823,15 @@ def _result_sentence(c: _Ctx, t_stage: str, f_pie: str, t_water: str, f_water: s
     return Paragraph(
         c.t(
             f"{c.company}生产的{c.product}（每声明单位的产品，即 {c.unit}），从原料乳入厂到成品包装生命周期碳足迹为 "
-            f"{num(r.kgco2e_per_t)} kgCO2e。水足迹为 {num(r.m3_per_t, 2)} 吨（蓝水 {num((r.blue_m3 + r.green_m3) / r.production_t, 2)} 吨，"
-            f"灰水 {num(r.grey_m3 / r.production_t, 2)} 吨），各生命周期阶段的温室气体排放情况如{t_stage} 和{f_pie} 所示，"
+            f"{num(r.kgco2e_per_t)} kgCO2e。水足迹为 {num(r.m3_per_t, 2)} 吨（蓝水 {num(r.blue_m3 / r.production_t, 2)} 吨 + "
+            f"绿水 {num(r.green_m3 / r.production_t, 2)} 吨 + 灰水 {num(r.grey_m3 / r.production_t, 2)} 吨），"
+            f"各生命周期阶段的温室气体排放情况如{t_stage} 和{f_pie} 所示，"
             f"各生命周期水消耗量如{t_water} 和{f_water} 所示。",
             f"The carbon footprint of {c.product} produced by {c.company} (per declared unit, {c.unit}), from raw milk "
             f"intake to the packed product, is {num(r.kgco2e_per_t)} kgCO2e. The water footprint is "
-            f"{num(r.m3_per_t, 2)} t (blue {num((r.blue_m3 + r.green_m3) / r.production_t, 2)} t, grey "
-            f"{num(r.grey_m3 / r.production_t, 2)} t). Greenhouse gas emissions by stage are shown in {t_stage} and "
+            f"{num(r.m3_per_t, 2)} t (blue {num(r.blue_m3 / r.production_t, 2)} t + green "
+            f"{num(r.green_m3 / r.production_t, 2)} t + grey {num(r.grey_m3 / r.production_t, 2)} t). "
+            f"Greenhouse gas emissions by stage are shown in {t_stage} and "
             f"{f_pie}, water consumption in {t_water} and {f_water}.",
         ),
         emphasis=True,
@@ -699,12 +890,20 @@ def _stage_table(c: _Ctx, number: str) -> Table:
         total=(c.t("总计", "Total"), "", num(carbon_total, 2), "100.0 %", num(water_total, 3), "100.0 %"),
         notes=(
             c.t(
-                f"水足迹含灰水（关键污染物 {r.critical_pollutant}），计入废水处理工序；回用水不计入。",
-                f"Water includes grey water (critical pollutant {r.critical_pollutant}), under wastewater treatment; "
-                "reused water is not counted.",
-            )
-            if r.grey_m3
-            else c.t("回用水不计入水足迹。", "Reused water is not counted."),
+                "水足迹 = 蓝水 + 绿水 + 灰水"
+                f"（蓝水 {num(r.blue_m3 / p, 3)}，绿水 {num(r.green_m3 / p, 3)}，灰水 {num(r.grey_m3 / p, 3)} 吨/声明单位）；"
+                + (f"灰水（关键污染物 {r.critical_pollutant}）计入废水处理工序；" if r.grey_m3 else "")
+                + "回用水不计入。",
+                "Water = blue + green + grey "
+                f"(blue {num(r.blue_m3 / p, 3)}, green {num(r.green_m3 / p, 3)}, grey {num(r.grey_m3 / p, 3)} t per "
+                "declared unit); "
+                + (
+                    f"grey water (critical pollutant {r.critical_pollutant}) is under wastewater treatment; "
+                    if r.grey_m3
+                    else ""
+                )
+                + "reused water is not counted.",
+            ),
         ),
     )
 
@@ -737,11 +936,17 @@ def _stage_bar(c: _Ctx) -> Chart:
 
 def _water_bar(c: _Ctx) -> Chart:
     r, p = c.r, c.r.production_t
-    bars = [
-        Bar(c.t(f"蓝水 · {process_name(k, c.lang)}", f"blue: {process_name(k, c.lang)}"), v / p)
-        for k, v in sorted(r.water_by_process.items(), key=lambda kv: -kv[1])
-        if v > 0
-    ]
+    bars: list[Bar] = []
+    for colour, zh, en in (("blue", "蓝水", "blue"), ("green", "绿水", "green")):
+        by_process: dict[str, float] = {}
+        for line in r.lines:
+            if line.water_colour == colour and not r.is_excluded(line):
+                by_process[line.process] = by_process.get(line.process, 0.0) + line.water_m3
+        bars.extend(
+            Bar(c.t(f"{zh} · {process_name(k, c.lang)}", f"{en}: {process_name(k, c.lang)}"), v / p)
+            for k, v in sorted(by_process.items(), key=lambda kv: -kv[1])
+            if v > 0
+        )
     if r.grey_m3:
         bars.append(Bar(c.t(f"灰水（{r.critical_pollutant}）", f"grey ({r.critical_pollutant})"), r.grey_m3 / p))
     return Chart("bar", c.t("水足迹构成（m³/t）", "Water footprint (m³/t)"), "m³/t", tuple(bars))

@@ -1,7 +1,9 @@
-"""The product water footprint declaration (产品水足迹声明): blue and grey water stated apart, with the basis.
+"""The product water footprint declaration (产品水足迹声明): blue, green and grey water stated apart, with the basis.
 
 The standard: the declaration must distinguish the production stage's blue water consumption from its grey
-water (pollution) and state that it follows the standard. Same Document as the report, so the same renderers.
+water (pollution) and state that it follows the standard. Green water (rain used by the process, W_绿, usually 0)
+is a component of its own (formulas.md W1): it is listed under its own name, also when it is 0, and never added
+to the blue. Same Document as the report, so the same renderers.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ def build_water_declaration(inp: ReportInputs, lang: Lang = "zh") -> Document:
     unit = method.declared_unit_zh if lang == "zh" else method.declared_unit_en
     company = a.company.name or a.plant.name
     p = r.production_t
-    blue = (r.blue_m3 + r.green_m3) / p
+    blue = r.blue_m3 / p
+    green = r.green_m3 / p
     grey = r.grey_m3 / p
     rid = inp.report_id
     title = t("产品水足迹声明", "Product Water Footprint Declaration")
@@ -40,6 +43,11 @@ def build_water_declaration(inp: ReportInputs, lang: Lang = "zh") -> Document:
             t("蓝水足迹（生产环节新鲜水消耗）", "Blue water (fresh water consumed in production)"),
             num(blue, 2),
             t("生产加工环节新鲜水投入量（回用水不计入）", "fresh water input of processing (reused water not counted)"),
+        ),
+        (
+            t("绿水足迹（生产环节利用的雨水）", "Green water (rain water used in production)"),
+            num(green, 2),
+            t("生产加工环节利用的雨水量（通常为 0）", "rain water used by processing (usually 0)"),
         ),
         (
             t("灰水足迹（生产环节水污染）", "Grey water (water pollution of production)"),
@@ -54,13 +62,13 @@ def build_water_declaration(inp: ReportInputs, lang: Lang = "zh") -> Document:
     ]
     notes = [
         t(
-            "蓝水与灰水分别声明：蓝水为消耗的淡水量，灰水为稀释污染物所需的水量，二者性质不同。",
-            "Blue and grey water are declared apart: blue water is fresh water consumed, grey water the volume "
-            "needed to dilute the pollution; they measure different things.",
+            "蓝水、绿水与灰水分别声明：蓝水为消耗的新鲜水量，绿水为利用的雨水量，灰水为稀释污染物所需的水量，三者性质不同。",
+            "Blue, green and grey water are declared apart: blue water is fresh water consumed, green water rain "
+            "water used, grey water the volume needed to dilute the pollution; they measure different things.",
         ),
         t(
-            f"评价报告中的水足迹合计（蓝水 + 灰水）为 {num(r.m3_per_t, 2)} m³/t。",
-            f"The water footprint in the report (blue + grey) is {num(r.m3_per_t, 2)} m³/t.",
+            f"评价报告中的水足迹合计（蓝水 + 绿水 + 灰水）为 {num(r.m3_per_t, 2)} m³/t。",
+            f"The water footprint in the report (blue + green + grey) is {num(r.m3_per_t, 2)} m³/t.",
         ),
     ]
     if critical:
@@ -102,11 +110,11 @@ def build_water_declaration(inp: ReportInputs, lang: Lang = "zh") -> Document:
     )
     statement = Paragraph(
         t(
-            f"{company}声明：{a.product.name}生产环节的蓝水足迹为 {num(blue, 2)} m³/t，灰水足迹为 {num(grey, 2)} m³/t"
-            f"（每 {unit}），依据《{method.standard}》评价。",
+            f"{company}声明：{a.product.name}生产环节的蓝水足迹为 {num(blue, 2)} m³/t，绿水足迹为 {num(green, 2)} m³/t，"
+            f"灰水足迹为 {num(grey, 2)} m³/t（每 {unit}），依据《{method.standard}》评价。",
             f"{company} declares: the production stage of {a.product.name} has a blue water footprint of "
-            f"{num(blue, 2)} m³/t and a grey water footprint of {num(grey, 2)} m³/t (per {unit}), assessed under "
-            f"{method.standard}.",
+            f"{num(blue, 2)} m³/t, a green water footprint of {num(green, 2)} m³/t and a grey water footprint of "
+            f"{num(grey, 2)} m³/t (per {unit}), assessed under {method.standard}.",
         ),
         emphasis=True,
     )

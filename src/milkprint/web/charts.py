@@ -11,6 +11,7 @@ CARBON = "#2f6db5"
 WATER = "#1b9aaa"
 GREY = "#8a6d3b"
 BLUE = "#3f8fd2"
+GREEN = "#3a7d44"
 PALETTE = ["#2f6db5", "#1b9aaa", "#8a6d3b", "#0b6e4f", "#c2571a", "#6f4ea1", "#b3261e", "#5b6b7c", "#d4a017", "#3a7d44"]
 FONT = {"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif", "size": 13}
 

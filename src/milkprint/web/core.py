@@ -25,6 +25,7 @@ from milkprint import __version__
 from milkprint.api.security import can, same, session_user
 from milkprint.api.uploads import UploadForm, UploadTooLarge, read_upload_form
 from milkprint.errors import Lang, MilkprintError, Text
+from milkprint.factors.scope import scope_text
 from milkprint.methods.item_names import item_name
 from milkprint.report.names import process_name
 from milkprint.service.assessments import MAX_UPLOAD
@@ -228,6 +229,7 @@ class Web:
             here_quoted=quote(_without_lang(request), safe=""),
             process_name=lambda key: process_name(key, lang),
             item_name=lambda key: item_name(key, lang),
+            scope_name=lambda key: scope_text(key)(lang) if key else "—",
             today=dt.date.today(),
             active=context.pop("active", ""),
             lp="（" if lang == "zh" else " (",

@@ -26,6 +26,7 @@ from milkprint.errors import Text
 from milkprint.factors.gwp import GWP_SETS, gwp_of
 from milkprint.factors.library import Library, default_library
 from milkprint.factors.model import Factor
+from milkprint.factors.scope import FACTOR_SCOPES
 from milkprint.methods.item_names import item_name
 from milkprint.web.core import Web
 
@@ -49,12 +50,7 @@ LEVELS: dict[str, Text] = {
     "international": Text("国际", "international"),
     "bundle": Text("案例自带", "from the bundle"),
 }
-SCOPES: dict[str, Text] = {
-    "combustion": Text("仅燃烧/发电环节", "combustion only"),
-    "life_cycle": Text("生命周期", "life cycle"),
-    "direct": Text("直接排放", "direct emission"),
-    "unspecified": Text("未说明", "unspecified"),
-}
+SCOPES: dict[str, Text] = FACTOR_SCOPES
 # How far a value was checked (README, "The factor library"); the badge colour and words for each tag.
 VERIFICATION: dict[str, tuple[str, Text]] = {
     "V": ("ok", Text("已对照原文核对", "checked against the publication")),

@@ -9,6 +9,7 @@ from milkprint.errors import Lang
 from milkprint.web import charts
 from milkprint.web.views import VersionView
 
+WATER_COLOURS = {"blue": charts.BLUE, "green": charts.GREEN, "grey": charts.GREY}
 VALIDITY_BADGE = {"valid": "ok", "review": "warn", "void": "bad", "expired": "bad", "not_evaluated": "neutral"}
 
 
@@ -26,7 +27,8 @@ def figures(view: VersionView, lang: Lang, stored: dict[str, Any]) -> dict[str, 
     contribution = interp["contribution"]
     by_process = [p for p in contribution["carbon"]["by_process"] if p["per_t"] > 0]
     by_group = [g for g in contribution["carbon"]["by_group"] if g["per_t"] > 0]
-    water_colour = [w for w in contribution["water"]["by_colour"] if w["per_t"] > 0]
+    water_colour = contribution["water"]["by_colour"]  # blue, green and grey, each by name (green also when 0)
+    water_drawn = [w for w in water_colour if w["per_t"] > 0]  # a chart has no slice for 0
     months = validity["months"]
     carbon, water = stored["carbon"], stored["water"]
     library = stored.get("factor_library") or {}
@@ -62,9 +64,7 @@ def figures(view: VersionView, lang: Lang, stored: dict[str, Any]) -> dict[str, 
         "charts": {
             "process": charts.bars(by_process, "kgCO2e/t"),
             "group": charts.donut(by_group, "kgCO2e/t"),
-            "water": charts.donut(
-                water_colour, "m³/t", [charts.GREY if w["key"] == "grey" else charts.BLUE for w in water_colour]
-            ),
+            "water": charts.donut(water_drawn, "m³/t", [WATER_COLOURS.get(w["key"], charts.BLUE) for w in water_drawn]),
             "monthly": charts.monthly(months, carbon["kgco2e_per_t"], water["m3_per_t"], lang) if months else None,
             "tornado": charts.tornado(tornado, "kgCO2e/t", lang) if tornado else None,
         },
