@@ -219,3 +219,25 @@ def test_a_treatment_row_marked_offsite_is_refused(tmp_path: Path) -> None:
         run([row("wastewater", REACTOR, 1000, "kg", note="委外处理，送园区污水厂")], EF)
     (msg,) = problems(exc)
     assert "column note" in msg and "wastewater.offsite" in msg and "重复计算" in msg
+
+
+def test_the_report_says_why_recorded_lines_count_nothing(cli: Any, tmp_path: Path) -> None:
+    """Own-boiler steam, sludge COD and off-site wastewater are lines of 0 kgCO2e: the inventory table says why."""
+    root = write_bundle(
+        tmp_path / "b",
+        [
+            ["boiler", "energy.natural_gas", 1000, "Nm3"],
+            ["drying", "energy.steam", 10, "GJ"],
+            ["wastewater", "wastewater.cod_anaerobic_reactor", 1000, "kg"],
+            ["wastewater", "wastewater.sludge_cod", 100, "kg"],
+            ["wastewater", "wastewater.offsite", 50, "m3"],
+            ["wastewater", "transport.truck_diesel", 200, "tkm"],
+        ],
+        assessment=assessment_dict(steam={"source": "boiler"}),
+    )
+    target = tmp_path / "report.html"
+    code, _, err = cli("report", root, "-o", target, "--no-interpretation")
+    assert code == 0, err
+    html = target.read_text(encoding="utf-8")
+    for note in ("自备锅炉蒸汽：排放已计入锅炉燃料", "委外处理：仅计运输", "已并入同工序的处理线"):
+        assert note in html, note
