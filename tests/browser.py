@@ -37,12 +37,14 @@ class LiveServer:
     """The app on a free port in a background thread, for as long as the block runs."""
 
     def __init__(self, app: Any) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        # The socket stays bound and is handed to uvicorn: no other test process can take the port in between.
+        self.socket = socket.socket()
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
 
     def __enter__(self) -> LiveServer:
         self.thread.start()
@@ -56,6 +58,7 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+        self.socket.close()
 
 
 @pytest.fixture(scope="session")
@@ -72,5 +75,8 @@ def shot(page: Page, name: str) -> Path:
     """A full-page screenshot kept after the run (people look at these)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    # Written beside and renamed: another run in the same tree (or a reader) never sees half a file.
+    partial = path.with_name(f".{name}.{os.getpid()}.png")
+    page.screenshot(path=str(partial), full_page=True)
+    os.replace(partial, path)
     return path

@@ -60,7 +60,13 @@ _template: list[str] = []
 
 
 def migrated_template() -> str:
-    """A PostgreSQL database migrated once per test process; `store` copies it (faster than migrating each time)."""
+    """A PostgreSQL database migrated once per test process; `store` copies it (faster than migrating each time).
+
+    Each process (each pytest-xdist worker) makes its own, under a random name, and copies it only between its own
+    tests: PostgreSQL refuses `CREATE DATABASE … TEMPLATE t` while anyone else is connected to `t`, so a template
+    shared by workers would fail at random. Dropped when the session ends (`drop_template`, from conftest.py; atexit
+    as a fallback).
+    """
     if not _template:
         name = f"milkprint_test_tpl_{secrets.token_hex(6)}"
         _admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -72,6 +78,12 @@ def migrated_template() -> str:
             engine.dispose()
         _template.append(name)
     return _template[0]
+
+
+def drop_template() -> None:
+    """Drop this process's template database, if it made one."""
+    while _template:
+        _drop(_template.pop())
 
 
 @pytest.fixture(params=KINDS)
