@@ -11,7 +11,7 @@ import pytest
 
 from milkprint.bundle.disclosure import Change
 from milkprint.errors import InputError, Lang
-from milkprint.report.validity import MonthlyPoint, ValidityStatus, evaluate, valid_until
+from milkprint.monitor.validity import MonthlyPoint, ValidityStatus, evaluate, valid_until
 
 CARBON, WATER = 1000.0, 10.0  # the assessed result, per t
 ISSUE = dt.date(2025, 1, 1)

@@ -90,14 +90,16 @@ class MeterTotal:
         )
 
 
-def _connect(timezone: str) -> duckdb.DuckDBPyConnection:
+def connect(timezone: str) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection in the plant's time zone (core extensions only, no progress bar)."""
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     con.execute(f"SET TimeZone = '{timezone}'")
     con.execute("SET enable_progress_bar = false")  # a long query would draw one on stderr, under the CLI's output
     return con
 
 
-def _scan(path: Path, numbered: bool = False) -> str:
+def csv_source(path: Path, numbered: bool = False) -> str:
+    """The SQL table expression that reads a readings.csv as text columns (numbered: with its spreadsheet row)."""
     cols = "{'timestamp': 'VARCHAR', 'meter_id': 'VARCHAR', 'value': 'VARCHAR'}"
     src = f"read_csv('{_quote(path)}', header = true, columns = {cols}, auto_detect = false, delim = ',', quote = '\"')"
     return f"(SELECT row_number() OVER () + 1 AS line, * FROM {src})" if numbered else src
@@ -108,15 +110,15 @@ def _quote(path: Path) -> str:
 
 
 def _bounds(period: Period) -> tuple[str, str]:
-    return _day_bounds(period.start, period.end)
+    return day_bounds(period.start, period.end)
 
 
-def _day_bounds(start: dt.date, end: dt.date) -> tuple[str, str]:
+def day_bounds(start: dt.date, end: dt.date) -> tuple[str, str]:
     """The period's instants: start 00:00 to end + 1 day 00:00, local time."""
     return f"{start.isoformat()} 00:00:00", f"{(end + dt.timedelta(days=1)).isoformat()} 00:00:00"
 
 
-def _check_header(path: Path) -> None:
+def check_header(path: Path) -> None:
     """readings.csv is UTF-8 throughout and starts timestamp,meter_id,value; InputError otherwise."""
     _check_encoding(path)
     with path.open(encoding="utf-8-sig") as fh:
@@ -172,7 +174,7 @@ def _not_utf8(path: Path, at: int) -> InputError:
     )
 
 
-def _unreadable(exc: BaseException) -> InputError:
+def unreadable(exc: BaseException) -> InputError:
     """DuckDB's CSV error as a user reads it: the row, and what is wrong, without its parser options."""
     text = str(exc)
     line = re.search(r"on Line: (\d+)", text)
@@ -193,7 +195,7 @@ def _unreadable(exc: BaseException) -> InputError:
     return InputError.at(Location(_FILE, row), f"无法读取：{reason}", f"cannot be read: {reason}")
 
 
-def _bad_rows(con: duckdb.DuckDBPyConnection, path: Path, known: list[str]) -> None:
+def raise_bad_rows(con: duckdb.DuckDBPyConnection, path: Path, known: list[str]) -> None:
     """Slow path, only when something is wrong: find the rows and say what is wrong with each."""
     con.execute("SET disabled_optimizers = 'type_pushdown'")
     con.execute("CREATE OR REPLACE TEMP TABLE known(meter_id VARCHAR)")
@@ -204,7 +206,7 @@ def _bad_rows(con: duckdb.DuckDBPyConnection, path: Path, known: list[str]) -> N
                TRY_CAST(timestamp AS TIMESTAMPTZ) IS NULL AS bad_ts,
                TRY_CAST(value AS DECIMAL(18, 6)) IS NULL AS bad_value,
                meter_id IS NULL OR meter_id NOT IN (SELECT meter_id FROM known) AS bad_meter
-        FROM {_scan(path, numbered=True)}
+        FROM {csv_source(path, numbered=True)}
         WHERE TRY_CAST(timestamp AS TIMESTAMPTZ) IS NULL
            OR TRY_CAST(value AS DECIMAL(18, 6)) IS NULL
            OR meter_id IS NULL OR meter_id NOT IN (SELECT meter_id FROM known)
@@ -234,14 +236,14 @@ def _bad_rows(con: duckdb.DuckDBPyConnection, path: Path, known: list[str]) -> N
 
 def _line_of(con: duckdb.DuckDBPyConnection, path: Path, meter_id: str, ts: Any) -> int | None:
     row = con.execute(
-        f"SELECT min(line) FROM {_scan(path, numbered=True)} "
+        f"SELECT min(line) FROM {csv_source(path, numbered=True)} "
         "WHERE meter_id = ? AND CAST(TRY_CAST(timestamp AS TIMESTAMPTZ) AS TIMESTAMP) = CAST(? AS TIMESTAMP)",
         [meter_id, ts.isoformat(sep=" ")],
     ).fetchone()
     return int(row[0]) if row and row[0] is not None else None
 
 
-def _duplicate_meters(meters: tuple[Meter, ...]) -> None:
+def check_unique_meters(meters: tuple[Meter, ...]) -> None:
     seen: dict[str, Meter] = {}
     bad = Collector()
     for m in meters:
@@ -288,9 +290,9 @@ class ReadingsJob:
     """
 
     def __init__(self, path: Path, plan: Plan) -> None:
-        _check_header(path)
+        check_header(path)
         self.path, self.plan = path, plan
-        self.con = _connect(plan.timezone)
+        self.con = connect(plan.timezone)
         self._stats: Stats | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="milkprint-readings", daemon=True)
@@ -319,16 +321,16 @@ class ReadingsJob:
         err = self._error
         if isinstance(err, duckdb.ConversionException):
             # With the casts pushed into the scan a bad cell raises; find every bad row the slow way.
-            _bad_rows(self.con, self.path, [m.meter_id for m in meters])
+            raise_bad_rows(self.con, self.path, [m.meter_id for m in meters])
         if isinstance(err, duckdb.Error) and not _loaded(self.con):
-            raise _unreadable(err) from err
+            raise unreadable(err) from err
         if err is not None and not isinstance(err, duckdb.Error):
             raise err
         return self._stats
 
     def totals(self, meters: tuple[Meter, ...], period: Period) -> list[MeterTotal]:
         """Each registered meter's quantity over `period` (file order of meters.csv); the job stays open."""
-        _duplicate_meters(meters)
+        check_unique_meters(meters)
         plan = Plan.of(meters, period, self.plan.timezone)
         try:
             stats = self.wait(meters)
@@ -336,7 +338,7 @@ class ReadingsJob:
                 stats = _compute(self.con, plan)
             return _finish(self.con, self.path, meters, plan, stats)
         except duckdb.InvalidInputException as exc:
-            raise _unreadable(exc) from exc
+            raise unreadable(exc) from exc
 
     def totals_by_period(self, meters: tuple[Meter, ...], periods: Sequence[Period]) -> list[list[MeterTotal]]:
         """`totals(meters, p)` for each period p, in order, from one grouped pass over the readings.
@@ -344,7 +346,7 @@ class ReadingsJob:
         Equal to the period-by-period totals exactly (exact sums; the same checks and errors, period by period);
         periods may overlap. Faster than one scan per period when there are several (the months of a year).
         """
-        _duplicate_meters(meters)
+        check_unique_meters(meters)
         plans = [Plan.of(meters, p, self.plan.timezone) for p in periods]
         if not plans:
             return []
@@ -353,7 +355,7 @@ class ReadingsJob:
             stats = _compute_many(self.con, plans)
             return [_finish(self.con, self.path, meters, plan, s) for plan, s in zip(plans, stats, strict=True)]
         except duckdb.InvalidInputException as exc:
-            raise _unreadable(exc) from exc
+            raise unreadable(exc) from exc
 
     def spans(self) -> dict[str, tuple[dt.datetime, dt.datetime]]:
         """Each meter's first and last reading (local time) among the rows with both a time and a value.
@@ -363,7 +365,7 @@ class ReadingsJob:
         self._thread.join()
         err = self._error
         if isinstance(err, duckdb.Error) and not _loaded(self.con):
-            raise _unreadable(err) from err
+            raise unreadable(err) from err
         if err is not None and not isinstance(err, duckdb.Error):
             raise err
         rows = self.con.execute(
@@ -426,7 +428,7 @@ def peek_plan(root: Path, default_timezone: str) -> Plan | None:
         return None
     if isinstance(start, dt.datetime) or isinstance(end, dt.datetime) or end < start:
         return None
-    first, last = _day_bounds(start, end)
+    first, last = day_bounds(start, end)
     return Plan(first, last, zone, regs)
 
 
@@ -434,7 +436,7 @@ def meter_totals(
     path: Path, meters: tuple[Meter, ...], period: Period, timezone: str, job: ReadingsJob | None = None
 ) -> list[MeterTotal]:
     """Each registered meter's quantity over the period (file order of meters.csv); closes the job."""
-    _duplicate_meters(meters)
+    check_unique_meters(meters)
     job = ReadingsJob.reuse(job, path, meters, period, timezone)
     try:
         return job.totals(meters, period)
@@ -445,7 +447,7 @@ def meter_totals(
 _VALUE = "DECIMAL(18, 6)"
 _REGISTER = "DECIMAL(38, 6)"
 # Plain local timestamps (date; minutes; seconds) need no time zone: DuckDB parses them fastest as TIMESTAMP.
-_PLAIN_LENGTHS = (10, 16, 19)
+PLAIN_LENGTHS = (10, 16, 19)
 
 
 def _load(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -454,8 +456,8 @@ def _load(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         CREATE TEMP TABLE r AS
         SELECT meter_id, TRY_CAST(timestamp AS TIMESTAMP) AS ts, TRY_CAST(value AS {_VALUE}) AS v,
                length(timestamp) AS n
-        FROM {_scan(path)}""")
-    plain = con.execute(f"SELECT bool_and(n IN {_PLAIN_LENGTHS}) FROM r").fetchone()
+        FROM {csv_source(path)}""")
+    plain = con.execute(f"SELECT bool_and(n IN {PLAIN_LENGTHS}) FROM r").fetchone()
     if plain is None or plain[0] in (True, None):
         return
     # Some timestamps carry an offset (or fractions): parse them as instants, then to plant local time.
@@ -464,7 +466,7 @@ def _load(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         CREATE TEMP TABLE r AS
         SELECT meter_id, CAST(TRY_CAST(timestamp AS TIMESTAMPTZ) AS TIMESTAMP) AS ts,
                TRY_CAST(value AS {_VALUE}) AS v
-        FROM {_scan(path)}""")
+        FROM {csv_source(path)}""")
 
 
 def _compute(con: duckdb.DuckDBPyConnection, plan: Plan) -> Stats:
@@ -568,7 +570,7 @@ def _compute_many(con: duckdb.DuckDBPyConnection, plans: Sequence[Plan]) -> list
 
 
 def _days(plan: Plan) -> tuple[dt.date, dt.date]:
-    """The plan's first and last local day (its bounds are midnights, `_day_bounds`)."""
+    """The plan's first and last local day (its bounds are midnights, `day_bounds`)."""
     start, end = dt.datetime.fromisoformat(plan.start), dt.datetime.fromisoformat(plan.end)
     assert start.time() == end.time() == dt.time(), "periods are whole days"
     return start.date(), end.date() - dt.timedelta(days=1)
@@ -581,7 +583,7 @@ def _finish(
     by_id = {m.meter_id: m for m in meters}
     unknown = [k for k in stats.per_meter if k not in by_id]
     if unknown or any(row[4] for row in stats.per_meter.values()):
-        _bad_rows(con, path, list(by_id))
+        raise_bad_rows(con, path, list(by_id))
     negative = any(row[5] for k, row in stats.per_meter.items() if by_id[k].kind == "interval")
     if negative or any(row[-1] for row in stats.registers.values()):
         _check_values(con, path, meters, plan.start, plan.end)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from milkprint.readings.aggregate import _connect, _scan
+from milkprint.readings.aggregate import connect, csv_source
 
 
 @dataclass(frozen=True)
@@ -19,14 +19,14 @@ def latest_readings(path: Path, timezone: str, per_meter: int = 3) -> dict[str, 
     rows whose timestamp does not parse are left out (the readings check names them)."""
     if not path.is_file():
         return {}
-    con = _connect(timezone)
+    con = connect(timezone)
     try:
         rows = con.execute(
             f"""
             SELECT meter_id, timestamp, value FROM (
                 SELECT meter_id, timestamp, value,
                        row_number() OVER (PARTITION BY meter_id ORDER BY instant DESC) AS n
-                FROM (SELECT *, try_cast(timestamp AS TIMESTAMPTZ) AS instant FROM {_scan(path)}) WHERE instant IS NOT NULL
+                FROM (SELECT *, try_cast(timestamp AS TIMESTAMPTZ) AS instant FROM {csv_source(path)}) WHERE instant IS NOT NULL
             ) WHERE n <= ? ORDER BY meter_id, n
             """,
             [per_meter],

@@ -13,6 +13,7 @@ from rich.prompt import Prompt
 from rich.table import Table
 
 from milkprint.errors import InputError, Lang, Location
+from milkprint.i18n import pct
 from milkprint.methods.processes import PROCESSES, label, process_id
 from milkprint.readings.assign import Assignment, Given, edit, read_mapping
 from milkprint.readings.imports import Importer, ImportOptions, ImportReport
@@ -37,7 +38,7 @@ class Choices:
 
 def _bar(p: float) -> str:
     filled = round(p * 10)
-    return "█" * filled + "░" * (10 - filled) + f" {p * 100:3.0f}%"
+    return "█" * filled + "░" * (10 - filled) + f" {pct(p, 0):>4}"
 
 
 def proposal_table(assignments: list[Assignment], lang: Lang, threshold: float | None = None) -> Table:
@@ -125,12 +126,12 @@ def _refuse_low(assignments: list[Assignment], threshold: float) -> None:
     low = [a for a in assignments if not a.decided and not a.skip and a.confidence < threshold]
     if not low:
         return
-    names = "; ".join(f"{a.header} → {a.process}/{a.item} ({a.confidence:.0%})" for a in low)
+    names = "; ".join(f"{a.header} → {a.process}/{a.item} ({pct(a.confidence, 0)})" for a in low)
     raise InputError.at(
         Location(column="--min-confidence"),
-        f"{len(low)} 个表计的建议置信度低于 {threshold:.0%}：{names}。请用 --mapping 文件给出它们（name,process,item…，"
+        f"{len(low)} 个表计的建议置信度低于 {pct(threshold, 0)}：{names}。请用 --mapping 文件给出它们（name,process,item…，"
         "或 process=skip 跳过），或交互确认",
-        f"{len(low)} meter(s) are proposed with confidence below {threshold:.0%}: {names}. Give them in a --mapping "
+        f"{len(low)} meter(s) are proposed with confidence below {pct(threshold, 0)}: {names}. Give them in a --mapping "
         "file (name,process,item..., or process=skip), or confirm interactively",
     )
 

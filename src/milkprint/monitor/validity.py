@@ -1,6 +1,7 @@
 """How long an assessment result stays valid (评价结果有效期): expiry, and the changes that void it at once.
 
-Pure: no clock, no files; `today` is an argument. The standard (奶粉生产加工碳水双足迹评价技术规范, 产品碳水足迹评价
+The rule's numbers are data (methods/catalog.py `ValidityRule`); this module evaluates them, and report/ renders
+what it finds. Pure: no clock, no files; `today` is an argument. The standard (奶粉生产加工碳水双足迹评价技术规范, 产品碳水足迹评价
 报告 › 评价结果有效期) gives at most 3 years, and voids the result at once when a process change moves the footprint
 estimate by more than 8 %, an energy-structure change by more than 4 %, or a raw-material change by more than 5 %,
 each sustained for 3 months or more. It names causes; numbers cannot tell causes apart reliably, so milkprint's
@@ -44,33 +45,30 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from milkprint.bundle.disclosure import Change, ChangeKind, add_years
 from milkprint.errors import InputError, Lang, Location, Text
-from milkprint.methods.clauses import MILK_POWDER
-from milkprint.quality.findings import Clause
+from milkprint.i18n import pct
+from milkprint.methods.catalog import MILK_POWDER as METHOD
+from milkprint.methods.catalog import ChangeTrigger
+from milkprint.methods.clauses import MILK_POWDER, Clause
 
 Status = Literal["valid", "void", "review", "expired", "not_evaluated"]
 Footprint = Literal["carbon", "water"]
 Basis = Literal["seasonal", "annual"]  # what a month is compared with: its calendar month's profile, or the result
 
-MAX_YEARS = 3
-SUSTAINED_MONTHS = 3
+# The standard's rule, as data (methods/catalog.py): at most 3 years; process 8 %, energy 4 %, raw material 5 %,
+# each sustained for 3 months.
+RULE = METHOD.validity
+assert RULE is not None
+MAX_YEARS = RULE.max_years
+SUSTAINED_MONTHS = min(t.months for t in RULE.triggers)
 # Deviations within this (absolute, as a fraction) of a threshold count as at the threshold, i.e. not above it.
 TOLERANCE = 1e-9
 
-_REF = Text("产品碳水足迹评价报告 › 评价结果有效期", "Footprint assessment report › Validity of the results")
-VALIDITY_CLAUSE = Clause(
-    "mp.validity",
-    MILK_POWDER,
-    _REF,
-    Text(
-        "评价结果的有效期最长不宜超过3年。若生产环节发生下列变化，原有评价结果立即失效，需重新开展评价。",
-        "The results should be valid for at most 3 years. They become void at once, and the assessment must be "
-        "redone, when production changes as follows.",
-    ),
-)
+_REF = Text(RULE.clause, RULE.clause_en)
+VALIDITY_CLAUSE = Clause("mp.validity", MILK_POWDER, _REF, Text(RULE.rule_zh, RULE.rule_en))
 
 
 @dataclass(frozen=True)
@@ -84,44 +82,13 @@ class Threshold:
     clause: Clause
 
 
-def _threshold(kind: ChangeKind, limit: float, name: Text, zh: str, en: str) -> Threshold:
-    return Threshold(
-        kind, limit, SUSTAINED_MONTHS, name, Clause(f"mp.validity.{kind}", MILK_POWDER, _REF, Text(zh, en))
-    )
+def _threshold(t: ChangeTrigger) -> Threshold:
+    kind = cast("ChangeKind", t.kind)
+    clause = Clause(f"mp.validity.{kind}", MILK_POWDER, _REF, Text(t.rule_zh, t.rule_en))
+    return Threshold(kind, t.limit, t.months, Text(t.name_zh, t.name_en), clause)
 
 
-THRESHOLDS: dict[ChangeKind, Threshold] = {
-    t.kind: t
-    for t in (
-        _threshold(
-            "process",
-            0.08,
-            Text("生产工艺重大变更", "major process change"),
-            "生产工艺重大变更（如浓缩效数调整、干燥方式更换）导致碳水足迹估测值变化超过8%，且持续3个月以上；",
-            "A major process change (e.g. the number of evaporator effects, the drying method) changes the "
-            "footprint estimate by more than 8 %, sustained for 3 months or more.",
-        ),
-        _threshold(
-            "energy",
-            0.04,
-            Text("能源结构重大调整", "major energy-structure change"),
-            "能源结构重大调整（如从燃气锅炉改为电锅炉、新增光伏电站装机容量超过总用电量的20%）导致碳水足迹估测值"
-            "变化超过4%，且持续3个月以上；",
-            "A major change of the energy structure (e.g. a gas boiler replaced by an electric one, new PV above "
-            "20 % of the electricity used) changes the footprint estimate by more than 4 %, sustained for 3 months "
-            "or more.",
-        ),
-        _threshold(
-            "raw_material",
-            0.05,
-            Text("原材料组成重大变更", "major raw-material change"),
-            "原材料组成重大变更（如原料乳替代为复原乳、包装材料从金属罐改为复合膜）导致碳水足迹估测值变化超过5%，"
-            "且持续3个月以上。",
-            "A major change of the raw materials (e.g. raw milk replaced by reconstituted milk, metal cans by "
-            "laminated film) changes the footprint estimate by more than 5 %, sustained for 3 months or more.",
-        ),
-    )
-}
+THRESHOLDS: dict[ChangeKind, Threshold] = {t.kind: t for t in map(_threshold, RULE.triggers)}
 REVIEW_LIMIT = min(t.limit for t in THRESHOLDS.values())  # 4 %: any sustained move this large needs a look
 
 STATUS_NAMES: dict[Status, Text] = {
@@ -170,9 +137,9 @@ def _last_valid_day(issue_date: dt.date, given: dt.date | None) -> dt.date:
     if given > limit:
         raise InputError.at(
             where,
-            f"有效期截止日 {given} 超过签发日 {issue_date} 后 {MAX_YEARS} 年（最晚 {limit}）：评价结果有效期最长不超过 3 年",
+            f"有效期截止日 {given} 超过签发日 {issue_date} 后 {MAX_YEARS} 年（最晚 {limit}）：评价结果有效期最长不超过 {MAX_YEARS} 年",
             f"valid_until {given} is more than {MAX_YEARS} years after the issue date {issue_date} (latest {limit}): "
-            "results are valid for at most 3 years",
+            f"results are valid for at most {MAX_YEARS} years",
         )
     return given
 
@@ -865,8 +832,8 @@ def _ym(month: dt.date) -> str:
 
 
 def _pct(fraction: float) -> str:
-    return f"{fraction * 100:g} %"
+    return pct(fraction, None, space=True)  # a threshold as the standard writes it: 5 %, 2.5 %
 
 
 def _devs(months: Sequence[tuple[dt.date, float]]) -> str:
-    return ", ".join(f"{_ym(m)} {d * 100:+.1f} %" for m, d in months)
+    return ", ".join(f"{_ym(m)} {pct(d, space=True, sign=True)}" for m, d in months)

@@ -1,0 +1,1 @@
+"""Live monitoring: validity triggers over monthly results (and, later, live ingestion and anomalies)."""
