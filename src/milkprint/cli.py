@@ -18,6 +18,7 @@ from rich.table import Table
 from milkprint import __version__
 from milkprint.api.server import HEADER_TIMEOUT, LIMIT_CONCURRENCY
 from milkprint.errors import InputError, Lang, MilkprintError
+from milkprint.i18n import LANG_ENV, number, parse_lang, pct
 
 T = TypeVar("T")
 
@@ -33,7 +34,7 @@ app.add_typer(factors_app, name="factors")
 readings_app = typer.Typer(help="表计读数 / meter readings.", no_args_is_help=True)
 app.add_typer(readings_app, name="readings")
 
-LangOption = Annotated[str, typer.Option("--lang", envvar="MILKPRINT_LANG", help="zh（默认）或 en")]
+LangOption = Annotated[str, typer.Option("--lang", envvar=LANG_ENV, help="zh（默认）或 en")]
 JsonOption = Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")]
 
 out = Console()
@@ -41,10 +42,11 @@ err = Console(stderr=True, soft_wrap=True)
 
 
 def _lang(value: str) -> Lang:
-    if value not in ("zh", "en"):
+    lang = parse_lang(value)
+    if lang is None:
         err.print(f"--lang 应为 zh 或 en / --lang must be zh or en (got '{value}')")
         raise typer.Exit(2)
-    return value  # type: ignore[return-value]
+    return lang
 
 
 def _run(lang: Lang, work: Callable[[], T]) -> T:
@@ -377,8 +379,8 @@ def series(
     table.add_column("碳足迹" if lg == "zh" else "Carbon", justify="right")
     table.add_column("偏离平均值" if lg == "zh" else "vs mean", justify="right")
     for m in made.members:
-        table.add_row(m.name, f"{m.value:,.1f}", f"{m.deviation * 100:+.2f} %")
-    table.add_row("[bold]" + ("通报值（平均值）" if lg == "zh" else "Declared (mean)") + "[/]", f"[bold]{made.declared:,.1f}[/]", "")
+        table.add_row(m.name, number(m.value), pct(m.deviation, 2, space=True, sign=True))
+    table.add_row("[bold]" + ("通报值（平均值）" if lg == "zh" else "Declared (mean)") + "[/]", f"[bold]{number(made.declared)}[/]", "")
     out.print(table)
     if label_file is not None:
         out.print(("系列碳标签已写入 " if lg == "zh" else "Series label written to ") + str(label_file))
@@ -421,10 +423,10 @@ def serve(
     ] = HEADER_TIMEOUT,
 ) -> None:
     """启动服务：网页界面与 REST API（/docs 为 OpenAPI 文档）/ run the service: web UI and REST API (OpenAPI at /docs)."""
-    from milkprint.api.app import create_app
     from milkprint.api.demo import DEMO_USER, seed
     from milkprint.api.server import ServeOptions, run
     from milkprint.scratch import sweep_stale
+    from milkprint.server import create_app
     from milkprint.store.db import default_url
 
     url = database or default_url()

@@ -9,6 +9,7 @@ from rich.text import Text as RichText
 from milkprint.engine.result import Result
 from milkprint.errors import Lang
 from milkprint.factors.scope import scope_text
+from milkprint.i18n import number, pct
 from milkprint.methods.items import GROUP_LABELS
 from milkprint.methods.processes import label
 
@@ -53,27 +54,22 @@ def t(key: str, lang: Lang) -> str:
     return zh if lang == "zh" else en
 
 
-def _num(x: float, digits: int = 2) -> str:
-    return f"{x:,.{digits}f}"
-
-
 def headline(r: Result, lang: Lang) -> RichText:
     ctx = r.context
-    product, plant = ctx["product"], ctx["plant"]
-    period = ctx["period"]
+    product, plant, period = ctx.product, ctx.plant, ctx.period
     if lang == "zh":
         s = (
-            f"{plant['name']} · {product['name']} · {period['start']} 至 {period['end']} · 产量 {_num(r.production_t, 1)} t\n"
-            f"碳足迹 {_num(r.kgco2e_per_t)} kgCO₂e/t    水足迹 {_num(r.m3_per_t)} m³/t"
-            f"（蓝水 {_num(r.blue_m3 / r.production_t)} + 绿水 {_num(r.green_m3 / r.production_t)} + 灰水 {_num(r.grey_m3 / r.production_t)}）"
-            f"    GWP {r.gwp}    分配 {r.allocation}（主产品 {r.main_share:.2%}）"
+            f"{plant.name} · {product.name} · {period.start} 至 {period.end} · 产量 {number(r.production_t, 1)} t\n"
+            f"碳足迹 {number(r.kgco2e_per_t, 2)} kgCO₂e/t    水足迹 {number(r.m3_per_t, 2)} m³/t"
+            f"（蓝水 {number(r.blue_m3 / r.production_t, 2)} + 绿水 {number(r.green_m3 / r.production_t, 2)} + 灰水 {number(r.grey_m3 / r.production_t, 2)}）"
+            f"    GWP {r.gwp}    分配 {r.allocation}（主产品 {pct(r.main_share, 2)}）"
         )
     else:
         s = (
-            f"{plant['name']} · {product['name']} · {period['start']} to {period['end']} · {_num(r.production_t, 1)} t produced\n"
-            f"Carbon {_num(r.kgco2e_per_t)} kgCO₂e/t    Water {_num(r.m3_per_t)} m³/t"
-            f" (blue {_num(r.blue_m3 / r.production_t)} + green {_num(r.green_m3 / r.production_t)} + grey {_num(r.grey_m3 / r.production_t)})"
-            f"    GWP {r.gwp}    allocation {r.allocation} (main {r.main_share:.2%})"
+            f"{plant.name} · {product.name} · {period.start} to {period.end} · {number(r.production_t, 1)} t produced\n"
+            f"Carbon {number(r.kgco2e_per_t, 2)} kgCO₂e/t    Water {number(r.m3_per_t, 2)} m³/t"
+            f" (blue {number(r.blue_m3 / r.production_t, 2)} + green {number(r.green_m3 / r.production_t, 2)} + grey {number(r.grey_m3 / r.production_t, 2)})"
+            f"    GWP {r.gwp}    allocation {r.allocation} (main {pct(r.main_share, 2)})"
         )
     return RichText(s, style="bold")
 
@@ -86,8 +82,8 @@ def carbon_tables(r: Result, lang: Lang) -> list[Table]:
     by_proc.add_column("kgCO₂e/t", justify="right")
     by_proc.add_column(t("share", lang), justify="right")
     for proc, v in sorted(r.by_process.items(), key=lambda kv: -kv[1]):
-        by_proc.add_row(label(proc, lang), _num(v), _num(v / r.production_t), f"{v / total:.1%}")
-    by_proc.add_row(t("total", lang), _num(r.total_kgco2e), _num(r.kgco2e_per_t), "100.0%", style="bold")
+        by_proc.add_row(label(proc, lang), number(v, 2), number(v / r.production_t, 2), pct(v / total))
+    by_proc.add_row(t("total", lang), number(r.total_kgco2e, 2), number(r.kgco2e_per_t, 2), "100.0%", style="bold")
 
     by_group = Table(title=f"{t('carbon', lang)} · {t('group', lang)} (C2)", title_justify="left")
     by_group.add_column(t("group", lang))
@@ -96,7 +92,7 @@ def carbon_tables(r: Result, lang: Lang) -> list[Table]:
     by_group.add_column(t("share", lang), justify="right")
     for g, v in r.by_group.items():
         zh, en = GROUP_LABELS[g]  # type: ignore[index]
-        by_group.add_row(zh if lang == "zh" else en, _num(v), _num(v / r.production_t), f"{v / total:.1%}")
+        by_group.add_row(zh if lang == "zh" else en, number(v, 2), number(v / r.production_t, 2), pct(v / total))
     return [by_proc, by_group]
 
 
@@ -106,11 +102,13 @@ def water_table(r: Result, lang: Lang) -> Table:
     tab.add_column("m³", justify="right")
     tab.add_column("m³/t", justify="right")
     p = r.production_t
-    tab.add_row(t("blue", lang), _num(r.blue_m3), _num(r.blue_m3 / p))
-    tab.add_row(t("green", lang), _num(r.green_m3), _num(r.green_m3 / p))
+    tab.add_row(t("blue", lang), number(r.blue_m3, 2), number(r.blue_m3 / p, 2))
+    tab.add_row(t("green", lang), number(r.green_m3, 2), number(r.green_m3 / p, 2))
     grey = t("grey", lang) + (f"（{t('critical', lang)} {r.critical_pollutant}）" if r.critical_pollutant else "")
-    tab.add_row(grey, _num(r.grey_m3), _num(r.grey_m3 / p))
-    tab.add_row(t("water_total", lang), _num(r.blue_m3 + r.green_m3 + r.grey_m3), _num(r.m3_per_t), style="bold")
+    tab.add_row(grey, number(r.grey_m3, 2), number(r.grey_m3 / p, 2))
+    tab.add_row(
+        t("water_total", lang), number(r.blue_m3 + r.green_m3 + r.grey_m3, 2), number(r.m3_per_t, 2), style="bold"
+    )
     return tab
 
 
@@ -123,7 +121,7 @@ def cutoff_table(r: Result, lang: Lang) -> Table:
     for d in r.decisions:
         verdict = t("excluded", lang) if d.excluded else f"{t('kept', lang)}：{d.reason(lang) if d.reason else ''}"
         footprint = t("carbon", lang) if d.footprint == "carbon" else t("water", lang)
-        tab.add_row(label(d.process, lang), d.item, f"{d.share:.3%} ({footprint})", verdict)
+        tab.add_row(label(d.process, lang), d.item, f"{pct(d.share, 3)} ({footprint})", verdict)
     return tab
 
 
@@ -139,9 +137,7 @@ def factors_table(r: Result, lang: Lang) -> Table:
                 continue
             seen.add(key)
             scope = scope_text(line.scope)(lang) if line.scope else ""
-            tab.add_row(
-                line.item, scope, e.factor_id, f"{e.gas} (GWP {e.gwp:g})", f"{e.value:g} {e.unit}", e.source
-            )
+            tab.add_row(line.item, scope, e.factor_id, f"{e.gas} (GWP {e.gwp:g})", f"{e.value:g} {e.unit}", e.source)
     return tab
 
 
@@ -164,7 +160,12 @@ def meter_table(r: Result, lang: Lang) -> Table | None:
         tab.add_column(t(col, lang), justify="right" if col in ("amount", "readings", "rollovers") else "left")
     for m in r.meters:
         tab.add_row(
-            m.meter_id, label(m.process, lang), m.item, f"{_num(m.amount)} {m.unit}", str(m.readings), str(m.rollovers)
+            m.meter_id,
+            label(m.process, lang),
+            m.item,
+            f"{number(m.amount, 2)} {m.unit}",
+            str(m.readings),
+            str(m.rollovers),
         )
     return tab
 

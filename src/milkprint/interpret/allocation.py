@@ -16,6 +16,7 @@ from milkprint.engine.assess import assess
 from milkprint.engine.result import MeterSummary
 from milkprint.errors import Lang, Text
 from milkprint.factors.library import Library
+from milkprint.i18n import pct
 
 if TYPE_CHECKING:
     pass
@@ -97,7 +98,7 @@ class AllocationSensitivity:
             return Text(
                 "只有一种适用的分配方法，无需敏感性分析", "only one allocation method applies; no sensitivity to show"
             )
-        rel = f"{c.relative * 100:.1f} %" if c.relative is not None else "—"
+        rel = pct(c.relative, space=True, missing="—")
         name = NAMES[self.chosen]
         return Text(
             f"按 {len(self.results)} 种分配方法，碳足迹在 {c.min:.1f}–{c.max:.1f} kgCO2e/t 之间，"

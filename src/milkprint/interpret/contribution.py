@@ -14,6 +14,7 @@ from typing import Any
 from milkprint.engine.inventory import Line
 from milkprint.engine.result import Result
 from milkprint.errors import Lang, Text
+from milkprint.i18n import pct
 from milkprint.methods.datatables import DATA_TABLES, ActivityTarget
 from milkprint.methods.item_names import item_text
 from milkprint.methods.items import GROUP_LABELS
@@ -272,10 +273,6 @@ def _pareto(entries: list[tuple[float, Line | None, str, Text]], total: float, p
     return tuple(out)
 
 
-def _pct(share: float) -> str:
-    return f"{share * 100:.1f} %"
-
-
 def _hotspots(by_level: dict[tuple[str, str], tuple[Share, ...]], rules: tuple[HotspotRule, ...]) -> list[Hotspot]:
     out: list[Hotspot] = []
     for rule in rules:
@@ -285,8 +282,8 @@ def _hotspots(by_level: dict[tuple[str, str], tuple[Share, ...]], rules: tuple[H
             lead = f"，为第{_ORDINAL_ZH[i]}热点" if i < len(_ORDINAL_ZH) else f"，为第 {i + 1} 位热点"
             sep = " " if s.label.zh[-1:].isascii() else ""
             text = Text(
-                f"{s.label.zh}{sep}占{zh_fp} {_pct(s.share)}{lead}（≥ {rule.threshold * 100:g} %）",
-                f"{s.label.en}: {_pct(s.share)} of the {en_fp}, hotspot #{i + 1} (≥ {rule.threshold * 100:g} %)",
+                f"{s.label.zh}{sep}占{zh_fp} {pct(s.share, space=True)}{lead}（≥ {pct(rule.threshold, None, space=True)}）",
+                f"{s.label.en}: {pct(s.share, space=True)} of the {en_fp}, hotspot #{i + 1} (≥ {pct(rule.threshold, None, space=True)})",
             )
             out.append(Hotspot(i + 1, rule.id, rule.footprint, rule.level, s.key, s.label, s.share, text))
     return out
@@ -308,9 +305,9 @@ def _vital_hotspots(footprint: str, pareto: tuple[ParetoLine, ...]) -> list[Hots
             line.label,
             line.share,
             Text(
-                f"{line.label.zh}占{zh_fp} {_pct(line.share)}，属构成 {_pct(cum)} 的 {len(vital)} 条关键清单行之一",
-                f"{line.label.en}: {_pct(line.share)} of the {en_fp}, one of the {len(vital)} lines that make "
-                f"{_pct(cum)}",
+                f"{line.label.zh}占{zh_fp} {pct(line.share, space=True)}，属构成 {pct(cum, space=True)} 的 {len(vital)} 条关键清单行之一",
+                f"{line.label.en}: {pct(line.share, space=True)} of the {en_fp}, one of the {len(vital)} lines that make "
+                f"{pct(cum, space=True)}",
             ),
         )
         for line in vital
@@ -328,22 +325,22 @@ def _issues(result: Result, pareto: tuple[ParetoLine, ...], excluded: list[Exclu
         if line is not None and line.data_type == "secondary":
             out.append(
                 Text(
-                    f"关键清单行“{pl.label.zh}”（{_pct(pl.share)}）使用次级数据，宜改用实测初级数据",
-                    f"key line '{pl.label.en}' ({_pct(pl.share)}) uses secondary data; primary data are advisable",
+                    f"关键清单行“{pl.label.zh}”（{pct(pl.share, space=True)}）使用次级数据，宜改用实测初级数据",
+                    f"key line '{pl.label.en}' ({pct(pl.share, space=True)}) uses secondary data; primary data are advisable",
                 )
             )
         if line is not None and line.fallbacks:
             out.append(
                 Text(
-                    f"关键清单行“{pl.label.zh}”（{_pct(pl.share)}）的排放因子为替代因子（其他地区或年份）",
-                    f"key line '{pl.label.en}' ({_pct(pl.share)}) uses a stand-in factor (another region or year)",
+                    f"关键清单行“{pl.label.zh}”（{pct(pl.share, space=True)}）的排放因子为替代因子（其他地区或年份）",
+                    f"key line '{pl.label.en}' ({pct(pl.share, space=True)}) uses a stand-in factor (another region or year)",
                 )
             )
     if result.main_share < 1.0:
         out.append(
             Text(
-                f"分配方法（{result.allocation}，主产品份额 {_pct(result.main_share)}）是重大选择，见分配敏感性分析",
-                f"the allocation method ({result.allocation}, main product share {_pct(result.main_share)}) is a "
+                f"分配方法（{result.allocation}，主产品份额 {pct(result.main_share, space=True)}）是重大选择，见分配敏感性分析",
+                f"the allocation method ({result.allocation}, main product share {pct(result.main_share, space=True)}) is a "
                 "significant choice; see the allocation sensitivity",
             )
         )
@@ -353,16 +350,16 @@ def _issues(result: Result, pareto: tuple[ParetoLine, ...], excluded: list[Exclu
             zh_fp, en_fp = _FOOTPRINT[fp]
             out.append(
                 Text(
-                    f"取舍准则排除的项目合计占{zh_fp} {_pct(left)}（限值 5 %），未计入结果",
-                    f"items left out by the cut-off rule make {_pct(left)} of the {en_fp} (limit 5 %); not counted",
+                    f"取舍准则排除的项目合计占{zh_fp} {pct(left, space=True)}（限值 5 %），未计入结果",
+                    f"items left out by the cut-off rule make {pct(left, space=True)} of the {en_fp} (limit 5 %); not counted",
                 )
             )
     water = result.blue_m3 + result.green_m3 + result.grey_m3
     if water > 0 and result.grey_m3 / water >= 0.5 and result.critical_pollutant:
         out.append(
             Text(
-                f"灰水占水足迹 {_pct(result.grey_m3 / water)}，关键污染物为 {result.critical_pollutant}",
-                f"grey water is {_pct(result.grey_m3 / water)} of the water footprint; critical pollutant "
+                f"灰水占水足迹 {pct(result.grey_m3 / water, space=True)}，关键污染物为 {result.critical_pollutant}",
+                f"grey water is {pct(result.grey_m3 / water, space=True)} of the water footprint; critical pollutant "
                 f"{result.critical_pollutant}",
             )
         )
@@ -374,7 +371,7 @@ def contribution(result: Result, rules: tuple[HotspotRule, ...] = RULES) -> Cont
     p = result.production_t
     carbon = result.total_kgco2e
     water = result.blue_m3 + result.green_m3 + result.grey_m3
-    kept = [line for line in result.lines if not result.is_excluded(line)]
+    kept = [line for line in result.lines if line.counted]
     carbon_lines = [line for line in kept if line.category != "water"]
     water_lines = [line for line in kept if line.water_colour in ("blue", "green")]
 
@@ -408,7 +405,7 @@ def contribution(result: Result, rules: tuple[HotspotRule, ...] = RULES) -> Cont
     excluded: list[Excluded] = []
     shares = {(d.process, d.item, d.footprint): d.share for d in result.decisions if d.excluded}
     for line in result.lines:
-        if result.is_excluded(line):
+        if not line.counted:
             fp = "water" if line.category == "water" else "carbon"
             excluded.append(
                 Excluded(

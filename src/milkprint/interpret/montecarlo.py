@@ -102,7 +102,7 @@ def build_model(
     ww: list[float] = []
     wa: list[int] = []
     for i, line in enumerate(result.lines):
-        if result.is_excluded(line):
+        if not line.counted:
             continue
         det = line.activity_amount
         dist = next((amounts[k] for k in _line_key(i, line) if k in amounts), None)

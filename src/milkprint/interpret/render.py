@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from milkprint.errors import Lang
+from milkprint.i18n import number, pct
 from milkprint.interpret.report import Interpretation
 
 PARETO_TOP = 10
@@ -74,14 +75,6 @@ def _t(key: str, lang: Lang, **kw: Any) -> str:
     return (zh if lang == "zh" else en).format(**kw)
 
 
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{x * 100:.1f} %"
-
-
-def _num(x: float, digits: int = 1) -> str:
-    return f"{x:,.{digits}f}"
-
-
 def _table(title: str, heads: tuple[str, ...], right: tuple[int, ...] = ()) -> Table:
     tab = Table(title=title, title_justify="left")
     for i, h in enumerate(heads):
@@ -92,7 +85,7 @@ def _table(title: str, heads: tuple[str, ...], right: tuple[int, ...] = ()) -> T
 def _hotspots(d: dict[str, Any], lang: Lang) -> Table:
     tab = _table(_t("hotspots", lang), (_t("rank", lang), _t("finding", lang), _t("share", lang)), (0, 2))
     for h in d["hotspots"]:
-        tab.add_row(str(h["rank"]), h["text"], _pct(h["share"]))
+        tab.add_row(str(h["rank"]), h["text"], pct(h["share"], space=True, missing="—"))
     if not d["hotspots"]:
         tab.add_row("", _t("none", lang), "")
     return tab
@@ -112,9 +105,9 @@ def _pareto(d: dict[str, Any], lang: Lang) -> Table:
         tab.add_row(
             str(line["rank"]),
             line["label"],
-            _num(line["per_t"]),
-            _pct(line["share"]),
-            _pct(line["cumulative"]),
+            number(line["per_t"]),
+            pct(line["share"], space=True, missing="—"),
+            pct(line["cumulative"], space=True, missing="—"),
             "●" if line["vital_few"] else "",
         )
     return tab
@@ -126,11 +119,21 @@ def _allocation(d: dict[str, Any], lang: Lang) -> Table:
     for m in d["methods"]:
         name = ("★ " if m["chosen"] else "  ") + m["name"]
         tab.add_row(
-            name, _pct(m["main_share"]), _num(m["kgco2e_per_t"]), _num(m["m3_per_t"], 2), _pct(m["carbon_vs_chosen"])
+            name,
+            pct(m["main_share"], space=True, missing="—"),
+            number(m["kgco2e_per_t"]),
+            number(m["m3_per_t"], 2),
+            pct(m["carbon_vs_chosen"], space=True, missing="—"),
         )
     c, w = d["spread"]["kgco2e_per_t"], d["spread"]["m3_per_t"]
     tab.add_section()
-    tab.add_row(_t("spread", lang), "", _num(c["range"]), _num(w["range"], 2), _pct(c["relative_to_chosen"]))
+    tab.add_row(
+        _t("spread", lang),
+        "",
+        number(c["range"]),
+        number(w["range"], 2),
+        pct(c["relative_to_chosen"], space=True, missing="—"),
+    )
     for n in d["not_applicable"]:
         tab.add_row(n["name"], "—", "—", "—", n["reason"])
     tab.caption = d["summary"]
@@ -153,9 +156,13 @@ def _scenarios(rows: list[dict[str, Any]], lang: Lang) -> Table:
         if not s["applicable"]:
             tab.add_row(f"[dim]{s['name']}[/dim]", "—", f"[dim]{na}[/dim]", "—", "—")
             continue
-        pct = "—" if c["saving_pct"] is None else f"{c['saving_pct']:.1f} %"
+        saving = "—" if c["saving_pct"] is None else f"{c['saving_pct']:.1f} %"  # already in percent
         tab.add_row(
-            s["name"], _num(c["new_kgco2e_per_t"]), _num(c["saving_kgco2e_per_t"]), pct, _num(w["saving_m3_per_t"], 2)
+            s["name"],
+            number(c["new_kgco2e_per_t"]),
+            number(c["saving_kgco2e_per_t"]),
+            saving,
+            number(w["saving_m3_per_t"], 2),
         )
     return tab
 
@@ -176,18 +183,18 @@ def _monte_carlo(d: dict[str, Any], lang: Lang) -> Table:
         s = d[key]
         tab.add_row(
             _t(name, lang),
-            *(_num(s[k], digits) for k in ("deterministic", "mean", "median", "sd", "p2_5", "p97_5")),
+            *(number(s[k], digits) for k in ("deterministic", "mean", "median", "sd", "p2_5", "p97_5")),
             _t("yes" if s["convergence"]["converged"] else "no", lang),
         )
     return tab
 
 
 def _tornado(d: dict[str, Any], lang: Lang) -> Table:
-    step = f"{d['step'] * 100:g} %"
+    step = pct(d["step"], None, space=True)
     heads = (_t("parameter", lang), _t("low", lang, step=step), _t("high", lang, step=step), _t("swing", lang))
     tab = _table(_t("tornado", lang, step=step, n=TORNADO_TOP), heads, (1, 2, 3))
     for b in d["carbon_kgco2e_per_t"]["bars"][:TORNADO_TOP]:
-        tab.add_row(b["name"], f"{b['low']:+,.1f}", f"{b['high']:+,.1f}", _num(b["swing"]))
+        tab.add_row(b["name"], number(b["low"], sign=True), number(b["high"], sign=True), number(b["swing"]))
     return tab
 
 
@@ -197,9 +204,20 @@ def _sobol(d: dict[str, Any], lang: Lang) -> Table:
     out = d["carbon_kgco2e_per_t"]
     for ix in out["indices"][:SOBOL_TOP]:
         s1, st, conf = ix["S1"], ix["ST"], ix["ST_conf"]
-        tab.add_row(ix["name"], _pct(s1), _pct(st), _pct(conf))
+        tab.add_row(
+            ix["name"],
+            pct(s1, space=True, missing="—"),
+            pct(st, space=True, missing="—"),
+            pct(conf, space=True, missing="—"),
+        )
     x = out["variance_share_analysed"]
-    tab.caption = _t("sobol_caption", lang, a=out["analysed_parameters"], f=out["fixed_at_deterministic"], x=_pct(x))
+    tab.caption = _t(
+        "sobol_caption",
+        lang,
+        a=out["analysed_parameters"],
+        f=out["fixed_at_deterministic"],
+        x=pct(x, space=True, missing="—"),
+    )
     tab.caption_justify = "left"
     return tab
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 from milkprint.bundle.models import Assessment
 from milkprint.engine.inventory import Line
 from milkprint.engine.result import Result
+from milkprint.i18n import pct, quantity
 from milkprint.methods.item_names import item_name
 from milkprint.methods.processes import AFTER_SPLIT, label
-from milkprint.quality.base import at, make, num, pct
+from milkprint.quality.base import at, make
 from milkprint.quality.findings import Finding, Where
 
 CHECK = "allocation.after_split"
@@ -36,8 +37,8 @@ def _finding(line: Line, assessment: Assessment, result: Result, meter: str | No
     kg, m3 = _moved(line, share, p)
     zh_p, en_p = label(line.process, "zh"), label(line.process, "en")
     zh_i, en_i = item_name(line.item, "zh"), item_name(line.item, "en")
-    moved_zh = f"{num(kg)} kgCO2e/t" + (f"、{num(m3)} m³/t" if m3 else "")
-    moved_en = f"{num(kg)} kgCO2e/t" + (f" and {num(m3)} m³/t" if m3 else "")
+    moved_zh = f"{quantity(kg)} kgCO2e/t" + (f"、{quantity(m3)} m³/t" if m3 else "")
+    moved_en = f"{quantity(kg)} kgCO2e/t" + (f" and {quantity(m3)} m³/t" if m3 else "")
     head_zh = (
         f"{zh_p}在共生产品（{_names(assessment, '、')}）分离之后，但其{zh_i}按共用（shared）以主产品份额 {pct(share)} "
         f"分配，{pct(1 - share)} 的负荷（{moved_zh}）计入了不经过该工序的共生产品。"
@@ -89,7 +90,7 @@ def shared_after_split(assessment: Assessment, result: Result) -> list[Line]:
         line
         for line in result.lines
         if line.process in AFTER_SPLIT
-        and not result.is_excluded(line)
+        and line.counted
         and line.allocate == "shared"
         and (line.kgco2e_unallocated != 0 or line.water_m3 != 0)
     ]
@@ -119,7 +120,7 @@ def check_allocation_split(assessment: Assessment, result: Result) -> list[Findi
         for line in shared_after_split(assessment, result)
     ]
     if not out:
-        checked = sum(1 for line in result.lines if line.process in AFTER_SPLIT and not result.is_excluded(line))
+        checked = sum(1 for line in result.lines if line.process in AFTER_SPLIT and line.counted)
         out.append(
             make(
                 CHECK,

@@ -26,17 +26,3 @@ def at(location: Location | None, column: str | None = None, **kw: str | None) -
     """The place of a row, pointed at one column."""
     loc = Location(location.file, location.row, column, location.sheet) if location and location.file else None
     return Where(location=loc, **kw)
-
-
-def pct(x: float, digits: int = 1) -> str:
-    """A share as a percentage: 0.0123 -> '1.2%' (no space, so a table never breaks it)."""
-    return f"{x * 100:.{digits}f}%"
-
-
-def num(x: float) -> str:
-    """A quantity with thousands separators and at most 3 significant decimals."""
-    if x == 0:
-        return "0"
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    return f"{x:,.3g}" if abs(x) < 1 else f"{x:,.2f}"

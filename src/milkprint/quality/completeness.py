@@ -19,10 +19,11 @@ from milkprint.bundle.reader import Bundle
 from milkprint.engine.inventory import Line
 from milkprint.engine.result import Result
 from milkprint.errors import Location
+from milkprint.i18n import pct, quantity
 from milkprint.methods import quality_rules as q
 from milkprint.methods.items import split_item
 from milkprint.methods.processes import label
-from milkprint.quality.base import at, make, num, pct
+from milkprint.quality.base import at, make
 from milkprint.quality.findings import Finding, Severity, Where
 from milkprint.units import UnitProblem, factor
 
@@ -170,9 +171,9 @@ def check_gaps(result: Result, sized: Sequence[SizedGap], ran: bool) -> list[Fin
                     "completeness.gaps",
                     "warning",
                     "mp.completeness",
-                    f"表计 {g.meter_id} 缺数 {g.missing_hours:g} 小时（估计 {num(g.estimated_amount)} {g.unit}），"
+                    f"表计 {g.meter_id} 缺数 {g.missing_hours:g} 小时（估计 {quantity(g.estimated_amount)} {g.unit}），"
                     "无法换算为足迹占比（该表计没有可用的核算行）",
-                    f"meter {g.meter_id} misses {g.missing_hours:g} h (estimated {num(g.estimated_amount)} {g.unit}); "
+                    f"meter {g.meter_id} misses {g.missing_hours:g} h (estimated {quantity(g.estimated_amount)} {g.unit}); "
                     "its share of the footprint cannot be sized (no usable line of the meter in the result)",
                     s.where,
                 )
@@ -207,9 +208,9 @@ def check_gaps(result: Result, sized: Sequence[SizedGap], ran: bool) -> list[Fin
                 "completeness.gaps",
                 severity,
                 "mp.completeness",
-                f"{zh_kind}：读数缺口 {n} 处，估计缺失 {num(missing)} {unit}，占总影响 {pct(share, 2)}，"
+                f"{zh_kind}：读数缺口 {n} 处，估计缺失 {quantity(missing)} {unit}，占总影响 {pct(share, 2)}，"
                 f"{verdict_zh} 5 % 限值",
-                f"{en_kind}: {n} readings gaps, an estimated {num(missing)} {unit} missing, {pct(share, 2)} of the "
+                f"{en_kind}: {n} readings gaps, an estimated {quantity(missing)} {unit} missing, {pct(share, 2)} of the "
                 f"total impact, {verdict_en} the 5 % limit",
                 footprint=kind,
                 missing=missing,
@@ -227,7 +228,7 @@ def check_substitutes(result: Result, sized: Sequence[SizedGap]) -> list[Finding
         subs: dict[str, list[float]] = {}
         where: dict[str, Where] = {}
         for ln in result.lines:
-            if ln.data_type != "secondary" or result.is_excluded(ln):
+            if ln.data_type != "secondary" or not ln.counted:
                 continue
             v = ln.kgco2e if kind == "carbon" else ln.water_m3
             if v > 0:

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 
 from milkprint.bundle.models import CoverageRow
 from milkprint.errors import Location
+from milkprint.i18n import pct, quantity
 from milkprint.methods import quality_rules as q
-from milkprint.quality.base import at, make, num, pct
+from milkprint.quality.base import at, make
 from milkprint.quality.findings import Finding, Where
 from milkprint.units import UnitProblem, factor
 
@@ -64,9 +65,9 @@ def _group(group: str, rows: list[CoverageRow]) -> list[Finding]:
         "primary_share": share,
         "weighted_mean": mean,
     }
-    mean_zh = f"；初级数据按数量加权平均 {num(mean)}，作为其余来源的代表值" if mean is not None else ""
+    mean_zh = f"；初级数据按数量加权平均 {quantity(mean)}，作为其余来源的代表值" if mean is not None else ""
     mean_en = (
-        f"; quantity-weighted mean of the primary data {num(mean)}, standing for the rest" if mean is not None else ""
+        f"; quantity-weighted mean of the primary data {quantity(mean)}, standing for the rest" if mean is not None else ""
     )
     out: list[Finding] = []
     if q.is_packaging_suppliers(group):
@@ -116,10 +117,10 @@ def _group(group: str, rows: list[CoverageRow]) -> list[Finding]:
             "coverage",
             "error" if below else "info",
             "mp.coverage",
-            f"“{group}”：有初级数据的来源占数量的 {pct(share)}（{num(math.fsum(qty for _, qty in primary))} / "
-            f"{num(total)} {unit}），{'低于' if below else '达到'} 50 %{mean_zh}",
+            f"“{group}”：有初级数据的来源占数量的 {pct(share)}（{quantity(math.fsum(qty for _, qty in primary))} / "
+            f"{quantity(total)} {unit}），{'低于' if below else '达到'} 50 %{mean_zh}",
             f"'{group}': sources with primary data are {pct(share)} of the quantity "
-            f"({num(math.fsum(qty for _, qty in primary))} / {num(total)} {unit}), "
+            f"({quantity(math.fsum(qty for _, qty in primary))} / {quantity(total)} {unit}), "
             f"{'below' if below else 'at least'} 50 %{mean_en}",
             where,
             **figures,

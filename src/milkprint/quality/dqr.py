@@ -16,9 +16,10 @@ from milkprint.engine.inventory import Line
 from milkprint.engine.result import Result
 from milkprint.errors import Lang, Location
 from milkprint.factors.scope import SHORT_OF_LIFE_CYCLE
+from milkprint.i18n import pct
 from milkprint.methods import quality_rules as q
 from milkprint.methods.processes import label
-from milkprint.quality.base import at, make, pct
+from milkprint.quality.base import at, make
 from milkprint.quality.findings import Finding
 
 
@@ -179,11 +180,11 @@ def summarise(result: Result) -> DqrSummary:
 
 
 def _carbon(result: Result, line: Line) -> float:
-    return 0.0 if result.is_excluded(line) else line.kgco2e
+    return line.counted_kgco2e
 
 
 def _water(result: Result, line: Line) -> float:
-    return 0.0 if result.is_excluded(line) else line.water_m3
+    return line.counted_water_m3
 
 
 def _name(d: DataSetDqr, lang: Lang) -> str:

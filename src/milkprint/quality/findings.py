@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from milkprint.errors import Lang, Location, Text
+from milkprint.methods.clauses import Clause as Clause  # the standards' rules are data in methods/; re-exported
 
 # error: a requirement of the standard ("应/不得") is not met; the result cannot be claimed as conforming.
 # warning: a recommendation ("宜") is not met, or the data look wrong and need a person to look.
@@ -20,16 +21,6 @@ SEVERITY_LABEL: dict[Severity, Text] = {
     "warning": Text("警告", "warning"),
     "info": Text("通过", "ok"),
 }
-
-
-@dataclass(frozen=True)
-class Clause:
-    """A rule of a standard, named by its document and the heading it stands under (the texts lost numbering)."""
-
-    id: str  # stable key, e.g. "mp.completeness"
-    standard: Text  # e.g. 奶粉生产加工碳水双足迹评价技术规范
-    ref: Text  # heading path, e.g. 数据质量要求 › 总体要求 › 完整性
-    rule: Text  # the rule in a sentence
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 
 from milkprint.bundle.models import Assessment, RecordRow
 from milkprint.errors import Location
+from milkprint.i18n import pct, quantity
 from milkprint.methods import quality_rules as q
-from milkprint.quality.base import at, make, num, pct
+from milkprint.quality.base import at, make
 from milkprint.quality.findings import Finding, Where
 from milkprint.units import UnitProblem, factor
 
@@ -70,9 +71,9 @@ def _balance(
         check,
         "error" if over else "info",
         "mp.mass_balance",
-        f"{name_zh}：投入 {num(inp)} t，产出 {num(outp)} t（{detail[0]}），差 {pct(diff, 2)}，"
+        f"{name_zh}：投入 {quantity(inp)} t，产出 {quantity(outp)} t（{detail[0]}），差 {pct(diff, 2)}，"
         f"{'超出' if over else '在'}允许偏差 ±{pct(tol)}{'' if over else '以内'}",
-        f"{name_en}: in {num(inp)} t, out {num(outp)} t ({detail[1]}), difference {pct(diff, 2)}, "
+        f"{name_en}: in {quantity(inp)} t, out {quantity(outp)} t ({detail[1]}), difference {pct(diff, 2)}, "
         f"{'outside' if over else 'within'} the tolerance of ±{pct(tol)}",
         where,
         solids_in_t=inp,
@@ -149,10 +150,10 @@ def check_mass_balance(assessment: Assessment, records: Sequence[RecordRow]) -> 
                         tol,
                         at(by[q.RECORD_RAW_MILK][0].origin, "value"),
                         (
-                            f"原料乳 {num(received)} t × 固形物 {pct(solids, 2)}；奶粉 {num(powder)} t 固形物（{dry_zh}）"
-                            f" + 副产品 {num(co)} t",
-                            f"raw milk {num(received)} t × solids {pct(solids, 2)}; powder solids {num(powder)} t "
-                            f"({dry_en}) + co-products {num(co)} t",
+                            f"原料乳 {quantity(received)} t × 固形物 {pct(solids, 2)}；奶粉 {quantity(powder)} t 固形物（{dry_zh}）"
+                            f" + 副产品 {quantity(co)} t",
+                            f"raw milk {quantity(received)} t × solids {pct(solids, 2)}; powder solids {quantity(powder)} t "
+                            f"({dry_en}) + co-products {quantity(co)} t",
                         ),
                     )
                 )

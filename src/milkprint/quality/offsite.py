@@ -10,9 +10,10 @@ import math
 
 from milkprint.bundle.reader import Bundle
 from milkprint.engine.wastewater import offsite_transport
+from milkprint.i18n import quantity
 from milkprint.methods.items import WASTEWATER_OFFSITE, split_item
 from milkprint.methods.processes import label
-from milkprint.quality.base import at, make, num
+from milkprint.quality.base import at, make
 from milkprint.quality.findings import Finding, Where
 from milkprint.units import UnitProblem, factor
 
@@ -37,8 +38,8 @@ def check_offsite_transport(bundle: Bundle) -> list[Finding]:
             where = at(rows[0].origin, "item", process=process, item=WASTEWATER_OFFSITE)
         else:
             where = Where(process=process, item=WASTEWATER_OFFSITE, meter=meters[0].meter_id)
-        amount_zh = f" {num(m3)} m3" if rows else ""
-        amount_en = f" ({num(m3)} m3)" if rows else ""
+        amount_zh = f" {quantity(m3)} m3" if rows else ""
+        amount_en = f" ({quantity(m3)} m3)" if rows else ""
         name_zh, name_en = label(process, "zh"), label(process, "en")
         if transported:
             items = sorted(

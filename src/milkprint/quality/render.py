@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text as RichText
 
 from milkprint.errors import Lang
+from milkprint.i18n import pct
 from milkprint.methods import quality_rules as q
 from milkprint.methods.processes import label
 from milkprint.quality.findings import SEVERITY_LABEL, Finding, Severity
@@ -51,7 +52,7 @@ def summary_line(report: QualityReport, lang: Lang) -> RichText:
         s = (
             f"{report.bundle} · {report.period[0]} 至 {report.period[1]} · 结论：{verdict}    "
             f"不符合 {c['error']} · 警告 {c['warning']} · 通过 {c['info']}    "
-            f"DQR 碳 {_dqr_text(d.carbon, lang)} · 水 {_dqr_text(d.water, lang)} · 未评分 {d.carbon_unscored:.1%}"
+            f"DQR 碳 {_dqr_text(d.carbon, lang)} · 水 {_dqr_text(d.water, lang)} · 未评分 {pct(d.carbon_unscored)}"
         )
     else:
         verdict = "conforming" if report.conforming else "not conforming"
@@ -59,7 +60,7 @@ def summary_line(report: QualityReport, lang: Lang) -> RichText:
             f"{report.bundle} · {report.period[0]} to {report.period[1]} · verdict: {verdict}    "
             f"errors {c['error']} · warnings {c['warning']} · passed {c['info']}    "
             f"DQR carbon {_dqr_text(d.carbon, lang)} · water {_dqr_text(d.water, lang)} · "
-            f"unscored {d.carbon_unscored:.1%}"
+            f"unscored {pct(d.carbon_unscored)}"
         )
     return RichText(s, style="bold green" if report.conforming else "bold red")
 

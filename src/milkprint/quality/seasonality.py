@@ -20,9 +20,10 @@ from milkprint.bundle.models import SampleRow
 from milkprint.bundle.reader import Bundle
 from milkprint.engine.result import MeterSummary
 from milkprint.errors import Location
+from milkprint.i18n import quantity
 from milkprint.methods import quality_rules as q
 from milkprint.methods.processes import label
-from milkprint.quality.base import at, make, num
+from milkprint.quality.base import at, make
 from milkprint.quality.findings import Finding, Severity, Where
 from milkprint.units import UnitProblem, factor
 
@@ -162,8 +163,8 @@ def check_seasonality(
         if means is not None:
             weighted, plain, unit = means
             bz, be = BASIS[basis]
-            zh += f"。样本年度平均 {num(weighted)} {unit}（{bz}），算术平均 {num(plain)} {unit}"
-            en += f". Annual mean of the samples {num(weighted)} {unit} ({be}); plain mean {num(plain)} {unit}"
+            zh += f"。样本年度平均 {quantity(weighted)} {unit}（{bz}），算术平均 {quantity(plain)} {unit}"
+            en += f". Annual mean of the samples {quantity(weighted)} {unit} ({be}); plain mean {quantity(plain)} {unit}"
             figures |= {"weighted_mean": weighted, "mean": plain, "unit": unit, "weights": basis}
         elif samples:
             zh += "。样本单位不一致，无法计算平均值"

@@ -14,11 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from milkprint import i18n
 from milkprint.bundle.models import Assessment
 from milkprint.engine.inventory import Line
 from milkprint.engine.result import Result
 from milkprint.errors import Lang, Text
 from milkprint.factors.scope import scope_text
+from milkprint.i18n import amount
 from milkprint.interpret.contribution import Contribution, contribution
 from milkprint.methods.catalog import METHODS
 from milkprint.methods.item_names import item_name
@@ -74,23 +76,13 @@ def report_id(assessment: Assessment, result: Result) -> str:
 
 
 def num(x: float, digits: int = 1) -> str:
-    """Thousands separators and fixed decimals (1,026.0); '—' for a missing value."""
-    if not math.isfinite(x):
-        return "—"
-    return f"{x:,.{digits}f}"
-
-
-def amount(x: float) -> str:
-    """An activity amount: up to 6 significant digits, thousands separators."""
-    if x == 0:
-        return "0"
-    digits = max(0, 6 - math.floor(math.log10(abs(x))) - 1)
-    s = f"{x:,.{min(digits, 4)}f}"
-    return s.rstrip("0").rstrip(".") if "." in s else s
+    """The report's numbers (`i18n.number`): 1,026.0; '—' for a value that is not finite."""
+    return i18n.number(x, digits, nonfinite="—")
 
 
 def pct(share: float) -> str:
-    return f"{share * 100:.1f} %" if math.isfinite(share) else "—"
+    """The report's percentages (`i18n.pct`): '1.2 %' with a space; '—' for a share that is not finite."""
+    return i18n.pct(share, space=True, nonfinite="—")
 
 
 def date_text(day: dt.date, lang: Lang) -> str:
@@ -267,7 +259,7 @@ def _overview(c: _Ctx) -> list[Section]:
 
 def _present_processes(r: Result) -> list[str]:
     """Processes with a kept line, in flow order."""
-    present = {line.process for line in r.lines if not r.is_excluded(line)}
+    present = {line.process for line in r.lines if line.counted}
     return [p for p in PROCESS_ORDER if p in present]
 
 
@@ -278,7 +270,7 @@ def boundary_of(c: _Ctx) -> Boundary:
     boxes = tuple(BoundaryBox(p, process_name(p, lang), STAGE_OF.get(p, "packaging_auxiliary")) for p in processes)
     stage_ids = [sid for sid, _, _ in STAGES if any(b.stage == sid for b in boxes)]
     names = {sid: name(lang) for sid, name, _ in STAGES}
-    kept = [line for line in r.lines if not r.is_excluded(line)]
+    kept = [line for line in r.lines if line.counted]
     inputs = [c.t("原料乳", "raw milk")]
     for cat, zh, en in (("energy", "", ""), ("material", "包装材料与辅料", "packaging and auxiliary materials")):
         items = sorted({line.item for line in kept if line.category == cat})
@@ -324,10 +316,10 @@ def _boundary(c: _Ctx) -> list[Section]:
     cut_share = sum(e.share for e in excluded if e.footprint == "carbon")
     cutoff_text = c.t(
         f"采用的取舍准则以《{c.standard}》为依据，具体规则如下：单项物料或能耗对碳足迹或水足迹的贡献小于 "
-        f"{rule.item_limit * 100:g} % 的可予以舍去，但舍去部分累计不超过 {rule.total_limit * 100:g} %；"
+        f"{i18n.pct(rule.item_limit, None, space=True)} 的可予以舍去，但舍去部分累计不超过 {i18n.pct(rule.total_limit, None, space=True)}；"
         + ("能源消耗不得舍去。" if rule.never_energy else ""),
-        f"The cut-off rule follows {c.standard}: an input contributing less than {rule.item_limit * 100:g} % of the "
-        f"carbon or water footprint may be left out, up to {rule.total_limit * 100:g} % in total"
+        f"The cut-off rule follows {c.standard}: an input contributing less than {i18n.pct(rule.item_limit, None, space=True)} of the "
+        f"carbon or water footprint may be left out, up to {i18n.pct(rule.total_limit, None, space=True)} in total"
         + ("; energy inputs are never left out." if rule.never_energy else "."),
     )
     period = a.period
@@ -384,7 +376,7 @@ def _sources(r: Result) -> list[str]:
     """Distinct factor (or GWP) publications, in order of first use (numbered [1], [2] … under the table)."""
     seen: dict[str, None] = {}
     for line in r.lines:
-        if r.is_excluded(line):
+        if not line.counted:
             continue
         for e in line.emissions:
             source = e.gwp_source if line.category in ("refrigerant", "direct") else e.source
@@ -395,7 +387,7 @@ def _sources(r: Result) -> list[str]:
 
 def _primary_secondary(c: _Ctx) -> tuple[str, str]:
     r = c.r
-    kept = [line for line in r.lines if not r.is_excluded(line)]
+    kept = [line for line in r.lines if line.counted]
     metered = sorted({m.meter_id for m in r.meters})
     procs = {line.process for line in kept if line.data_type == "primary"}
     primary = [process_name(p, c.lang) for p in PROCESS_ORDER if p in procs]
@@ -456,7 +448,7 @@ def _inventory_table(c: _Ctx) -> Table:
     sources = _sources(r)
     rows: list[tuple[str, ...]] = []
     order = {proc: i for i, proc in enumerate(PROCESS_ORDER)}
-    kept = [line for line in r.lines if not r.is_excluded(line)]
+    kept = [line for line in r.lines if line.counted]
     kept.sort(key=lambda line: (order.get(line.process, 99), line.item))
     last_stage = ""
     for line in kept:
@@ -565,7 +557,7 @@ def _allocation_name(method: str, lang: Lang) -> str:
 def _inventory(c: _Ctx) -> list[Section]:
     primary, secondary = _primary_secondary(c)
     excluded = c.contribution.excluded
-    kept_n = sum(1 for line in c.r.lines if not c.r.is_excluded(line))
+    kept_n = sum(1 for line in c.r.lines if line.counted)
     include = c.t(
         f"系统边界内各工序的能源、水、物料、制冷剂逸散与废水处理排放均纳入（共 {kept_n} 项）",
         f"all energy, water, materials, refrigerant leaks and wastewater treatment of the processes inside the "
@@ -685,7 +677,7 @@ def _allocation(c: _Ctx) -> Section:
         )
     order_of = {proc: i for i, proc in enumerate(PROCESS_ORDER)}
     kept = sorted(
-        (line for line in r.lines if not r.is_excluded(line)),
+        (line for line in r.lines if line.counted),
         key=lambda line: (order_of.get(line.process, 99), line.item),
     )
     sep = "、" if c.lang == "zh" else "; "
@@ -954,7 +946,7 @@ def _water_bar(c: _Ctx) -> Chart:
     for colour, zh, en in (("blue", "蓝水", "blue"), ("green", "绿水", "green")):
         by_process: dict[str, float] = {}
         for line in r.lines:
-            if line.water_colour == colour and not r.is_excluded(line):
+            if line.water_colour == colour and line.counted:
                 by_process[line.process] = by_process.get(line.process, 0.0) + line.water_m3
         bars.extend(
             Bar(c.t(f"{zh} · {process_name(k, c.lang)}", f"{en}: {process_name(k, c.lang)}"), v / p)
@@ -1016,11 +1008,11 @@ def _hotspots(c: _Ctx) -> list[Block]:
     sep = "、" if lang == "zh" else ", "
     grey = pct(r.grey_m3 / water_total) if water_total else "—"
     text = c.t(
-        f"主要排放/消耗环节（占比 ≥ {HOTSPOT * 100:g} % 的热点）：碳足迹按工序为 {sep.join(carbon_p) or '无'}，"
+        f"主要排放/消耗环节（占比 ≥ {i18n.pct(HOTSPOT, None, space=True)} 的热点）：碳足迹按工序为 {sep.join(carbon_p) or '无'}，"
         f"按能源与物料为 {sep.join(carbon_i) or '无'}；水足迹按工序为 {sep.join(water_p) or '无'}"
         + (f"（其中灰水占 {grey}，关键污染物 {r.critical_pollutant}）" if r.grey_m3 else "")
         + "。",
-        f"Main emission and consumption points (hotspots, ≥ {HOTSPOT * 100:g} %): carbon by process "
+        f"Main emission and consumption points (hotspots, ≥ {i18n.pct(HOTSPOT, None, space=True)}): carbon by process "
         f"{sep.join(carbon_p) or 'none'}; by input {sep.join(carbon_i) or 'none'}; water by process "
         f"{sep.join(water_p) or 'none'}"
         + (f" (grey water {grey}, critical pollutant {r.critical_pollutant})" if r.grey_m3 else "")
@@ -1196,6 +1188,21 @@ def _improvements(c: _Ctx) -> list[Block]:
     return [Paragraph(f"{i + 1}. {t}" if c.lang == "en" else f"（{i + 1}）{t}") for i, t in enumerate(out)]
 
 
+def _validity_rule_text(c: _Ctx) -> str:
+    """The standard's validity rule (methods/catalog.py ValidityRule) in a sentence."""
+    from milkprint.methods.catalog import MILK_POWDER_VALIDITY as rule
+
+    p, e, m = (rule.trigger(kind) for kind in ("process", "energy", "raw_material"))
+    months = p.months
+    return c.t(
+        f"评价结果有效期最长不超过 {rule.max_years} 年；若生产工艺、能源结构或原材料组成发生重大变更，导致碳水足迹估测值变化分别超过 "
+        f"{i18n.pct(p.limit, None, space=True)}、{i18n.pct(e.limit, None, space=True)}、{i18n.pct(m.limit, None, space=True)} 且持续 {months} 个月以上，原有评价结果立即失效，需重新开展评价。",
+        f"Results are valid for at most {rule.max_years} years; they become void at once, and must be re-evaluated, when a "
+        f"process, energy-structure or raw-material change moves the footprint estimate by more than {i18n.pct(p.limit, None, space=True)}, "
+        f"{i18n.pct(e.limit, None, space=True)} or {i18n.pct(m.limit, None, space=True)} respectively for {months} months or more.",
+    )
+
+
 def _declaration(c: _Ctx) -> list[Section]:
     inp = c.inp
     fields: list[tuple[str, str]] = [
@@ -1213,17 +1220,7 @@ def _declaration(c: _Ctx) -> list[Section]:
         explain = d.get("explanation") or []
         for text in [explain] if isinstance(explain, str) else explain:
             blocks.append(Paragraph(str(text), emphasis=d.get("status") in ("void", "expired", "review")))
-    blocks.append(
-        Paragraph(
-            c.t(
-                "评价结果有效期最长不超过 3 年；若生产工艺、能源结构或原材料组成发生重大变更，导致碳水足迹估测值变化分别超过 "
-                "8 %、4 %、5 % 且持续 3 个月以上，原有评价结果立即失效，需重新开展评价。",
-                "Results are valid for at most 3 years; they become void at once, and must be re-evaluated, when a "
-                "process, energy-structure or raw-material change moves the footprint estimate by more than 8 %, 4 % "
-                "or 5 % respectively for 3 months or more.",
-            )
-        )
-    )
+    blocks.append(Paragraph(_validity_rule_text(c)))
     return [Section(c.t("五、声明与有效期", "5 Declaration and validity"), tuple(blocks), key="declaration")]
 
 

@@ -26,6 +26,7 @@ from matplotlib.textpath import TextToPath
 from matplotlib.ticker import StrMethodFormatter
 from matplotlib.typing import RcKeyType
 
+from milkprint.i18n import figures, pct
 from milkprint.report.document import Bar, Boundary, BoundaryBox, Chart
 
 FONT_FAMILY = ["Noto Sans CJK SC", "WenQuanYi Micro Hei", "DejaVu Sans"]  # Noto lacks "₂": the list lets it fall back
@@ -156,29 +157,6 @@ def _png(fig: Figure, dpi: int) -> bytes:
 # --- text helpers -----------------------------------------------------------------------------------------------
 
 
-def fmt_value(v: float) -> str:
-    """A value with 3-4 significant digits and thousands separators, without exponent notation."""
-    a = abs(v)
-    if a == 0 or not math.isfinite(v):
-        return "0" if a == 0 else str(v)
-    if a >= 100:
-        return f"{v:,.0f}"
-    if a >= 10:
-        return f"{v:.1f}"
-    if a >= 1:
-        return f"{v:.2f}"
-    decimals = min(8, 2 - math.floor(math.log10(a)))
-    return f"{v:.{decimals}f}"
-
-
-def fmt_share(share: float) -> str:
-    """A share (0..1) as a percentage with one decimal; tiny shares as "<0.1%"."""
-    pct = share * 100
-    if 0 < pct < 0.05:
-        return "<0.1%"
-    return f"{pct:.1f}%"
-
-
 @cache
 def _measure() -> TextToPath:
     return TextToPath()  # measures in points, with the same per-glyph font fallback as the drawing
@@ -304,8 +282,8 @@ def _draw_pie(chart: Chart, width_cm: float) -> Figure:
 
     left = [i for i in thin if math.cos(mid(i)) < 0]
     right = [i for i in thin if math.cos(mid(i)) >= 0]
-    lw_left = max([text_width_cm(fmt_share(shares[i]), label_fs) for i in left] + [0.0])
-    lw_right = max([text_width_cm(fmt_share(shares[i]), label_fs) for i in right] + [0.0])
+    lw_left = max([text_width_cm(pct(shares[i], tiny=True), label_fs) for i in left] + [0.0])
+    lw_right = max([text_width_cm(pct(shares[i], tiny=True), label_fs) for i in right] + [0.0])
     lead = 0.45
     cx = 0.2 + (lw_left + lead if left else 0.1) + R
     pie_right = cx + R + (lead + lw_right if right else 0.1) + 0.5
@@ -315,8 +293,8 @@ def _draw_pie(chart: Chart, width_cm: float) -> Figure:
     legend_line = legend_fs * _PT_CM * 1.4  # Noto Sans CJK's line box is about 1.45 em
     legend_w = W - pie_right - 0.2
     key = 0.3
-    values = [fmt_value(b.value) for b in bars]
-    share_texts = [fmt_share(s) for s in shares]
+    values = [figures(b.value) for b in bars]
+    share_texts = [pct(s, tiny=True) for s in shares]
     value_w = max([text_width_cm(v, legend_fs) for v in values] + [text_width_cm(chart.unit, legend_fs - 0.5)])
     share_w = max(text_width_cm(t, legend_fs) for t in share_texts)
     label_w = max(1.5, legend_w - key - 0.2 - 0.4 - value_w - 0.35 - share_w)
@@ -350,7 +328,7 @@ def _draw_pie(chart: Chart, width_cm: float) -> Figure:
             ax.text(
                 cx + r * math.cos(mid(i)),
                 cy + r * math.sin(mid(i)),
-                fmt_share(s),
+                pct(s, tiny=True),
                 ha="center",
                 va="center",
                 color=ink,
@@ -376,7 +354,9 @@ def _draw_pie(chart: Chart, width_cm: float) -> Figure:
             ex, ey = cx + (R + 0.15) * math.cos(mid(i)), cy + (R + 0.15) * math.sin(mid(i))
             end = x_text - 0.06 if on_right else x_text + 0.06
             ax.plot([px, ex, end], [py, ey, y], color=MUTED, linewidth=0.6, solid_capstyle="round")
-            ax.text(x_text, y, fmt_share(shares[i]), ha="left" if on_right else "right", va="center", fontsize=label_fs)
+            ax.text(
+                x_text, y, pct(shares[i], tiny=True), ha="left" if on_right else "right", va="center", fontsize=label_fs
+            )
 
     x = pie_right
     x_value = x + key + 0.2 + label_w + 0.4 + value_w  # right edges of the value and share columns
@@ -438,11 +418,11 @@ def _draw_bars(chart: Chart, width_cm: float) -> Figure:
     span = (hi - lo) or 1.0
     # Room for the value labels beyond the bar ends (estimated from the text width against the axes width).
     axes_w = width_cm - left - right
-    pad_frac = max([text_width_cm(fmt_value(v), 8.0) + 0.25 for v in values] + [0.5]) / axes_w
+    pad_frac = max([text_width_cm(figures(v), 8.0) + 0.25 for v in values] + [0.5]) / axes_w
     ax.set_xlim(lo - (span * pad_frac * 1.3 if lo < 0 else 0), hi + (span * pad_frac * 1.3 if hi > 0 else 0))
     for c, v in zip(centres, values, strict=True):
         ax.annotate(
-            fmt_value(v),
+            figures(v),
             (v, c),
             xytext=(3 if v >= 0 else -3, 0),
             textcoords="offset points",

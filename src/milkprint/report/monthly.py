@@ -1,4 +1,4 @@
-"""Monthly results of a case bundle, for the validity triggers (report/validity.py): the edge that reads the files.
+"""Monthly results of a case bundle, for the validity triggers (monitor/validity.py): the edge that reads the files.
 
 Months are the calendar months covered by both the meter readings and production.csv:
 - readings cover a month when every meter that has readings at all reaches both of its ends within a day (its first
@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from milkprint.bundle.archive import open_bundle
-from milkprint.report.validity import MonthlyPoint, ValidityStatus, evaluate, month_start, next_month
+from milkprint.bundle.inputs import assess_inputs
+from milkprint.monitor.validity import MonthlyPoint, ValidityStatus, evaluate, month_start, next_month
 
 if TYPE_CHECKING:
     from milkprint.bundle.models import EffluentRow, Period, ProductionRow
@@ -54,7 +55,7 @@ def bundle_validity(root: Path | str, today: dt.date, library: Library | None = 
     """The validity of a bundle's assessed result on `today`, from its monthly results and declared changes.
 
     The issue date is `[report] issue_date`, else `today` (a report issued now); months wholly within the assessed
-    period are listed but not tested, and make the seasonal baseline of later months (see report/validity.py).
+    period are listed but not tested, and make the seasonal baseline of later months (see monitor/validity.py).
     """
     with open_bundle(Path(root)) as folder:
         bundle, reference, points = _monthly(folder, library)
@@ -82,7 +83,6 @@ def _monthly(folder: Path, library: Library | None) -> tuple[Bundle, Result, lis
     """The validated bundle, its assessed result and its monthly results, from one load of readings.csv."""
     from milkprint.bundle.reader import read_bundle
     from milkprint.factors.library import default_library
-    from milkprint.pipeline import assess_inputs
     from milkprint.readings.aggregate import start_job
 
     job = start_job(folder)

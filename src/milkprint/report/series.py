@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from milkprint.errors import Collector, Lang, Location, Text
+from milkprint.i18n import pct
 from milkprint.methods.clauses import LABEL
 from milkprint.quality.findings import Clause
 
@@ -103,10 +104,10 @@ def series(products: Sequence[tuple[str, float]]) -> Series:
         if abs(m.deviation) - LIMIT > TOLERANCE:
             bad.add(
                 _WHERE,
-                f"产品“{m.name}”的碳足迹 {m.value:g} 偏离系列平均值 {mean:g} 达 {m.deviation * 100:+.2f} %，"
-                f"超过 ±{LIMIT * 100:g} %，不能以平均值共同通报",
-                f"the carbon footprint of product '{m.name}', {m.value:g}, deviates {m.deviation * 100:+.2f} % from "
-                f"the series mean {mean:g}, beyond ±{LIMIT * 100:g} %: it cannot share the mean as notified value",
+                f"产品“{m.name}”的碳足迹 {m.value:g} 偏离系列平均值 {mean:g} 达 {pct(m.deviation, 2, space=True, sign=True)}，"
+                f"超过 ±{pct(LIMIT, None, space=True)}，不能以平均值共同通报",
+                f"the carbon footprint of product '{m.name}', {m.value:g}, deviates {pct(m.deviation, 2, space=True, sign=True)} from "
+                f"the series mean {mean:g}, beyond ±{pct(LIMIT, None, space=True)}: it cannot share the mean as notified value",
             )
     bad.raise_if_any()
     return Series(mean, members)
