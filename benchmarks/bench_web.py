@@ -82,8 +82,8 @@ def timing(first: float, later: list[float]) -> Timing:
 
 def seed_database(database: str) -> str:
     """The demo organisation, account and assessed sample plant in a new database; returns the password."""
-    from milkprint.api.app import create_app
     from milkprint.api.demo import seed
+    from milkprint.server import create_app
 
     app = create_app(database)  # migrates the empty file to the newest schema
     try:

@@ -21,8 +21,8 @@ from alembic.config import Config
 from fastapi.testclient import TestClient
 from sqlalchemy import func, inspect, select, text
 
-from milkprint.api.app import CSRF_HEADER
 from milkprint.api.security import authenticate, hash_password
+from milkprint.api.sessions import CSRF_HEADER
 from milkprint.store.db import make_engine, migrate, session_factory
 from milkprint.store.models import ApiToken, AuditEntry, LoginAttempt, User, WebSession, utcnow
 from tests.conftest import CLI

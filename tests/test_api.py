@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from milkprint.api.app import create_app
 from milkprint.api.security import hash_password
+from milkprint.server import create_app
 from milkprint.service import assessments as svc
 from milkprint.store.db import transaction
 from tests.bundles import CASES

@@ -15,9 +15,9 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
-from milkprint.api.app import create_app
 from milkprint.api.demo import sample_zip
 from milkprint.api.security import create_api_token, hash_password
+from milkprint.server import create_app
 from milkprint.service import assessments as svc
 from milkprint.store.db import transaction
 from milkprint.store.models import utcnow

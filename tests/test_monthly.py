@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from milkprint.errors import InputError
+from milkprint.monitor.validity import STATUS_NAMES
 from milkprint.pipeline import assess_bundle
 from milkprint.report.monthly import bundle_validity, monthly_points
-from milkprint.report.validity import STATUS_NAMES
 from tests.bundles import assessment_dict, write_bundle, write_csv
 
 ELEC, GAS = 0.5, 2.0  # kg CO2 per kWh, per Nm3 (the bundle's own factors)

@@ -26,11 +26,12 @@ import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from milkprint.api.app import CSRF_HEADER, create_app
 from milkprint.api.demo import sample_zip
 from milkprint.api.guard import GuardSettings
 from milkprint.api.security import create_api_token
 from milkprint.api.server import ServeOptions, uvicorn_config
+from milkprint.api.sessions import CSRF_HEADER
+from milkprint.server import create_app
 from milkprint.service.errors import BusyError, TooManyRequestsError
 from milkprint.service.renders import Renderer, RenderJob
 from milkprint.store.db import transaction
@@ -129,21 +130,23 @@ def test_no_id_endpoint_serves_another_organisation_after_its_caches_are_warm(we
 @contextmanager
 def serving(app: Any, **options: Any) -> Iterator[str]:
     """The app behind `milkprint serve`'s uvicorn configuration, on a free port, for the block."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn_config(app, ServeOptions(port=port, **options)))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    # The bound socket is handed to uvicorn, so no other test process can take the port in between.
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        server = uvicorn.Server(uvicorn_config(app, ServeOptions(port=port, **options)))
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
+            time.sleep(0.02)
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
 
 
 def raw(base: str, head: str, body: bytes = b"", wait: float = 5.0) -> tuple[int, bytes, float]:

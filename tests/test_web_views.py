@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from milkprint.api.app import create_app
 from milkprint.api.demo import sample_zip
 from milkprint.errors import InputError
+from milkprint.server import create_app
 from milkprint.web.views import Views
 
 

@@ -17,8 +17,9 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from milkprint.api.app import CSRF_HEADER, create_app
 from milkprint.api.security import hash_password
+from milkprint.api.sessions import CSRF_HEADER
+from milkprint.server import create_app
 from milkprint.service import assessments as svc
 from milkprint.store.db import transaction
 

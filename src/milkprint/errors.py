@@ -2,15 +2,37 @@
 
 Every error a user can cause carries a location (file, sheet, row, column) and a message in
 Chinese and English; the doors choose the language and turn it into exit code 2 or an HTTP 4xx.
+
+Each error class states its HTTP answer as class attributes, `status` and `code` (the stable `error` of the JSON
+body); a subclass that declares neither answers as its nearest ancestor that does (the class hierarchy, walked by
+`http_answer`). The hierarchy (module: status code):
+
+    MilkprintError                      errors: 400 error (the catch-all: a bare MilkprintError)
+    ├── InputError                      errors: 422 invalid_input
+    │   └── UploadTooLarge              api/uploads: 413 too_large
+    ├── NotSupportedError               errors: 422 not_supported
+    ├── NotFoundError                   service/errors: 404 not_found
+    ├── ConflictError                   service/errors: 409 conflict
+    ├── ForbiddenError                  service/errors: 403 forbidden
+    │   └── FormCsrfFailed              web/core: 403 forbidden (inherited)
+    ├── TooManyRequestsError            service/errors: 429 too_many_requests, Retry-After
+    ├── BusyError                       service/errors: 503 busy, Retry-After
+    ├── RateLimited                     api/security: 429 rate_limited, Retry-After
+    ├── Unauthorized                    api/sessions: 401 unauthorized
+    ├── CsrfFailed                      api/sessions: 403 csrf
+    ├── LoginFailed                     api/sessions: 401 login_failed
+    └── SignInNeeded                    web/core: 401 sign_in_needed (a page redirects to the sign-in page)
+
+tests/test_error_map.py fails on an error class without its own answer (or an ancestor's below MilkprintError).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar
 
-Lang = Literal["zh", "en"]
+from milkprint.i18n import Lang as Lang  # the language type lives with the language choice
 
 _CELL_COLUMN = re.compile(r"[A-Z]{1,3}")  # a spreadsheet column letter (A … XFD)
 
@@ -54,12 +76,26 @@ class Location:
 class MilkprintError(Exception):
     """Base of every error milkprint raises on purpose."""
 
+    status: ClassVar[int] = 400  # the HTTP status the doors answer with
+    code: ClassVar[str] = "error"  # the stable `error` of the API's JSON body
+    retry_after: int | None = None  # seconds after which to retry (the answer then carries Retry-After)
+
     def __init__(self, text: Text) -> None:
         super().__init__(text.en)
         self.text = text
 
     def message(self, lang: Lang = "zh") -> str:
         return self.text(lang)
+
+
+def http_answer(kind: type[MilkprintError]) -> tuple[int, str, type[MilkprintError]]:
+    """The HTTP status and code of an error class and the class that declares them: the nearest in its hierarchy
+    (method resolution order) that sets `status` itself."""
+    for klass in kind.__mro__:
+        if "status" in vars(klass):
+            assert issubclass(klass, MilkprintError), klass
+            return klass.status, klass.code, klass
+    raise TypeError(f"{kind!r} is not a MilkprintError")
 
 
 @dataclass
@@ -80,6 +116,9 @@ class InputError(MilkprintError):
 
     It can hold several problems so a user fixes a file in one pass, not one error per run.
     """
+
+    status = 422
+    code = "invalid_input"
 
     def __init__(self, problems: list[Problem]) -> None:
         if not problems:
@@ -102,6 +141,9 @@ class InputError(MilkprintError):
 
 class NotSupportedError(MilkprintError):
     """A recognised request that this version cannot answer yet (exit code 2)."""
+
+    status = 422
+    code = "not_supported"
 
 
 @dataclass

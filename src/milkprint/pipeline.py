@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from milkprint.bundle.archive import open_bundle
+from milkprint.bundle.inputs import assess_inputs
 
 if TYPE_CHECKING:
     from milkprint.bundle.reader import Bundle
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from milkprint.interpret.scenarios import Scenario
     from milkprint.quality.readings import ReadingsCheck
     from milkprint.quality.report import QualityReport
-    from milkprint.readings.aggregate import MeterTotal
     from milkprint.report.annex_a import ReportInputs
     from milkprint.report.series import Series
 
@@ -69,34 +69,11 @@ def _check_readings(bundle: Bundle) -> ReadingsCheck | None:
 
 def _reading_days(bundle: Bundle) -> dict[str, list[dt.date]]:
     """The local dates on which each meter has readings in the period (a day counts as one sample)."""
-    import duckdb
+    from milkprint.readings.query import reading_days
 
     assert bundle.readings is not None
     a = bundle.assessment
-    zone = a.plant.timezone.replace("'", "")
-    path = str(bundle.readings).replace("'", "''")
-    cols = "{'timestamp': 'VARCHAR', 'meter_id': 'VARCHAR', 'value': 'VARCHAR'}"
-    interval = [m.meter_id for m in bundle.meters if m.kind == "interval"]
-    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
-    try:
-        con.execute(f"SET TimeZone = '{zone}'")
-        # An interval reading at 00:00 carries the hour before: it samples the day before.
-        rows = con.execute(
-            f"""WITH r AS (
-                    SELECT meter_id, CAST(TRY_CAST(timestamp AS TIMESTAMPTZ) AS TIMESTAMP) AS ts
-                    FROM read_csv('{path}', header = true, columns = {cols}, auto_detect = false, delim = ',',
-                                  quote = '"'))
-                SELECT DISTINCT meter_id,
-                       CAST(CASE WHEN list_contains(?, meter_id) THEN ts - INTERVAL 1 MICROSECOND ELSE ts END AS DATE) AS d
-                FROM r WHERE ts IS NOT NULL AND d BETWEEN ? AND ?""",
-            [interval, a.period.start, a.period.end],
-        ).fetchall()
-    finally:
-        con.close()
-    out: dict[str, list[dt.date]] = {}
-    for meter_id, day in rows:
-        out.setdefault(meter_id, []).append(day)
-    return out
+    return reading_days(bundle.readings, bundle.meters, a.period.start, a.period.end, a.plant.timezone)
 
 
 def interpret_bundle(
@@ -140,21 +117,6 @@ def _assessed(root: Path, library: Library | None) -> tuple[Bundle, Result]:
     """The validated bundle in folder `root` and its result."""
     bundle, _, result = _assessed_with_inputs(root, library)
     return bundle, result
-
-
-def assess_inputs(bundle: Bundle, totals: Sequence[MeterTotal], library: Library) -> Inputs:
-    """What the core needs of a validated bundle and its meter totals (each meter becomes an activity row)."""
-    from milkprint.engine.assess import Inputs
-
-    return Inputs(
-        bundle.assessment,
-        bundle.activities,
-        library,
-        factors=bundle.factors,
-        effluent=bundle.effluent,
-        metered=[t.activity() for t in totals],
-        meters=[t.summary() for t in totals],
-    )
 
 
 def _assessed_with_inputs(root: Path, library: Library | None) -> tuple[Bundle, Inputs, Result]:
@@ -201,10 +163,10 @@ def report_inputs(
     from milkprint.factors.library import default_library
     from milkprint.interpret.report import interpret
     from milkprint.interpret.scenarios import levers
+    from milkprint.monitor.validity import evaluate, valid_until
     from milkprint.quality.checks import check
     from milkprint.report.annex_a import ReportInputs
     from milkprint.report.monthly import monthly_points
-    from milkprint.report.validity import evaluate, valid_until
 
     day = today or dt.date.today()
     lib = library or default_library()
@@ -243,6 +205,6 @@ def series_bundles(paths: Sequence[Path | str], library: Library | None = None) 
     products = []
     for path in paths:
         result = assess_bundle(path, library)
-        product = result.context["product"]
-        products.append((f"{product['name']} {product.get('spec') or ''}".strip(), result.kgco2e_per_t))
+        product = result.context.product
+        products.append((f"{product.name} {product.spec or ''}".strip(), result.kgco2e_per_t))
     return series(products)

@@ -35,6 +35,7 @@ from urllib.parse import quote, urlsplit
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from milkprint.errors import Text
+from milkprint.i18n import choose_lang
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -137,9 +138,8 @@ def _has_credentials(scope: Scope, cookie_name: str) -> bool:
 
 
 def _lang(scope: Scope) -> str:
-    query = bytes(scope.get("query_string", b"")).decode("latin-1")
-    asked = "en" if "lang=en" in query else (_header(scope, b"accept-language") or "")
-    return "en" if asked.lower().startswith("en") else "zh"
+    query = bytes(scope.get("query_string", b"")).decode("latin-1")  # not parsed: any "lang=en" in it asks for English
+    return choose_lang(query="en" if "lang=en" in query else None, header=_header(scope, b"accept-language"))
 
 
 class Guard:

@@ -401,6 +401,9 @@ _MAX_DOUBLINGS = 30  # 2**30 s is far beyond any max_delay; the cap keeps the ar
 class RateLimited(MilkprintError):
     """Too many failed logins; the door answers 429 with Retry-After: retry_after."""
 
+    status = 429
+    code = "rate_limited"
+
     def __init__(self, retry_after: int) -> None:
         self.retry_after = retry_after
         super().__init__(

@@ -21,6 +21,9 @@ MAX_FIELD = 64 * 1024  # one text field of an upload form (a note is at most 2 0
 class UploadTooLarge(InputError):
     """The file is larger than the service takes (413 at the API; shown in place on a page)."""
 
+    status = 413
+    code = "too_large"
+
     def __init__(self, filename: str, limit: int) -> None:
         mib = limit // 2**20
         where = Location(file=filename or None, column="file")

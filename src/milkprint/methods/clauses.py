@@ -5,8 +5,20 @@ The extracted texts lost their clause numbers, so a clause is named by the headi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from milkprint.errors import Text
-from milkprint.quality.findings import Clause
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A rule of a standard, named by its document and the heading it stands under (the texts lost numbering)."""
+
+    id: str  # stable key, e.g. "mp.completeness"
+    standard: Text  # e.g. 奶粉生产加工碳水双足迹评价技术规范
+    ref: Text  # heading path, e.g. 数据质量要求 › 总体要求 › 完整性
+    rule: Text  # the rule in a sentence
+
 
 MILK_POWDER = Text("T/NMSP 奶粉生产加工碳水双足迹评价技术规范", "T/NMSP Milk powder processing carbon-water dual footprint")
 LABEL = Text("产品碳标签核算细则 第3部分：乳制品", "Product carbon label rules, part 3: dairy products")

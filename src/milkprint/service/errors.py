@@ -1,4 +1,4 @@
-"""What the application layer refuses, in both languages; the doors map each class to one HTTP status.
+"""What the application layer refuses, in both languages; each class states its HTTP status and code (errors.py).
 
 NotFoundError → 404 (absent, or another organisation's: existence is never revealed), ConflictError → 409 (a stale
 row version, or a change to a locked assessment), ForbiddenError → 403 (the role may not do it), TooManyRequestsError
@@ -13,17 +13,29 @@ from milkprint.errors import MilkprintError, Text
 class NotFoundError(MilkprintError):
     """No such row in the caller's organisation (whether it exists elsewhere is not said)."""
 
+    status = 404
+    code = "not_found"
+
 
 class ConflictError(MilkprintError):
     """The row changed since the caller read it, or it is locked (approved); nothing was changed."""
+
+    status = 409
+    code = "conflict"
 
 
 class ForbiddenError(MilkprintError):
     """The caller is known but may not do this."""
 
+    status = 403
+    code = "forbidden"
+
 
 class TooManyRequestsError(MilkprintError):
     """This caller already has such work running; retry after `retry_after` seconds."""
+
+    status = 429
+    code = "too_many_requests"
 
     def __init__(self, text: Text, retry_after: int) -> None:
         super().__init__(text)
@@ -32,6 +44,9 @@ class TooManyRequestsError(MilkprintError):
 
 class BusyError(MilkprintError):
     """The service's capacity for this kind of work is taken; retry after `retry_after` seconds."""
+
+    status = 503
+    code = "busy"
 
     def __init__(self, text: Text, retry_after: int) -> None:
         super().__init__(text)

@@ -32,6 +32,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship,
 
 ROLES = ("admin", "engineer", "reviewer", "viewer")
 ASSESSMENT_STATUSES = ("draft", "approved")
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases: the doors refuse a larger one before a query
 
 # Stable constraint names on SQLite and PostgreSQL alike (Alembic needs them to alter or drop constraints).
 NAMING = {

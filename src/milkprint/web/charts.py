@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from milkprint.errors import Lang
+from milkprint.i18n import number, pct
 
 CARBON = "#2f6db5"
 WATER = "#1b9aaa"
@@ -95,7 +96,7 @@ def monthly(months: Sequence[dict[str, Any]], kg_ref: float, m3_ref: float, lang
                 "xref": "paper",
                 "x": 1,
                 "y": kg_ref,
-                "text": f"{ref} {kg_ref:,.1f}",
+                "text": f"{ref} {number(kg_ref)}",
                 "showarrow": False,
                 "xanchor": "right",
                 "yanchor": "bottom",
@@ -115,7 +116,7 @@ def bars(rows: Sequence[dict[str, Any]], unit: str, color: str = CARBON, digits:
             "orientation": "h",
             "y": [r["label"] for r in ordered],
             "x": [r["per_t"] for r in ordered],
-            "text": [f"{100 * r['share']:.1f}%" for r in ordered],
+            "text": [pct(r["share"]) for r in ordered],
             "textposition": "auto",
             "marker": {"color": color},
             "hovertemplate": f"%{{y}}<br>%{{x:,.{digits}f}} {unit}<br>%{{text}}<extra></extra>",

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -21,11 +21,12 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 from sqlalchemy.orm import Session, sessionmaker
 
-from milkprint import __version__
+from milkprint import __version__, i18n
 from milkprint.api.security import can, same, session_user
 from milkprint.api.uploads import UploadForm, UploadTooLarge, read_upload_form
 from milkprint.errors import Lang, MilkprintError, Text
 from milkprint.factors.scope import scope_text
+from milkprint.i18n import LANG_COOKIE, choose_lang
 from milkprint.methods.item_names import item_name
 from milkprint.report.names import process_name
 from milkprint.service.assessments import MAX_UPLOAD
@@ -33,7 +34,6 @@ from milkprint.service.audit_log import china
 from milkprint.service.errors import ForbiddenError
 from milkprint.store.models import utcnow
 
-LANG_COOKIE = "milkprint_lang"
 UPLOAD_FIELDS = ("csrf_token", "plant", "new_plant", "title", "row_version", "note")  # the upload forms' fields
 ROLE_NAMES = {
     "admin": Text("管理员", "administrator"),
@@ -63,6 +63,9 @@ class Viewer:
 class SignInNeeded(MilkprintError):
     """A page asked for without a valid session: the browser is sent to the sign-in page."""
 
+    status = 401  # what an API client would get; a page answers with a redirect to the sign-in page instead
+    code = "sign_in_needed"
+
     def __init__(self) -> None:
         super().__init__(Text("请先登录", "please sign in"))
 
@@ -78,8 +81,7 @@ class FormCsrfFailed(ForbiddenError):
 
 
 def page_lang(request: Request) -> Lang:
-    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE, "")
-    return "en" if asked.lower().startswith("en") else "zh"
+    return choose_lang(query=request.query_params.get("lang"), cookie=request.cookies.get(LANG_COOKIE))
 
 
 def safe_next(target: str | None) -> str:
@@ -93,12 +95,8 @@ def safe_next(target: str | None) -> str:
 
 
 def number(value: Any, digits: int = 1) -> str:
-    """A number with thousands separators and fixed decimals; blanks for missing values."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "—"
-    if isinstance(value, str):
-        return value
-    return f"{value:,.{digits}f}"
+    """The pages' `num` filter (`i18n.number`): 1,026.0; '—' for a missing or non-finite value; text as it is."""
+    return value if isinstance(value, str) else i18n.number(value, digits, missing="—", nonfinite="—")
 
 
 def local_time(value: dt.datetime | None, seconds: bool = False) -> str:
@@ -107,12 +105,6 @@ def local_time(value: dt.datetime | None, seconds: bool = False) -> str:
         return "—"
     aware = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
     return aware.astimezone(china()).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
-
-
-def percent(value: Any, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    return f"{100 * float(value):.{digits}f} %"
 
 
 class Web:
@@ -128,7 +120,7 @@ class Web:
             lstrip_blocks=True,
         )
         self.env.filters["num"] = number
-        self.env.filters["pct"] = percent
+        self.env.filters["pct"] = partial(i18n.pct, space=True, missing="—")  # 12.3 %, — for a missing share
         self.env.filters["local"] = local_time
         self.env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":"))
         self.env.globals["version"] = __version__

@@ -23,11 +23,10 @@ from milkprint.api.accounts import (
     update_user,
     withdraw_token,
 )
-from milkprint.api.app import MAX_ID
 from milkprint.api.security import MIN_PASSWORD_LENGTH, RateLimited, token_digest
 from milkprint.errors import InputError, MilkprintError, Text
 from milkprint.service.errors import NotFoundError
-from milkprint.store.models import ROLES, ApiToken, User
+from milkprint.store.models import MAX_ID, ROLES, ApiToken, User
 from milkprint.web.core import Viewer, Web, page_lang
 from milkprint.web.page_data import problem_row
 

@@ -13,12 +13,11 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from milkprint.api.app import MAX_ID
 from milkprint.api.uploads import UploadForm
 from milkprint.errors import InputError, Text
 from milkprint.service import assessments as svc
 from milkprint.service.errors import NotFoundError
-from milkprint.store.models import Assessment, AssessmentVersion, AuditEntry, Plant, Product, ResultRecord, User
+from milkprint.store.models import MAX_ID, Assessment, AssessmentVersion, AuditEntry, Plant, Product, ResultRecord, User
 from milkprint.web.core import Viewer, Web, page_lang
 from milkprint.web.page_data import checked_upload, problem_row
 from milkprint.web.queries import results_of

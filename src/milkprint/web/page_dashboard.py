@@ -10,9 +10,8 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from milkprint.api.app import MAX_ID
 from milkprint.service import assessments as svc
-from milkprint.store.models import Assessment, Product
+from milkprint.store.models import MAX_ID, Assessment, Product
 from milkprint.web import charts
 from milkprint.web.core import Web, page_lang
 from milkprint.web.queries import choose_plant, current_result, results_of

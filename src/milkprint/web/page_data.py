@@ -14,12 +14,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from milkprint.api.app import MAX_ID
 from milkprint.api.uploads import UploadForm
 from milkprint.errors import InputError, Lang, Location, MilkprintError, Problem
 from milkprint.service import assessments as svc
 from milkprint.service.errors import NotFoundError
-from milkprint.store.models import Plant
+from milkprint.store.models import MAX_ID, Plant
 from milkprint.web.core import Viewer, Web, page_lang
 from milkprint.web.queries import choose_plant, current_result
 

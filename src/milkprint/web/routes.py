@@ -1,4 +1,4 @@
-"""Mounts the web UI on the API's app: static files, plotly.js from the plotly package, sign-in/out, the language
+"""Mounts the web UI on the app (milkprint/server.py builds it): static files, plotly.js from the plotly package, sign-in/out, the language
 toggle, and each page's routes (one module per page)."""
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
-from milkprint.api.app import LoginFailed, set_session_cookie, sign_in, sign_out
 from milkprint.api.security import RateLimited, same
+from milkprint.api.sessions import LoginFailed, set_session_cookie, sign_in, sign_out
 from milkprint.errors import Text
-from milkprint.web.core import LANG_COOKIE, Web, page_lang, safe_next
+from milkprint.i18n import DEFAULT_LANG, LANG_COOKIE, parse_lang
+from milkprint.web.core import Web, page_lang, safe_next
 from milkprint.web.views import Views
 
 ONE_YEAR = 365 * 24 * 3600
@@ -30,7 +31,8 @@ def plotly_js() -> Path:
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
-def mount(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) -> None:
+def mount(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) -> Web:
+    """The pages' routes on `app`; returns the pages' `Web`, whose `error_page` the app's error handlers use."""
     from milkprint.web import (
         page_account,
         page_assessments,
@@ -41,7 +43,6 @@ def mount(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) ->
     )
 
     web = Web(factory)
-    app.state.web = web
     app.state.views = Views()
     static = resources.files("milkprint.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
@@ -110,8 +111,7 @@ def mount(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) ->
             try:
                 _, cookie, _ = sign_in(s, username, password, client)
             except (LoginFailed, RateLimited) as exc:
-                status = 429 if isinstance(exc, RateLimited) else 401
-                return login_form(request, next, status=status, message=exc.message(lang), username=username)
+                return login_form(request, next, status=exc.status, message=exc.message(lang), username=username)
         out = RedirectResponse(safe_next(next), status_code=303)
         set_session_cookie(out, cookie, secure_cookies, request.url.scheme == "https")
         out.delete_cookie(LOGIN_COOKIE, path="/login")
@@ -131,7 +131,7 @@ def mount(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) ->
     @app.get("/lang/{code}", include_in_schema=False)
     def toggle_lang(code: str, next: str = "/") -> Response:
         out = RedirectResponse(safe_next(next), status_code=303)
-        out.set_cookie(LANG_COOKIE, "en" if code == "en" else "zh", max_age=ONE_YEAR, samesite="lax", path="/")
+        out.set_cookie(LANG_COOKIE, parse_lang(code) or DEFAULT_LANG, max_age=ONE_YEAR, samesite="lax", path="/")
         return out
 
     @app.get("/favicon.ico", include_in_schema=False)
@@ -140,6 +140,7 @@ def mount(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) ->
 
     for module in (page_dashboard, page_data, page_assessments, page_factors, page_audit, page_account):
         module.register(app, web)
+    return web
 
 
 def warm(app: FastAPI, limit: int = 50) -> int:

@@ -24,8 +24,8 @@ from milkprint.report.annex_a import ReportInputs
 
 if TYPE_CHECKING:
     from milkprint.interpret.report import Interpretation
+    from milkprint.monitor.validity import ValidityStatus
     from milkprint.quality.report import QualityReport
-    from milkprint.report.validity import ValidityStatus
 
 ITERATIONS = 10_000  # as the report's interpretation (pipeline.report_inputs), so page and report agree
 SEED = 0
