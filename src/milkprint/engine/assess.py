@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from milkprint.bundle.models import ActivityRow, Assessment, EffluentRow, FactorRow
@@ -12,7 +12,7 @@ from milkprint.engine import finite, wastewater
 from milkprint.engine.allocation import main_share
 from milkprint.engine.cutoff import decide, left_out
 from milkprint.engine.inventory import Line, bundle_factors, double_counted, resolve_line
-from milkprint.engine.result import MeterSummary, Result
+from milkprint.engine.result import MeterSummary, Result, ResultContext
 from milkprint.engine.steam_state import check_steam
 from milkprint.engine.water import critical, grey_water
 from milkprint.errors import Collector, Text
@@ -86,8 +86,9 @@ def assess(
     water_declared = finite.fsum(line.water_m3 for line in lines)
     finite.totals(carbon_before, water_declared + grey_m3, assessment.output.main_product_t)
     decisions = decide(lines, carbon_before, water_declared, method.cutoff)
-    kept = [line for line in lines if not left_out(line, decisions)]
-    by_process = _sums([(line.process, 0.0 if left_out(line, decisions) else line.kgco2e) for line in lines])
+    lines = [line if not left_out(line, decisions) else replace(line, counted=False) for line in lines]
+    kept = [line for line in lines if line.counted]
+    by_process = _sums([(line.process, line.counted_kgco2e) for line in lines])
     by_group = {g: 0.0 for g in ("energy", "transport", "other")}
     by_group.update(_sums([(line.group, line.kgco2e) for line in kept]))
     by_gas = _sums([(e.gas, e.kgco2e * line.share) for line in kept for e in line.emissions])
@@ -128,13 +129,13 @@ def assess(
         library_version=library.version,
         library_digest=library.digest,
         meters=tuple(meters),
-        context={
-            "product": a.product.model_dump(),
-            "plant": a.plant.model_dump(),
-            "period": {"start": a.period.start.isoformat(), "end": a.period.end.isoformat()},
-            "method_name": {"zh": method.zh, "en": method.en},
-            "declared_unit": {"zh": method.declared_unit_zh, "en": method.declared_unit_en},
-        },
+        context=ResultContext(
+            product=a.product,
+            plant=a.plant,
+            period=a.period,
+            method_name=Text(method.zh, method.en),
+            declared_unit=Text(method.declared_unit_zh, method.declared_unit_en),
+        ),
         warnings=tuple(warnings),
         factor_scope=method.factor_scope,
     )

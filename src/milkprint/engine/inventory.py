@@ -64,6 +64,7 @@ class Line:
     scope: str = ""  # the factor scope the line applied (factors/scope.py LINE_SCOPES); "" when no factor
     water_colour: str | None = None
     water_m3_unallocated: float = 0.0
+    counted: bool = True  # False when the cut-off rule left the line out (set once, by the assessment)
     kgco2e_unallocated: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -77,6 +78,16 @@ class Line:
     def water_m3(self) -> float:
         """Water counted in the footprint (blue or green), after allocation; reused water counts 0."""
         return self.water_m3_unallocated * self.share if self.water_colour in ("blue", "green") else 0.0
+
+    @property
+    def counted_kgco2e(self) -> float:
+        """What the line adds to the footprint: its kgCO2e after allocation, 0 when it was cut off."""
+        return self.kgco2e if self.counted else 0.0
+
+    @property
+    def counted_water_m3(self) -> float:
+        """What the line adds to the water footprint (blue or green, after allocation), 0 when it was cut off."""
+        return self.water_m3 if self.counted else 0.0
 
     @property
     def key(self) -> tuple[str, str]:

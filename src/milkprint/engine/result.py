@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from milkprint.engine.cutoff import Decision, left_out
+from milkprint.bundle.models import Period, Plant, Product
+from milkprint.engine.cutoff import Decision
 from milkprint.engine.inventory import GasEmission, Line
 from milkprint.engine.water import GreyWater
 from milkprint.errors import Text
@@ -26,6 +27,26 @@ class MeterSummary:
     first: dt.datetime | None
     last: dt.datetime | None
     rollovers: int
+
+
+@dataclass(frozen=True)
+class ResultContext:
+    """What was assessed, as the result states it: product, plant, period, method and declared unit."""
+
+    product: Product
+    plant: Plant
+    period: Period
+    method_name: Text
+    declared_unit: Text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "product": self.product.model_dump(),
+            "plant": self.plant.model_dump(),
+            "period": {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()},
+            "method_name": {"zh": self.method_name.zh, "en": self.method_name.en},
+            "declared_unit": {"zh": self.declared_unit.zh, "en": self.declared_unit.en},
+        }
 
 
 @dataclass(frozen=True)
@@ -53,7 +74,7 @@ class Result:
     library_version: str
     library_digest: str
     meters: tuple[MeterSummary, ...]
-    context: dict[str, Any]
+    context: ResultContext
     warnings: tuple[Text, ...]
     factor_scope: str = "life_cycle"  # what the method asks for (methods/catalog.py)
 
@@ -66,7 +87,8 @@ class Result:
         return (self.blue_m3 + self.green_m3 + self.grey_m3) / self.production_t
 
     def is_excluded(self, line: Line) -> bool:
-        return left_out(line, self.decisions)
+        """Whether the cut-off rule left the line out (the line knows: `line.counted`)."""
+        return not line.counted
 
     @property
     def fallbacks(self) -> list[Fallback]:
@@ -80,7 +102,7 @@ class Result:
         """m3 of one colour (blue or green) per process, after allocation and cut-off."""
         out: dict[str, float] = {}
         for line in self.lines:
-            if line.water_colour == colour and not self.is_excluded(line):
+            if line.water_colour == colour and line.counted:
                 out[line.process] = out.get(line.process, 0.0) + line.water_m3
         return out
 
@@ -88,7 +110,7 @@ class Result:
         """The scope the method asks for, kgCO2e by the scope each line applied, and the combustion-only items."""
         by_scope: dict[str, float] = {}
         for line in self.lines:
-            if line.scope and not self.is_excluded(line):
+            if line.scope and line.counted:
                 by_scope[line.scope] = by_scope.get(line.scope, 0.0) + line.kgco2e
         short = sorted({line.item for line in self.lines if line.scope in SHORT_OF_LIFE_CYCLE})
         return {"asked": self.factor_scope, "kgco2e_by_scope": by_scope, "combustion_only": short}
@@ -186,12 +208,12 @@ class Result:
                 }
                 for m in self.meters
             ],
-            "assessment": self.context,
+            "assessment": self.context.to_dict(),
             "warnings": [w(lang) for w in self.warnings],  # type: ignore[arg-type]
         }
 
     def _line(self, line: Line) -> dict[str, Any]:
-        excluded = self.is_excluded(line)
+        excluded = not line.counted
         return {
             "process": line.process,
             "item": line.item,
@@ -212,10 +234,10 @@ class Result:
             "level": line.level,
             "scope": line.scope or None,
             "factors": [{**_factor(e), "kg_gas": e.kg, "kgco2e": e.kgco2e} for e in line.emissions],
-            "kgco2e": 0.0 if excluded else line.kgco2e,
+            "kgco2e": line.counted_kgco2e,
             "kgco2e_before_allocation": line.kgco2e_unallocated,
             "water_colour": line.water_colour,
-            "water_m3": 0.0 if excluded else line.water_m3,
+            "water_m3": line.counted_water_m3,
             "dq": line.dq,
         }
 
