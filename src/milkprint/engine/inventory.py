@@ -10,8 +10,8 @@ from dataclasses import dataclass, field, replace
 
 from milkprint.bundle.models import ActivityRow, Assessment, FactorRow
 from milkprint.engine.allocation import line_share
-from milkprint.engine.steam_state import is_steam, own_boiler_amount, source_of, to_gj
-from milkprint.errors import Collector, Location
+from milkprint.engine.steam_state import OWN_BOILER_STEAM, is_steam, own_boiler_amount, source_of, to_gj
+from milkprint.errors import Collector, Location, Text
 from milkprint.factors.gwp import gwp_of
 from milkprint.factors.library import Library
 from milkprint.factors.model import Factor
@@ -65,6 +65,7 @@ class Line:
     water_colour: str | None = None
     water_m3_unallocated: float = 0.0
     counted: bool = True  # False when the cut-off rule left the line out (set once, by the assessment)
+    recorded: Text | None = None  # why a line that is recorded counts nothing itself (its burden is elsewhere)
     kgco2e_unallocated: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -221,7 +222,11 @@ def resolve_line(
         if own_steam is None:
             return None
         return replace(
-            base, activity_amount=own_steam.amount, activity_unit=own_steam.unit, conversion=own_steam.conversion
+            base,
+            activity_amount=own_steam.amount,
+            activity_unit=own_steam.unit,
+            conversion=own_steam.conversion,
+            recorded=OWN_BOILER_STEAM,
         )
     place = Place(assessment.plant.province, assessment.plant.grid, assessment.period.year)
     policy = assessment.factors

@@ -31,6 +31,7 @@ from milkprint.units import UnitProblem, factor, is_mass
 
 BOILER = "boiler"
 _NOT_FUEL = ("energy.electricity", "energy.steam", "energy.heat")
+OWN_BOILER_STEAM = Text("自备锅炉蒸汽：排放已计入锅炉燃料", "own-boiler steam: counted at the boiler fuel")
 OWN_BOILER_NOTE = "own boiler: no emissions on this line, its burden is counted in the boiler fuel (formulas.md D)"
 
 

@@ -30,7 +30,7 @@ from dataclasses import replace
 
 from milkprint.bundle.models import ActivityRow
 from milkprint.engine.inventory import Line, base_line
-from milkprint.errors import Collector, Lang, Location
+from milkprint.errors import Collector, Lang, Location, Text
 from milkprint.methods.items import (
     WASTEWATER_OFFSITE,
     WASTEWATER_RECORDS,
@@ -46,6 +46,9 @@ _OFFSITE_NOTE = re.compile(r"委外|外委|off[-\s_]?site|outsourc", re.IGNORECA
 _ITEM_IN_NOTE = re.compile(r"wastewater\.[A-Za-z0-9_]+")
 _TOLERANCE = 1e-9  # R equal to the methane generated (typed by hand) may differ from it in the last bits
 
+
+OFFSITE = Text("委外处理：仅计运输", "treated off-site: only its transport counts")
+TAKEN_INTO = Text("已并入同工序的处理线（IPCC 2006 式 6.4）", "taken into the treatment line (IPCC 2006 eq. 6.4)")
 
 def is_record(item: str) -> bool:
     """S, R and off-site wastewater: items with no factor of their own, handled here and not by the resolver."""
@@ -110,7 +113,7 @@ def record_line(row: ActivityRow, share: float, errors: Collector) -> Line | Non
             "委外处理：不计处理排放，仅计运输（同工序的 transport.* 行）/ treated off-site: no treatment emissions, "
             "only its transport counts (transport.* in this process; 委外处理的仅计算其运输过程)"
         )
-        return replace(base, activity_amount=m3, activity_unit="m3", conversion=why)
+        return replace(base, activity_amount=m3, activity_unit="m3", conversion=why, recorded=OFFSITE)
     what_zh, what_en = ("COD", "COD") if row.item == WASTEWATER_SLUDGE else ("甲烷", "CH4")
     if not is_mass(row.unit):
         hint = (
@@ -129,7 +132,7 @@ def record_line(row: ActivityRow, share: float, errors: Collector) -> Line | Non
             f"{row.item} must be a mass of {what_en} (kg, t), got '{row.unit}'{hint_en}",
         )
         return None
-    return replace(base, activity_amount=row.amount * factor(row.unit, "kg"), activity_unit="kg")
+    return replace(base, activity_amount=row.amount * factor(row.unit, "kg"), activity_unit="kg", recorded=TAKEN_INTO)
 
 
 def _ef(line: Line) -> tuple[tuple[str, float, str], ...]:

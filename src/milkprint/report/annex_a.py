@@ -24,7 +24,6 @@ from milkprint.i18n import amount
 from milkprint.interpret.contribution import Contribution, contribution
 from milkprint.methods.catalog import METHODS
 from milkprint.methods.item_names import item_name
-from milkprint.methods.items import WASTEWATER_OFFSITE, WASTEWATER_RECORDS
 from milkprint.report.document import (
     Align,
     Bar,
@@ -415,7 +414,7 @@ def _factor_cell(c: _Ctx, line: Line, sources: list[str]) -> str:
     if line.category == "water":
         return "—"
     if not line.emissions:
-        return _recorded_note(c, line)
+        return line.recorded(c.lang) if line.recorded else "—"
     parts = []
     for e in line.emissions:
         if line.category in ("refrigerant", "direct"):  # kg of the gas itself: its GWP is the factor
@@ -430,17 +429,6 @@ def _factor_cell(c: _Ctx, line: Line, sources: list[str]) -> str:
         value = WITHHELD(c.lang) if c.hidden("inventory.factors") else f"{e.value:.6g} {e.unit}"
         parts.append(f"{e.gas} {value} {ref}".strip())
     return "；".join(parts) if c.lang == "zh" else "; ".join(parts)
-
-
-def _recorded_note(c: _Ctx, line: Line) -> str:
-    """Why a line that is recorded counts nothing itself (its burden is counted elsewhere, or not at all)."""
-    if line.item.startswith("energy.steam"):
-        return c.t("自备锅炉蒸汽：排放已计入锅炉燃料", "own-boiler steam: counted at the boiler fuel")
-    if line.item == WASTEWATER_OFFSITE:
-        return c.t("委外处理：仅计运输", "treated off-site: only its transport counts")
-    if line.item in WASTEWATER_RECORDS:
-        return c.t("已并入同工序的处理线（IPCC 2006 式 6.4）", "taken into the treatment line (IPCC 2006 eq. 6.4)")
-    return "—"
 
 
 def _inventory_table(c: _Ctx) -> Table:

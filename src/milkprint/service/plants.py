@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from milkprint.errors import Text
 from milkprint.service.common import add_created, flush, owned, page, text_field
 from milkprint.service.errors import ConflictError
-from milkprint.store.audit import record, record_created, snapshot
+from milkprint.store.audit import record, record_changed, record_created, snapshot
 from milkprint.store.models import Meter, Plant, Product
 
 if TYPE_CHECKING:
@@ -73,17 +73,7 @@ def update_plant(
     for key, value in changes.items():
         setattr(plant, key, value)
     flush(session)
-    record(
-        session,
-        org_id=org_id,
-        user_id=user_id,
-        action="update",
-        entity="plant",
-        entity_id=plant.id,
-        before=before,
-        after=snapshot(plant),
-        client=client,
-    )
+    record_changed(session, plant, "plant", before, org_id=org_id, user_id=user_id, client=client)
     return plant
 
 
@@ -156,17 +146,7 @@ def refresh_meters(
     for row in created:
         record_created(session, row, "meter", org_id=org_id, user_id=user_id, client=client)
     for before, row in updated:
-        record(
-            session,
-            org_id=org_id,
-            user_id=user_id,
-            action="update",
-            entity="meter",
-            entity_id=row.id,
-            before=before,
-            after=snapshot(row),
-            client=client,
-        )
+        record_changed(session, row, "meter", before, org_id=org_id, user_id=user_id, client=client)
     for before, _ in removed:
         record(
             session,

@@ -16,7 +16,7 @@ from milkprint.service.common import flush, owned, page, text_field
 from milkprint.service.errors import ConflictError, NotFoundError, not_found
 from milkprint.service.plants import get_plant, product_of, refresh_meters
 from milkprint.service.uploads import ParsedUpload, add_upload, parse_upload
-from milkprint.store.audit import record, record_created, snapshot
+from milkprint.store.audit import record_changed, record_created, snapshot
 from milkprint.store.models import (
     ASSESSMENT_STATUSES,
     Assessment,
@@ -100,17 +100,7 @@ def add_version(
     version = _add_version_row(session, a, upload, parsed, user_id, note)
     refresh_meters(session, org_id, user_id, a.plant_id, parsed.meters, client)
     record_created(session, upload, "upload", org_id=org_id, user_id=user_id, client=client)
-    record(
-        session,
-        org_id=org_id,
-        user_id=user_id,
-        action="update",
-        entity="assessment",
-        entity_id=a.id,
-        before=before,
-        after=snapshot(a),
-        client=client,
-    )
+    record_changed(session, a, "assessment", before, org_id=org_id, user_id=user_id, client=client)
     record_created(session, version, "assessment_version", org_id=org_id, user_id=user_id, client=client)
     return version
 
@@ -143,17 +133,7 @@ def update_title(
     a.title = clean
     a.updated_at = utcnow()
     flush(session)
-    record(
-        session,
-        org_id=org_id,
-        user_id=user_id,
-        action="update",
-        entity="assessment",
-        entity_id=a.id,
-        before=before,
-        after=snapshot(a),
-        client=client,
-    )
+    record_changed(session, a, "assessment", before, org_id=org_id, user_id=user_id, client=client)
     return a
 
 
@@ -195,17 +175,7 @@ def approve(
     a.approved_at = now
     a.updated_at = now
     flush(session)
-    record(
-        session,
-        org_id=org_id,
-        user_id=user_id,
-        action="approve",
-        entity="assessment",
-        entity_id=a.id,
-        before=before,
-        after=snapshot(a),
-        client=client,
-    )
+    record_changed(session, a, "assessment", before, org_id=org_id, user_id=user_id, client=client, action="approve")
     return a
 
 

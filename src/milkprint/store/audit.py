@@ -58,6 +58,31 @@ def record(
     return entry
 
 
+def record_changed(
+    session: Session,
+    row: Base,
+    entity: str,
+    before: dict[str, Any],
+    *,
+    org_id: int | None,
+    user_id: int | None,
+    client: str = "",
+    action: str = "update",
+) -> AuditEntry:
+    """Audit a change of a row the session holds: its snapshot `before` the change and as it is now."""
+    return record(
+        session,
+        org_id=org_id,
+        user_id=user_id,
+        action=action,
+        entity=entity,
+        entity_id=getattr(row, "id", ""),
+        before=before,
+        after=snapshot(row),
+        client=client,
+    )
+
+
 def record_created(
     session: Session, row: Base, entity: str, *, org_id: int | None, user_id: int | None, client: str = ""
 ) -> AuditEntry:

@@ -4,13 +4,39 @@
 from typing import Literal
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session
 
-from milkprint.api.deps import MEDIA, V1, Db, Id, QueryId, Reader
+from milkprint.api.deps import MEDIA, V1, Caller, Db, Id, QueryId, Reader
 from milkprint.api.deps import download as as_download
 from milkprint.api.errors import lang_of
 from milkprint.service import renders
 
 router = APIRouter(prefix=V1)
+
+
+def _render(
+    s: Session,
+    c: Caller,
+    request: Request,
+    assessment_id: int,
+    kind: renders.Kind,
+    fmt: str,
+    version: int | None,
+    interpretation: bool = False,
+) -> bytes:
+    """The bytes of one output of a version (its job read in a short transaction, rendered outside it)."""
+    with s.begin():
+        j = renders.job(
+            s,
+            org_id=c.org,
+            assessment_id=assessment_id,
+            kind=kind,
+            fmt=fmt,
+            lang=lang_of(request),
+            version=version,
+            interpretation=interpretation,
+        )
+    return renders.RENDERER.get(j, c.who)
 
 
 @router.get(
@@ -31,18 +57,8 @@ def report(
     """The Annex A report; `interpretation=true` adds the Monte Carlo, allocation and scenario analysis. Rendered
     once per content (later downloads come from memory), a few at a time (503 when all slots are busy), one at
     a time per person (429)."""
-    with s.begin():
-        j = renders.job(
-            s,
-            org_id=c.org,
-            assessment_id=assessment_id,
-            kind="report",
-            fmt=format,
-            lang=lang_of(request),
-            version=version,
-            interpretation=interpretation,
-        )
-    return as_download(renders.RENDERER.get(j, c.who), format, f"report-{assessment_id}")
+    data = _render(s, c, request, assessment_id, "report", format, version, interpretation=interpretation)
+    return as_download(data, format, f"report-{assessment_id}")
 
 
 @router.get(
@@ -60,17 +76,8 @@ def declaration(
     version: QueryId = None,
 ) -> Response:
     """The water footprint declaration: blue and grey water stated apart."""
-    with s.begin():
-        j = renders.job(
-            s,
-            org_id=c.org,
-            assessment_id=assessment_id,
-            kind="declaration",
-            fmt=format,
-            lang=lang_of(request),
-            version=version,
-        )
-    return as_download(renders.RENDERER.get(j, c.who), format, f"water-declaration-{assessment_id}")
+    data = _render(s, c, request, assessment_id, "declaration", format, version)
+    return as_download(data, format, f"water-declaration-{assessment_id}")
 
 
 @router.get(
@@ -88,17 +95,7 @@ def label(
     version: QueryId = None,
     download: bool = False,
 ) -> Response:
-    with s.begin():
-        j = renders.job(
-            s,
-            org_id=c.org,
-            assessment_id=assessment_id,
-            kind="label",
-            fmt=format,
-            lang=lang_of(request),
-            version=version,
-        )
-    data = renders.RENDERER.get(j, c.who)
+    data = _render(s, c, request, assessment_id, "label", format, version)
     if download:
         return as_download(data, format, f"label-{assessment_id}")
     return Response(data, media_type=MEDIA[format])
