@@ -15,7 +15,7 @@ from milkprint.errors import Collector, Location, Text
 from milkprint.factors.gwp import gwp_of
 from milkprint.factors.library import Library
 from milkprint.factors.model import Factor
-from milkprint.factors.resolve import Fallback, Place, resolve
+from milkprint.factors.resolve import Fallback, Place, Resolution, resolve
 from milkprint.methods.catalog import METHODS
 from milkprint.methods.items import GROUP_OF, WATER_COLOUR, split_item
 from milkprint.units import UnitProblem, denominator, emission_multiplier, factor, is_mass
@@ -192,27 +192,9 @@ def resolve_line(
 ) -> Line | None:
     """One activity row as an inventory line; problems go to `errors` (None if it cannot be resolved)."""
     category, name = _parts(row.item)
-    loc = row.origin
     base = base_line(row, share)
     if category == "water":
-        colour = WATER_COLOUR.get(row.item)
-        if colour is None:
-            errors.add(
-                Location(loc.file, loc.row, "item"),
-                f"未知的水项目“{row.item}”（应为 water.fresh、water.rain 或 water.reused）",
-                f"unknown water item '{row.item}' (expected water.fresh, water.rain or water.reused)",
-            )
-            return None
-        try:
-            m3 = row.amount * factor(row.unit, "m3", water=True)
-        except UnitProblem:
-            errors.add(
-                Location(loc.file, loc.row, "unit"),
-                f"水量单位应为 m3、L 或 t，实际为“{row.unit}”",
-                f"water must be in m3, L or t, got '{row.unit}'",
-            )
-            return None
-        return replace(base, activity_amount=m3, activity_unit="m3", water_colour=colour, water_m3_unallocated=m3)
+        return _water_line(row, base, errors)
     if category in ("refrigerant", "direct"):
         note = "refrigerant leaked (formulas.md D)" if category == "refrigerant" else "measured direct emission"
         gases = _gas_line(row, name, assessment, library, errors, note)
@@ -228,6 +210,61 @@ def resolve_line(
             conversion=own_steam.conversion,
             recorded=OWN_BOILER_STEAM,
         )
+    res = _resolution(row, assessment, library, own, errors)
+    if res is None:
+        return None
+    amount, unit, conversion = row.amount, row.unit, ""
+    target = denominator(res.factors[0].unit)
+    if is_steam(row.item) and is_mass(unit) and not is_mass(target):  # the row's state, else [steam]
+        steam = to_gj(row, assessment, errors)
+        if steam is None:
+            return None
+        amount, unit, conversion = steam.amount, steam.unit, steam.conversion
+    emissions = _emissions(row, amount, unit, res, assessment, library, errors)
+    if emissions is None:
+        return None
+    activity_amount = amount * factor(unit, target) if not conversion else amount
+    return replace(
+        base,
+        activity_amount=activity_amount,
+        activity_unit=target if not conversion else "GJ",
+        conversion=conversion,
+        emissions=emissions,
+        data_set=res.data_set,
+        level=res.level,
+        fallbacks=res.fallbacks,
+        scope=res.scope,
+    )
+
+
+def _water_line(row: ActivityRow, base: Line, errors: Collector) -> Line | None:
+    """A water row in m3 with its colour (blue fresh, green rain, reused)."""
+    loc = row.origin
+    colour = WATER_COLOUR.get(row.item)
+    if colour is None:
+        errors.add(
+            Location(loc.file, loc.row, "item"),
+            f"未知的水项目“{row.item}”（应为 water.fresh、water.rain 或 water.reused）",
+            f"unknown water item '{row.item}' (expected water.fresh, water.rain or water.reused)",
+        )
+        return None
+    try:
+        m3 = row.amount * factor(row.unit, "m3", water=True)
+    except UnitProblem:
+        errors.add(
+            Location(loc.file, loc.row, "unit"),
+            f"水量单位应为 m3、L 或 t，实际为“{row.unit}”",
+            f"water must be in m3, L or t, got '{row.unit}'",
+        )
+        return None
+    return replace(base, activity_amount=m3, activity_unit="m3", water_colour=colour, water_m3_unallocated=m3)
+
+
+def _resolution(
+    row: ActivityRow, assessment: Assessment, library: Library, own: tuple[Factor, ...], errors: Collector
+) -> Resolution | None:
+    """The row's factors for the plant's place and year and the method's scope, with the fallbacks the bundle allows."""
+    loc = row.origin
     place = Place(assessment.plant.province, assessment.plant.grid, assessment.period.year)
     policy = assessment.factors
     res = resolve(
@@ -263,13 +300,20 @@ def resolve_line(
                 fb.text.en + " ([factors] in assessment.toml does not allow this fallback)",
             )
             return None
-    amount, unit, conversion = row.amount, row.unit, ""
-    target = denominator(res.factors[0].unit)
-    if is_steam(row.item) and is_mass(unit) and not is_mass(target):  # the row's state, else [steam]
-        steam = to_gj(row, assessment, errors)
-        if steam is None:
-            return None
-        amount, unit, conversion = steam.amount, steam.unit, steam.conversion
+    return res
+
+
+def _emissions(
+    row: ActivityRow,
+    amount: float,
+    unit: str,
+    res: Resolution,
+    assessment: Assessment,
+    library: Library,
+    errors: Collector,
+) -> tuple[GasEmission, ...] | None:
+    """Each factor's gas: amount × factor × unit multiplier, weighted by the assessment's GWP set."""
+    loc = row.origin
     emissions: list[GasEmission] = []
     for f in res.factors:
         g = gwp_of(library, f.gas, assessment.gwp)
@@ -295,18 +339,7 @@ def resolve_line(
         emissions.append(
             GasEmission(f.id, f.gas, f.value, f.unit, f.source, f.verification, g.value, g.source, kg, kg * g.value)
         )
-    activity_amount = amount * factor(unit, target) if not conversion else amount
-    return replace(
-        base,
-        activity_amount=activity_amount,
-        activity_unit=target if not conversion else "GJ",
-        conversion=conversion,
-        emissions=tuple(emissions),
-        data_set=res.data_set,
-        level=res.level,
-        fallbacks=res.fallbacks,
-        scope=res.scope,
-    )
+    return tuple(emissions)
 
 
 def double_counted(activities: tuple[ActivityRow, ...], metered: tuple[ActivityRow, ...], errors: Collector) -> None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from milkprint.bundle.models import ActivityRow
 from milkprint.engine.inventory import Line, base_line
@@ -49,6 +49,7 @@ _TOLERANCE = 1e-9  # R equal to the methane generated (typed by hand) may differ
 
 OFFSITE = Text("委外处理：仅计运输", "treated off-site: only its transport counts")
 TAKEN_INTO = Text("已并入同工序的处理线（IPCC 2006 式 6.4）", "taken into the treatment line (IPCC 2006 eq. 6.4)")
+
 
 def is_record(item: str) -> bool:
     """S, R and off-site wastewater: items with no factor of their own, handled here and not by the resolver."""
@@ -221,9 +222,39 @@ def fold(rows: Sequence[ActivityRow], lines: Sequence[Line], errors: Collector) 
             goes[k] = targets
     if len(errors.problems) > before:
         return out
-    # S first (in the treatment line's activity unit, in proportion to its COD) ...
-    sludge: dict[int, list[float]] = {}
-    s_rows: dict[int, list[int]] = {}
+    # S first (in the treatment line's activity unit, in proportion to its COD), then R (kg CH4, in proportion to
+    # the methane each line generates after S).
+    sludge = _share_sludge(goes, out, errors)
+    net = _net_of_sludge(sludge, out, errors)
+    recovered = _share_recovered(goes, out, net, errors)
+    if len(errors.problems) > before:
+        return out
+    for j in sorted(set(net) | set(recovered.parts)):
+        folded = _folded(j, out, net, sludge, recovered, errors)
+        if folded is not None:
+            out[j] = folded
+    for k, targets in goes.items():
+        what = "sludge COD (S)" if out[k].item == WASTEWATER_SLUDGE else "methane recovered (R)"
+        into = ", ".join(_named(out[j].item, out[j].origin) for j in targets)
+        out[k] = replace(out[k], conversion=f"{what} taken from {into} ({EQUATION}); counts nothing itself")
+    return out
+
+
+@dataclass
+class _Shares:
+    """What the S (or R) rows take from each treatment line j: the parts, and the rows k they come from."""
+
+    parts: dict[int, list[float]] = field(default_factory=dict)
+    rows: dict[int, list[int]] = field(default_factory=dict)
+
+    def add(self, j: int, part: float, k: int) -> None:
+        self.parts.setdefault(j, []).append(part)
+        self.rows.setdefault(j, []).append(k)
+
+
+def _share_sludge(goes: dict[int, list[int]], out: list[Line], errors: Collector) -> _Shares:
+    """Each S row split over its treatment lines in proportion to their COD, in each line's activity unit."""
+    sludge = _Shares()
     for k, targets in goes.items():
         if out[k].item != WASTEWATER_SLUDGE:
             continue
@@ -243,13 +274,17 @@ def fold(rows: Sequence[ActivityRow], lines: Sequence[Line], errors: Collector) 
             )
             continue
         for j, p in zip(targets, parts, strict=True):
-            sludge.setdefault(j, []).append(p)
-            s_rows.setdefault(j, []).append(k)
+            sludge.add(j, p, k)
+    return sludge
+
+
+def _net_of_sludge(sludge: _Shares, out: list[Line], errors: Collector) -> dict[int, float]:
+    """TOW − S of each treatment line S is taken from; an S larger than the TOW is refused."""
     net: dict[int, float] = {}
-    for j, parts in sludge.items():
+    for j, parts in sludge.parts.items():
         tow, s = out[j].activity_amount, math.fsum(parts)
         if s > tow * (1 + _TOLERANCE):
-            first = out[s_rows[j][0]].origin
+            first = out[sludge.rows[j][0]].origin
             errors.add(
                 Location(first.file, first.row, "amount"),
                 f"污泥带走的 COD（{s:.10g} {out[j].activity_unit}）大于进入处理的 COD（"
@@ -259,18 +294,19 @@ def fold(rows: Sequence[ActivityRow], lines: Sequence[Line], errors: Collector) 
             )
             continue
         net[j] = max(tow - s, 0.0)
+    return net
 
-    def generated(j: int) -> list[float]:
-        """kg of each gas of treatment line j after S (eq. 6.4: (TOW − S) × EF)."""
-        ln = out[j]
-        amount = net.get(j, ln.activity_amount)
-        if j not in net:
-            return [e.kg for e in ln.emissions]
-        return [amount * e.value * emission_multiplier(ln.activity_unit, e.unit) for e in ln.emissions]
 
-    # ... then R (kg CH4, in proportion to the methane each line generates).
-    recovered: dict[int, list[float]] = {}
-    r_rows: dict[int, list[int]] = {}
+def _generated(ln: Line, net: float | None) -> list[float]:
+    """kg of each gas of a treatment line after S (eq. 6.4: (TOW − S) × EF); as assessed when no S is taken."""
+    if net is None:
+        return [e.kg for e in ln.emissions]
+    return [net * e.value * emission_multiplier(ln.activity_unit, e.unit) for e in ln.emissions]
+
+
+def _share_recovered(goes: dict[int, list[int]], out: list[Line], net: dict[int, float], errors: Collector) -> _Shares:
+    """Each R row (kg CH4) split over its treatment lines in proportion to the methane each generates after S."""
+    recovered = _Shares()
     for k, targets in goes.items():
         if out[k].item != WASTEWATER_RECOVERED:
             continue
@@ -284,62 +320,58 @@ def fold(rows: Sequence[ActivityRow], lines: Sequence[Line], errors: Collector) 
                 "cannot be taken from it",
             )
             continue
-        weights = [generated(j)[m] for j, m in zip(targets, ch4, strict=True) if m is not None]
+        weights = [_generated(out[j], net.get(j))[m] for j, m in zip(targets, ch4, strict=True) if m is not None]
         for j, p in zip(targets, _split(out[k].activity_amount, weights), strict=True):
-            recovered.setdefault(j, []).append(p)
-            r_rows.setdefault(j, []).append(k)
-    if len(errors.problems) > before:
-        return out
-    for j in sorted(set(net) | set(recovered)):
-        ln = out[j]
-        kg = generated(j)
-        r = math.fsum(recovered.get(j, []))
-        m = _methane(ln)
-        unit = ln.activity_unit
-        steps = []
-        if j in net:
-            steps.append(
-                f"(TOW {ln.activity_amount:.10g} − S {math.fsum(sludge[j]):.10g}) {unit} = {net[j]:.10g} {unit}"
-            )
-        if m is not None:
-            e = ln.emissions[m]
-            gen = kg[m]
-            steps.append(
-                f"{e.gas} {net.get(j, ln.activity_amount):.10g} {unit} × {e.value:.10g} {e.unit} = {gen:.10g} kg"
-            )
-            if j in recovered:
-                if r > gen * (1 + _TOLERANCE) + 1e-12:
-                    first = out[r_rows[j][0]].origin
-                    errors.add(
-                        Location(first.file, first.row, "amount"),
-                        f"回收的甲烷（{r:.10g} kg）大于 {_named(ln.item, ln.origin, 'zh')} 产生的甲烷（{gen:.10g} kg）："
-                        "排放不能为负",
-                        f"the methane recovered ({r:.10g} kg) is more than {_named(ln.item, ln.origin)} generates "
-                        f"({gen:.10g} kg): emissions cannot be negative",
-                    )
-                    continue
-                kg[m] = max(gen - r, 0.0)
-                steps.append(f"− R {r:.10g} kg = {kg[m]:.10g} kg {e.gas}")
-        where = []
-        if j in s_rows:
-            where.append(f"S: {_places(out, s_rows[j])}")
-        if j in r_rows:
-            where.append(f"R: {_places(out, r_rows[j])}")
-        conversion = "; ".join(steps) + f" ({'; '.join([EQUATION, *where])})"
-        emissions = tuple(
-            replace(e, kg=q, kgco2e=q * e.gwp) if q != e.kg else e for e, q in zip(ln.emissions, kg, strict=True)
+            recovered.add(j, p, k)
+    return recovered
+
+
+def _folded(
+    j: int, out: list[Line], net: dict[int, float], sludge: _Shares, recovered: _Shares, errors: Collector
+) -> Line | None:
+    """Treatment line j with S and R taken and the arithmetic in its conversion; None (an error) when R > CH4."""
+    ln = out[j]
+    kg = _generated(ln, net.get(j))
+    r = math.fsum(recovered.parts.get(j, []))
+    m = _methane(ln)
+    unit = ln.activity_unit
+    steps = []
+    if j in net:
+        steps.append(
+            f"(TOW {ln.activity_amount:.10g} − S {math.fsum(sludge.parts[j]):.10g}) {unit} = {net[j]:.10g} {unit}"
         )
-        out[j] = replace(
-            ln,
-            activity_amount=net.get(j, ln.activity_amount),
-            conversion=f"{ln.conversion}; {conversion}" if ln.conversion else conversion,
-            emissions=emissions,
-        )
-    for k, targets in goes.items():
-        what = "sludge COD (S)" if out[k].item == WASTEWATER_SLUDGE else "methane recovered (R)"
-        into = ", ".join(_named(out[j].item, out[j].origin) for j in targets)
-        out[k] = replace(out[k], conversion=f"{what} taken from {into} ({EQUATION}); counts nothing itself")
-    return out
+    if m is not None:
+        e = ln.emissions[m]
+        gen = kg[m]
+        steps.append(f"{e.gas} {net.get(j, ln.activity_amount):.10g} {unit} × {e.value:.10g} {e.unit} = {gen:.10g} kg")
+        if j in recovered.parts:
+            if r > gen * (1 + _TOLERANCE) + 1e-12:
+                first = out[recovered.rows[j][0]].origin
+                errors.add(
+                    Location(first.file, first.row, "amount"),
+                    f"回收的甲烷（{r:.10g} kg）大于 {_named(ln.item, ln.origin, 'zh')} 产生的甲烷（{gen:.10g} kg）："
+                    "排放不能为负",
+                    f"the methane recovered ({r:.10g} kg) is more than {_named(ln.item, ln.origin)} generates "
+                    f"({gen:.10g} kg): emissions cannot be negative",
+                )
+                return None
+            kg[m] = max(gen - r, 0.0)
+            steps.append(f"− R {r:.10g} kg = {kg[m]:.10g} kg {e.gas}")
+    where = []
+    if j in sludge.rows:
+        where.append(f"S: {_places(out, sludge.rows[j])}")
+    if j in recovered.rows:
+        where.append(f"R: {_places(out, recovered.rows[j])}")
+    conversion = "; ".join(steps) + f" ({'; '.join([EQUATION, *where])})"
+    emissions = tuple(
+        replace(e, kg=q, kgco2e=q * e.gwp) if q != e.kg else e for e, q in zip(ln.emissions, kg, strict=True)
+    )
+    return replace(
+        ln,
+        activity_amount=net.get(j, ln.activity_amount),
+        conversion=f"{ln.conversion}; {conversion}" if ln.conversion else conversion,
+        emissions=emissions,
+    )
 
 
 def offsite_transport(entries: Iterable[tuple[str, str]]) -> dict[str, bool]:
