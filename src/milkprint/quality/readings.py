@@ -172,6 +172,20 @@ def _days(a: dt.datetime, b: dt.datetime) -> Iterator[tuple[dt.date, float]]:
         day += dt.timedelta(days=1)
 
 
+@dataclass(frozen=True)
+class _Shown:
+    """A meter's anomalies of one kind as every finding words them: counts, the first example, the examples shown."""
+
+    counts: list[dict[str, Any]]
+    first: dict[str, Any]
+    n: int
+    total: float
+    zh: str
+    en: str
+    where: Where
+    figs: dict[str, Any]
+
+
 class _MeterCheck:
     """The findings and the gap estimate of one meter."""
 
@@ -236,132 +250,144 @@ class _MeterCheck:
     # ---- value anomalies
 
     def _values(self, kind: str) -> None:
+        """One finding for the meter's anomalies of `kind` (register, negative, duplicate, spike), with examples."""
         counts = self.s.counts.get((self.id, kind))
         if not counts:
             return
         ex = self.s.examples[(self.id, kind)]
         first = ex[0]
         n = sum(int(c["n"]) for c in counts)
-        total = math.fsum(float(c["total"] or 0) for c in counts)
-        shown_zh = "；".join(f"{_ts(e['ts'])}（第 {e['line']} 行）{_fmt(e['v'])}" for e in ex)
-        shown_en = "; ".join(f"{_ts(e['ts'])} (row {e['line']}) {_fmt(e['v'])}" for e in ex)
-        more_zh = f"等 {n} 处" if n > len(ex) else ""
-        more_en = f", {n} in all" if n > len(ex) else ""
-        where = self.where(int(first["line"]), "timestamp" if kind == "duplicate" else "value")
-        figs: dict[str, Any] = {"count": n, "first_timestamp": _ts(first["ts"]), "value": first["v"]}
-        cid = self.id
-        if kind == "register":
-            rmax = self.m.register_max
-            bound = f" < {_fmt(rmax)}" if rmax is not None else ""
+        shown = _Shown(
+            counts=counts,
+            first=first,
+            n=n,
+            total=math.fsum(float(c["total"] or 0) for c in counts),
+            zh="；".join(f"{_ts(e['ts'])}（第 {e['line']} 行）{_fmt(e['v'])}" for e in ex)
+            + (f"等 {n} 处" if n > len(ex) else ""),
+            en="; ".join(f"{_ts(e['ts'])} (row {e['line']}) {_fmt(e['v'])}" for e in ex)
+            + (f", {n} in all" if n > len(ex) else ""),
+            where=self.where(int(first["line"]), "timestamp" if kind == "duplicate" else "value"),
+            figs={"count": n, "first_timestamp": _ts(first["ts"]), "value": first["v"]},
+        )
+        {"register": self._register, "negative": self._negative, "duplicate": self._duplicate, "spike": self._spike}[
+            kind
+        ](shown)
+
+    def _register(self, v: _Shown) -> None:
+        rmax = self.m.register_max
+        bound = f" < {_fmt(rmax)}" if rmax is not None else ""
+        self.add(
+            "register",
+            "error",
+            "mp.primary_data",
+            f"累计表 {self.id} 有 {v.n} 个读数超出寄存器范围（0 ≤ 读数{bound}，register_max 为翻转值）：{v.zh}。"
+            "请更正；不小于 register_max 的读数 milkprint assess 会拒绝。",
+            f"cumulative meter {self.id} has {v.n} reading(s) outside its register (0 ≤ value{bound}, register_max being "
+            f"where it wraps): {v.en}. Correct them; milkprint assess refuses those at or above "
+            "register_max.",
+            v.where,
+            **v.figs,
+            register_max=rmax,
+        )
+
+    def _negative(self, v: _Shown) -> None:
+        by_sub = {c["sub"]: c for c in v.counts}
+        parts_zh, parts_en = [], []
+        if "" in by_sub:
+            k = int(by_sub[""]["n"])
+            parts_zh.append(f"{k} 个负读数（区间表读数是用量，不能为负；milkprint assess 会拒绝）")
+            parts_en.append(
+                f"{k} negative reading(s) (an interval reading is a quantity and cannot be negative; milkprint assess refuses them)"
+            )
+        if "fall" in by_sub:
+            k = int(by_sub["fall"]["n"])
+            parts_zh.append(
+                f"{k} 次读数回落，而 meters.csv 未给出 register_max，不能按翻转计（milkprint assess 会拒绝）"
+            )
+            parts_en.append(
+                f"{k} fall(s) of the register with no register_max in meters.csv, so not a wrap (milkprint assess refuses them)"
+            )
+        if "wrap" in by_sub:
+            k = int(by_sub["wrap"]["n"])
+            w = by_sub["wrap"]
+            parts_zh.append(
+                f"{k} 次读数回落若按 register_max 翻转计，将计入 {_fmt(w['total'])} {self.unit}，远超该表正常水平，"
+                "更可能是表计复位或错误读数；结果目前按翻转计入"
+            )
+            parts_en.append(
+                f"{k} fall(s) that as a wrap at register_max would add {_fmt(w['total'])} {self.unit}, far above the "
+                "meter's usual level: more likely a reset or a bad reading; the result counts them as wraps"
+            )
+        self.add(
+            "negative",
+            "error",
+            "mp.primary_data",
+            f"表计 {self.id} 出现负增量：{'；'.join(parts_zh)}。依次为：{v.zh}。",
+            f"meter {self.id} has negative increments: {'; '.join(parts_en)}. They are: {v.en}.",
+            v.where,
+            **v.figs,
+            previous=v.first["pv"],
+            amount_effect=v.total,
+        )
+
+    def _duplicate(self, v: _Shown) -> None:
+        differ = sum(int(c["differ"]) for c in v.counts)
+        rows_zh = f"第 {v.first['pline']} 行与第 {v.first['line']} 行"
+        rows_en = f"rows {v.first['pline']} and {v.first['line']}"
+        if self.m.kind == "interval":
             self.add(
-                kind,
+                "duplicate",
                 "error",
                 "mp.primary_data",
-                f"累计表 {cid} 有 {n} 个读数超出寄存器范围（0 ≤ 读数{bound}，register_max 为翻转值）：{shown_zh}{more_zh}。"
-                "请更正；不小于 register_max 的读数 milkprint assess 会拒绝。",
-                f"cumulative meter {cid} has {n} reading(s) outside its register (0 ≤ value{bound}, register_max being "
-                f"where it wraps): {shown_en}{more_en}. Correct them; milkprint assess refuses those at or above "
-                "register_max.",
-                where,
-                **figs,
-                register_max=rmax,
+                f"区间表 {self.id} 有 {v.n} 个读数与同表另一读数时间相同（首次 {_ts(v.first['ts'])}，{rows_zh}；其中 {differ} 个数值不同）："
+                f"两者都会计入，结果多计 {_fmt(v.total)} {self.unit}。请删去重复行。",
+                f"interval meter {self.id} has {v.n} reading(s) at a timestamp it already has (first {_ts(v.first['ts'])}, "
+                f"{rows_en}; {differ} with a different value): both count, so the result holds "
+                f"{_fmt(v.total)} {self.unit} twice. Remove the duplicate rows.",
+                v.where,
+                **v.figs,
+                first_row=v.first["pline"],
+                differing=differ,
+                amount_effect=v.total,
             )
-        elif kind == "negative":
-            by_sub = {c["sub"]: c for c in counts}
-            parts_zh, parts_en = [], []
-            if "" in by_sub:
-                k = int(by_sub[""]["n"])
-                parts_zh.append(f"{k} 个负读数（区间表读数是用量，不能为负；milkprint assess 会拒绝）")
-                parts_en.append(
-                    f"{k} negative reading(s) (an interval reading is a quantity and cannot be negative; milkprint assess refuses them)"
-                )
-            if "fall" in by_sub:
-                k = int(by_sub["fall"]["n"])
-                parts_zh.append(
-                    f"{k} 次读数回落，而 meters.csv 未给出 register_max，不能按翻转计（milkprint assess 会拒绝）"
-                )
-                parts_en.append(
-                    f"{k} fall(s) of the register with no register_max in meters.csv, so not a wrap (milkprint assess refuses them)"
-                )
-            if "wrap" in by_sub:
-                k = int(by_sub["wrap"]["n"])
-                w = by_sub["wrap"]
-                parts_zh.append(
-                    f"{k} 次读数回落若按 register_max 翻转计，将计入 {_fmt(w['total'])} {self.unit}，远超该表正常水平，"
-                    "更可能是表计复位或错误读数；结果目前按翻转计入"
-                )
-                parts_en.append(
-                    f"{k} fall(s) that as a wrap at register_max would add {_fmt(w['total'])} {self.unit}, far above the "
-                    "meter's usual level: more likely a reset or a bad reading; the result counts them as wraps"
-                )
+        else:
             self.add(
-                kind,
-                "error",
-                "mp.primary_data",
-                f"表计 {cid} 出现负增量：{'；'.join(parts_zh)}。依次为：{shown_zh}{more_zh}。",
-                f"meter {cid} has negative increments: {'; '.join(parts_en)}. They are: {shown_en}{more_en}.",
-                where,
-                **figs,
-                previous=first["pv"],
-                amount_effect=total,
-            )
-        elif kind == "duplicate":
-            differ = sum(int(c["differ"]) for c in counts)
-            rows_zh = f"第 {first['pline']} 行与第 {first['line']} 行"
-            rows_en = f"rows {first['pline']} and {first['line']}"
-            if self.m.kind == "interval":
-                self.add(
-                    kind,
-                    "error",
-                    "mp.primary_data",
-                    f"区间表 {cid} 有 {n} 个读数与同表另一读数时间相同（首次 {_ts(first['ts'])}，{rows_zh}；其中 {differ} 个数值不同）："
-                    f"两者都会计入，结果多计 {_fmt(total)} {self.unit}。请删去重复行。",
-                    f"interval meter {cid} has {n} reading(s) at a timestamp it already has (first {_ts(first['ts'])}, "
-                    f"{rows_en}; {differ} with a different value): both count, so the result holds "
-                    f"{_fmt(total)} {self.unit} twice. Remove the duplicate rows.",
-                    where,
-                    **figs,
-                    first_row=first["pline"],
-                    differing=differ,
-                    amount_effect=total,
-                )
-            else:
-                self.add(
-                    kind,
-                    "warning",
-                    "mp.primary_data",
-                    f"累计表 {cid} 有 {n} 个读数与同表另一读数时间相同（首次 {_ts(first['ts'])}，{rows_zh}；其中 {differ} 个数值不同）。"
-                    f"数值相同时不影响总量；数值不同时两者之差 {_fmt(total)} {self.unit} 计入了结果。",
-                    f"cumulative meter {cid} has {n} reading(s) at a timestamp it already has (first {_ts(first['ts'])}, "
-                    f"{rows_en}; {differ} with a different value). Equal values do not change the total; different "
-                    f"ones add their difference ({_fmt(total)} {self.unit}) to it.",
-                    where,
-                    **figs,
-                    first_row=first["pline"],
-                    differing=differ,
-                    amount_effect=total,
-                )
-        elif kind == "spike":
-            per = "每小时" if self.m.kind == "cumulative" else "每个读数"
-            per_en = "per hour" if self.m.kind == "cumulative" else "per reading"
-            level, thr = first["level"], first["thr"]
-            largest = max(float(c["vmax"] if self.m.kind == "interval" else c["amax"]) for c in counts)
-            self.add(
-                kind,
+                "duplicate",
                 "warning",
                 "mp.primary_data",
-                f"表计 {cid} 有 {n} 个增量远高于其正常水平（中位数为{per} {_fmt(level)} {self.unit}，阈值 {_fmt(thr)} {self.unit}）：{shown_zh}{more_zh}。"
-                f"超出正常水平的量共 {_fmt(total)} {self.unit}，已按读数计入结果，请核实。",
-                f"meter {cid} has {n} increment(s) far above its usual level (median {_fmt(level)} {self.unit} {per_en}, "
-                f"threshold {_fmt(thr)} {self.unit}): {shown_en}{more_en}. They add {_fmt(total)} {self.unit} above the usual "
-                "level and count in the result as read; check them.",
-                where,
-                **figs,
-                level=level,
-                threshold=thr,
-                largest=largest,
-                excess_amount=total,
+                f"累计表 {self.id} 有 {v.n} 个读数与同表另一读数时间相同（首次 {_ts(v.first['ts'])}，{rows_zh}；其中 {differ} 个数值不同）。"
+                f"数值相同时不影响总量；数值不同时两者之差 {_fmt(v.total)} {self.unit} 计入了结果。",
+                f"cumulative meter {self.id} has {v.n} reading(s) at a timestamp it already has (first {_ts(v.first['ts'])}, "
+                f"{rows_en}; {differ} with a different value). Equal values do not change the total; different "
+                f"ones add their difference ({_fmt(v.total)} {self.unit}) to it.",
+                v.where,
+                **v.figs,
+                first_row=v.first["pline"],
+                differing=differ,
+                amount_effect=v.total,
             )
+
+    def _spike(self, v: _Shown) -> None:
+        per = "每小时" if self.m.kind == "cumulative" else "每个读数"
+        per_en = "per hour" if self.m.kind == "cumulative" else "per reading"
+        level, thr = v.first["level"], v.first["thr"]
+        largest = max(float(c["vmax"] if self.m.kind == "interval" else c["amax"]) for c in v.counts)
+        self.add(
+            "spike",
+            "warning",
+            "mp.primary_data",
+            f"表计 {self.id} 有 {v.n} 个增量远高于其正常水平（中位数为{per} {_fmt(level)} {self.unit}，阈值 {_fmt(thr)} {self.unit}）：{v.zh}。"
+            f"超出正常水平的量共 {_fmt(v.total)} {self.unit}，已按读数计入结果，请核实。",
+            f"meter {self.id} has {v.n} increment(s) far above its usual level (median {_fmt(level)} {self.unit} {per_en}, "
+            f"threshold {_fmt(thr)} {self.unit}): {v.en}. They add {_fmt(v.total)} {self.unit} above the usual "
+            "level and count in the result as read; check them.",
+            v.where,
+            **v.figs,
+            level=level,
+            threshold=thr,
+            largest=largest,
+            excess_amount=v.total,
+        )
 
     # ---- flat lines
 
