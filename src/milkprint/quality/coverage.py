@@ -26,6 +26,59 @@ def _quantities(rows: Sequence[CoverageRow]) -> list[float] | None:
         return None
 
 
+def _packaging_gaps(group: str, rows: list[CoverageRow], quantities: list[float], total: float) -> list[Finding]:
+    """Packaging suppliers without primary data: an industry average with its source (note), else a warning."""
+    out: list[Finding] = []
+    for r, qty in zip(rows, quantities, strict=True):
+        if r.primary:
+            continue
+        if r.note.strip():
+            out.append(
+                make(
+                    "coverage",
+                    "info",
+                    "mp.coverage",
+                    f"“{group}”：{r.source}（{pct(qty / total)}）未提供原始数据，采用行业平均数据，来源：{r.note}",
+                    f"'{group}': {r.source} ({pct(qty / total)}) gave no data; an industry average is used, "
+                    f"source: {r.note}",
+                    at(r.origin, "note"),
+                )
+            )
+        else:
+            out.append(
+                make(
+                    "coverage",
+                    "warning",
+                    "mp.coverage",
+                    f"“{group}”：包装材料供应商 {r.source}（{pct(qty / total)}）没有原始数据；应采集所有供应商的数据，"
+                    "无法提供时可用行业平均数据，并在 note 中注明来源",
+                    f"'{group}': packaging supplier {r.source} ({pct(qty / total)}) has no primary data; every "
+                    "supplier is asked for data, or an industry average is used with its source in note",
+                    at(r.origin, "primary"),
+                )
+            )
+    return out
+
+
+def _mergeable(group: str, rows: list[CoverageRow], quantities: list[float], total: float) -> list[Finding]:
+    """Sources of at most 5 % without primary data, which may take a neighbour's data (one info finding)."""
+    small = [(r, qty) for r, qty in zip(rows, quantities, strict=True) if not r.primary and qty / total <= q.MERGE_MAX]
+    if not small:
+        return []
+    names = "、".join(f"{r.source}（{pct(qty / total)}）" for r, qty in small)
+    names_en = ", ".join(f"{r.source} ({pct(qty / total)})" for r, qty in small)
+    return [
+        make(
+            "coverage",
+            "info",
+            "mp.coverage",
+            f"“{group}”：占比 ≤ 5 % 的来源可合并至邻近来源的数据：{names}",
+            f"'{group}': sources of ≤ 5 % may be merged with a neighbour's data: {names_en}",
+            at(small[0][0].origin, "quantity"),
+        )
+    ]
+
+
 def _group(group: str, rows: list[CoverageRow]) -> list[Finding]:
     where = at(rows[0].origin, "primary")
     quantities = _quantities(rows)
@@ -67,38 +120,13 @@ def _group(group: str, rows: list[CoverageRow]) -> list[Finding]:
     }
     mean_zh = f"；初级数据按数量加权平均 {quantity(mean)}，作为其余来源的代表值" if mean is not None else ""
     mean_en = (
-        f"; quantity-weighted mean of the primary data {quantity(mean)}, standing for the rest" if mean is not None else ""
+        f"; quantity-weighted mean of the primary data {quantity(mean)}, standing for the rest"
+        if mean is not None
+        else ""
     )
     out: list[Finding] = []
     if q.is_packaging_suppliers(group):
-        for r, qty in zip(rows, quantities, strict=True):
-            if r.primary:
-                continue
-            if r.note.strip():
-                out.append(
-                    make(
-                        "coverage",
-                        "info",
-                        "mp.coverage",
-                        f"“{group}”：{r.source}（{pct(qty / total)}）未提供原始数据，采用行业平均数据，来源：{r.note}",
-                        f"'{group}': {r.source} ({pct(qty / total)}) gave no data; an industry average is used, "
-                        f"source: {r.note}",
-                        at(r.origin, "note"),
-                    )
-                )
-            else:
-                out.append(
-                    make(
-                        "coverage",
-                        "warning",
-                        "mp.coverage",
-                        f"“{group}”：包装材料供应商 {r.source}（{pct(qty / total)}）没有原始数据；应采集所有供应商的数据，"
-                        "无法提供时可用行业平均数据，并在 note 中注明来源",
-                        f"'{group}': packaging supplier {r.source} ({pct(qty / total)}) has no primary data; every "
-                        "supplier is asked for data, or an industry average is used with its source in note",
-                        at(r.origin, "primary"),
-                    )
-                )
+        out.extend(_packaging_gaps(group, rows, quantities, total))
         out.append(
             make(
                 "coverage",
@@ -126,20 +154,7 @@ def _group(group: str, rows: list[CoverageRow]) -> list[Finding]:
             **figures,
         )
     )
-    small = [(r, qty) for r, qty in zip(rows, quantities, strict=True) if not r.primary and qty / total <= q.MERGE_MAX]
-    if small:
-        names = "、".join(f"{r.source}（{pct(qty / total)}）" for r, qty in small)
-        names_en = ", ".join(f"{r.source} ({pct(qty / total)})" for r, qty in small)
-        out.append(
-            make(
-                "coverage",
-                "info",
-                "mp.coverage",
-                f"“{group}”：占比 ≤ 5 % 的来源可合并至邻近来源的数据：{names}",
-                f"'{group}': sources of ≤ 5 % may be merged with a neighbour's data: {names_en}",
-                at(small[0][0].origin, "quantity"),
-            )
-        )
+    out.extend(_mergeable(group, rows, quantities, total))
     return out
 
 
