@@ -843,17 +843,7 @@ def _check_lengths(
 
 def _read(wb: Any, path: Path, limits: Mapping[str, int]) -> Imported:
     ctx = _Context(path.name)
-    sheets: dict[str, Any] = {}
-    tables: dict[str, tuple[str, DataTable, Any]] = {}
-    for ws in wb.worksheets:
-        key = L.sheet_key(ws.title)
-        if key is not None:
-            sheets.setdefault(key, ws)
-            continue
-        found = L.find_table(ws.title)
-        if found is not None:
-            tables[found[1].id] = (found[0], found[1], ws)
-    lang: Lang = "en" if any(ws.title == t.en for ws in wb.worksheets for t in L.SHEETS.values()) else "zh"
+    sheets, tables, lang = _sheets_of(wb)
     if "assessment" not in sheets:
         raise InputError.at(
             Location(file=path.name, sheet=L.SHEETS["assessment"].zh),
@@ -871,28 +861,7 @@ def _read(wb: Any, path: Path, limits: Mapping[str, int]) -> Imported:
         raw = a_grid.value(a_cells.rows["method"], a_cells.value_col)
         method = text_of(raw) if not is_empty(raw) and text_of(raw) in METHODS else None
     wanted = tables_for(method) if method else ()
-    for t in wanted:
-        if t.id not in tables:
-            ctx.at(
-                t.sheet(lang),
-                None,
-                None,
-                Text(
-                    f"缺少工作表“{t.sheet.zh}”（{t.number} {t.caption.zh}）",
-                    f"the sheet '{t.sheet.en}' ({t.number}) is missing",
-                ),
-            )
-    for _, t, ws in tables.values():
-        if method and t not in wanted:
-            ctx.at(
-                ws.title,
-                None,
-                None,
-                Text(
-                    f"工作表“{ws.title}”属于另一评价方法，与“评价信息”中的方法 {method} 不符",
-                    f"the sheet '{ws.title}' belongs to another method than {method}",
-                ),
-            )
+    _check_method_sheets(ctx, method, wanted, tables, lang)
     standard = _Standard()
     order = 0
     for t in wanted:
@@ -910,28 +879,7 @@ def _read(wb: Any, path: Path, limits: Mapping[str, int]) -> Imported:
     for file, key in L.TABLE_SHEETS.items():
         rows[file] = _read_table(ctx, _grid(sheets[key], path.name), file, order) if key in sheets else []
         order += L.EXCEL_MAX_ROWS
-    meters = {m.model.meter_id for m in rows["meters.csv"]}
-    readings_csv, count = (None, 0)
-    if "readings" in sheets:
-        readings_csv, count = _read_readings(
-            ctx, path, sheets["readings"].title, wb.epoch, meters if rows["meters.csv"] else None
-        )
-    if count == 0 and not rows["meters.csv"]:
-        readings_csv = None  # no meters, no readings: the bundle has no readings.csv
-    if rows["meters.csv"] and readings_csv is None and not ctx.bad.problems:
-        ctx.at(
-            L.sheet_name("readings", lang),
-            None,
-            None,
-            Text("有表计登记但没有读数", "meters are registered but there are no readings"),
-        )
-    if count and not rows["meters.csv"]:
-        ctx.at(
-            L.sheet_name("meters", lang),
-            None,
-            None,
-            Text("有读数但没有表计登记", "there are readings but no meters are registered"),
-        )
+    readings_csv, count = _readings_of(ctx, wb, path, sheets, rows["meters.csv"], lang)
     if assessment is not None:
         for sheet, r, col, item, value in standard.linked:
             _check_linked(ctx, sheet, r, col, item, value, assessment)
@@ -957,6 +905,81 @@ def _read(wb: Any, path: Path, limits: Mapping[str, int]) -> Imported:
         coverage=models("coverage.csv"),
     )
     return Imported(bundle, readings_csv, count)
+
+
+def _sheets_of(wb: Any) -> tuple[dict[str, Any], dict[str, tuple[str, DataTable, Any]], Lang]:
+    """The workbook's sheets by key, its standard tables by id, and the language of its sheet names."""
+    sheets: dict[str, Any] = {}
+    tables: dict[str, tuple[str, DataTable, Any]] = {}
+    for ws in wb.worksheets:
+        key = L.sheet_key(ws.title)
+        if key is not None:
+            sheets.setdefault(key, ws)
+            continue
+        found = L.find_table(ws.title)
+        if found is not None:
+            tables[found[1].id] = (found[0], found[1], ws)
+    lang: Lang = "en" if any(ws.title == t.en for ws in wb.worksheets for t in L.SHEETS.values()) else "zh"
+    return sheets, tables, lang
+
+
+def _check_method_sheets(
+    ctx: _Context,
+    method: str | None,
+    wanted: Sequence[DataTable],
+    tables: Mapping[str, tuple[str, DataTable, Any]],
+    lang: Lang,
+) -> None:
+    """Every collection table of the method has its sheet, and no sheet belongs to another method."""
+    for t in wanted:
+        if t.id not in tables:
+            ctx.at(
+                t.sheet(lang),
+                None,
+                None,
+                Text(
+                    f"缺少工作表“{t.sheet.zh}”（{t.number} {t.caption.zh}）",
+                    f"the sheet '{t.sheet.en}' ({t.number}) is missing",
+                ),
+            )
+    for _, t, ws in tables.values():
+        if method and t not in wanted:
+            ctx.at(
+                ws.title,
+                None,
+                None,
+                Text(
+                    f"工作表“{ws.title}”属于另一评价方法，与“评价信息”中的方法 {method} 不符",
+                    f"the sheet '{ws.title}' belongs to another method than {method}",
+                ),
+            )
+
+
+def _readings_of(
+    ctx: _Context, wb: Any, path: Path, sheets: Mapping[str, Any], meters: Sequence[_Row], lang: Lang
+) -> tuple[str | None, int]:
+    """The readings sheet as readings.csv text and its row count; meters without readings (or the reverse) refused."""
+    ids = {m.model.meter_id for m in meters}
+    readings_csv, count = (None, 0)
+    if "readings" in sheets:
+        readings_csv, count = _read_readings(ctx, path, sheets["readings"].title, wb.epoch, ids if meters else None)
+    if count == 0 and not meters:
+        readings_csv = None  # no meters, no readings: the bundle has no readings.csv
+    if meters and readings_csv is None and not ctx.bad.problems:
+        ctx.at(
+            L.sheet_name("readings", lang),
+            None,
+            None,
+            Text("有表计登记但没有读数", "meters are registered but there are no readings"),
+        )
+    if count and not meters:
+        ctx.at(
+            L.sheet_name("meters", lang),
+            None,
+            None,
+            Text("有读数但没有表计登记", "there are readings but no meters are registered"),
+        )
+    return readings_csv, count
 
 
 def _check_linked(ctx: _Context, sheet: str, r: int, col: int, item: DataItem, value: object, a: Assessment) -> None:
