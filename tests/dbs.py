@@ -10,7 +10,7 @@ from __future__ import annotations
 import atexit
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -80,10 +80,32 @@ def migrated_template() -> str:
     return _template[0]
 
 
+def replace_with_copy(name: str, template: str) -> None:
+    """Make the database `name` (from `pg_database`, nobody connected) a fresh copy of `template` under the same name."""
+    _drop(name)
+    _admin(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
+
+
+def new_template(build: Callable[[str], None]) -> str:
+    """A PostgreSQL database of this process filled by `build(url)`, for `replace_with_copy`; dropped with the others
+    at the end of the session (`drop_template`). The caller keeps the name (one per purpose and process)."""
+    name = f"milkprint_test_tpl_{secrets.token_hex(6)}"
+    _admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    atexit.register(_drop, name)
+    _others.append(name)
+    build(pg_url(name))
+    return name
+
+
+_others: list[str] = []
+
+
 def drop_template() -> None:
     """Drop this process's template database, if it made one."""
     while _template:
         _drop(_template.pop())
+    while _others:
+        _drop(_others.pop())
 
 
 @pytest.fixture(params=KINDS)

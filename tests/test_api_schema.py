@@ -19,6 +19,7 @@ from milkprint.api.demo import sample_zip
 from milkprint.api.security import create_api_token, hash_password
 from milkprint.server import create_app
 from milkprint.service import assessments as svc
+from milkprint.service.actor import Actor
 from milkprint.store.db import transaction
 from milkprint.store.models import utcnow
 
@@ -32,16 +33,23 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     with transaction(app.state.factory) as s:
         org = svc.create_organisation(s, "模式测试乳业")
         s.flush()
-        user = svc.create_user(s, org_id=org.id, username="schema-admin", password_hash=hash_password("x" * 12), role="admin")
-        s.flush()
-        plant = svc.create_plant(s, org_id=org.id, user_id=user.id, name="一厂")
-        s.flush()
-        a = svc.create_assessment(
-            s, org_id=org.id, user_id=user.id, plant_id=plant.id, title="样例", filename="sample.zip",
-            content_type="application/zip", data=sample_zip(),
+        user = svc.create_user(
+            s, org_id=org.id, username="schema-admin", password_hash=hash_password("x" * 12), role="admin"
         )
         s.flush()
-        svc.run_assessment(s, org_id=org.id, user_id=user.id, assessment_id=a.id)
+        plant = svc.create_plant(s, actor=Actor(org.id, user.id, ""), name="一厂")
+        s.flush()
+        a = svc.create_assessment(
+            s,
+            actor=Actor(org.id, user.id, ""),
+            plant_id=plant.id,
+            title="样例",
+            filename="sample.zip",
+            content_type="application/zip",
+            data=sample_zip(),
+        )
+        s.flush()
+        svc.run_assessment(s, actor=Actor(org.id, user.id, ""), assessment_id=a.id)
         TOKEN["value"], _ = create_api_token(s, user.id, "schemathesis", utcnow())
     yield schemathesis.openapi.from_asgi("/openapi.json", app)
     app.state.engine.dispose()

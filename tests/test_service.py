@@ -28,6 +28,7 @@ from milkprint.factors.library import default_library
 from milkprint.pipeline import assess_bundle
 from milkprint.service import assessments as svc
 from milkprint.service import renders
+from milkprint.service.actor import Actor
 from milkprint.service.errors import ConflictError, NotFoundError
 from milkprint.store.db import transaction
 from milkprint.store.models import (
@@ -115,9 +116,9 @@ def world(store: Store) -> World:  # noqa: F811  # the fixture imported from tes
         for name in ("甲乳业", "乙乳业"):
             org = svc.create_organisation(s, name)
             user = svc.create_user(s, org_id=org.id, username=f"u-{org.id}", password_hash="x", role="engineer")
-            plant = svc.create_plant(s, org_id=org.id, user_id=user.id, name="示例乳粉厂", province="内蒙古")
+            plant = svc.create_plant(s, actor=Actor(org.id, user.id, ""), name="示例乳粉厂", province="内蒙古")
             ids += [org.id, user.id, plant.id]
-        plant2 = svc.create_plant(s, org_id=ids[0], user_id=ids[1], name="二厂")
+        plant2 = svc.create_plant(s, actor=Actor(ids[0], ids[1], ""), name="二厂")
         return World(factory, ids[0], ids[1], ids[2], plant2.id, ids[3], ids[4], ids[5])
 
 
@@ -127,26 +128,24 @@ def create(
     with transaction(w.factory) as s:
         a = svc.create_assessment(
             s,
-            org_id=w.org,
-            user_id=w.user,
+            actor=Actor(w.org, w.user, "127.0.0.1"),
             plant_id=plant or w.plant,
             title=title,
             filename=filename,
             content_type="application/zip",
             data=data,
-            client="127.0.0.1",
         )
         return a.id
 
 
 def run(w: World, assessment_id: int, version: int | None = None) -> ResultRecord:
     with transaction(w.factory) as s:
-        return svc.run_assessment(s, org_id=w.org, user_id=w.user, assessment_id=assessment_id, version=version)
+        return svc.run_assessment(s, actor=Actor(w.org, w.user, ""), assessment_id=assessment_id, version=version)
 
 
 def row_version(w: World, assessment_id: int) -> int:
     with w.factory() as s:
-        return svc.get_assessment(s, org_id=w.org, assessment_id=assessment_id).row_version
+        return svc.get_assessment(s, actor=Actor(w.org, None, ""), assessment_id=assessment_id).row_version
 
 
 def counts(w: World) -> dict[str, int]:
@@ -170,9 +169,9 @@ def test_zip_upload_keeps_raw_bytes_and_stores_the_validated_bundle(
 ) -> None:
     a_id = create(world, plant_zip)
     with world.factory() as s:
-        a = svc.get_assessment(s, org_id=world.org, assessment_id=a_id)
+        a = svc.get_assessment(s, actor=Actor(world.org, None, ""), assessment_id=a_id)
         assert (a.status, a.current_version, a.approved_version, a.title) == ("draft", 1, None, "2024 年度")
-        (v,) = svc.list_versions(s, org_id=world.org, assessment_id=a_id)
+        (v,) = svc.list_versions(s, actor=Actor(world.org, None, ""), assessment_id=a_id)
         upload = s.get(Upload, v.upload_id)
         assert upload is not None
         assert upload.data == plant_zip
@@ -198,7 +197,7 @@ def test_zip_upload_keeps_raw_bytes_and_stores_the_validated_bundle(
             toml["product"]["name"],
             toml["product"]["spec"],
         )
-        meters = svc.list_meters(s, org_id=world.org, plant_id=world.plant)
+        meters = svc.list_meters(s, actor=Actor(world.org, None, ""), plant_id=world.plant)
         case_meters = csv_rows((PLANT_2024 / "meters.csv").read_bytes())
         assert [(m.meter_id, m.process, m.item, m.unit, m.kind) for m in meters] == sorted(
             (r["meter_id"], r["process"], r["item"], r["unit"], r["kind"]) for r in case_meters
@@ -206,10 +205,10 @@ def test_zip_upload_keeps_raw_bytes_and_stores_the_validated_bundle(
     # The same upload again gives the same stored bytes (canonical), and the product is not duplicated.
     b_id = create(world, plant_zip)
     with world.factory() as s:
-        v1 = svc.get_version(s, org_id=world.org, assessment_id=a_id)
-        v2 = svc.get_version(s, org_id=world.org, assessment_id=b_id)
+        v1 = svc.get_version(s, actor=Actor(world.org, None, ""), assessment_id=a_id)
+        v2 = svc.get_version(s, actor=Actor(world.org, None, ""), assessment_id=b_id)
         assert v1.bundle_zip == v2.bundle_zip
-        assert len(svc.list_products(s, org_id=world.org)) == 1
+        assert len(svc.list_products(s, actor=Actor(world.org, None, ""))) == 1
     created = {(e.entity, e.action) for e in audits(world, "upload") + audits(world, "assessment")}
     assert created == {("upload", "create"), ("assessment", "create")}
     assert len(audits(world, "assessment_version", "create")) == 2
@@ -227,9 +226,9 @@ def test_workbook_upload_assesses_like_the_case(world: World, plant_xlsx: bytes)
     assert rec.kgco2e_per_t == pytest.approx(EXPECTED["carbon"]["kgco2e_per_t"], rel=1e-9)
     assert rec.m3_per_t == pytest.approx(EXPECTED["water"]["m3_per_t"], rel=1e-9)
     with world.factory() as s:
-        meters = svc.list_meters(s, org_id=world.org, plant_id=world.plant)
+        meters = svc.list_meters(s, actor=Actor(world.org, None, ""), plant_id=world.plant)
         assert len(meters) == len(csv_rows((PLANT_2024 / "meters.csv").read_bytes()))
-        (v,) = svc.list_versions(s, org_id=world.org, assessment_id=a_id)
+        (v,) = svc.list_versions(s, actor=Actor(world.org, None, ""), assessment_id=a_id)
         upload = s.get(Upload, v.upload_id)
         assert upload is not None and upload.data == plant_xlsx and upload.filename == "填报.xlsx"
 
@@ -264,8 +263,7 @@ def test_bad_uploads_raise_input_error_and_store_nothing(world: World, tiny_zip:
             with pytest.raises(InputError) as info:
                 svc.create_assessment(
                     s,
-                    org_id=world.org,
-                    user_id=world.user,
+                    actor=Actor(world.org, world.user, ""),
                     plant_id=world.plant,
                     title="坏数据",
                     filename=filename,
@@ -281,8 +279,7 @@ def test_bad_uploads_raise_input_error_and_store_nothing(world: World, tiny_zip:
     with world.factory() as s, pytest.raises(InputError) as info:
         svc.create_assessment(
             s,
-            org_id=world.org,
-            user_id=world.user,
+            actor=Actor(world.org, world.user, ""),
             plant_id=world.plant,
             title="坏数据",
             filename="c.zip",
@@ -297,8 +294,7 @@ def test_bad_uploads_raise_input_error_and_store_nothing(world: World, tiny_zip:
     with pytest.raises(InputError), transaction(world.factory) as s:
         svc.add_version(
             s,
-            org_id=world.org,
-            user_id=world.user,
+            actor=Actor(world.org, world.user, ""),
             assessment_id=a_id,
             expected_row_version=1,
             filename="c.zip",
@@ -328,10 +324,10 @@ def test_run_stores_the_result_with_the_exact_factors_and_is_idempotent(world: W
     assert all(f["source"] and f["unit"] and isinstance(f["value"], float) for f in rec.factors)
     # Stored and read back in another session: the same JSON.
     with world.factory() as s:
-        again = svc.get_result(s, org_id=world.org, result_id=rec.id)
+        again = svc.get_result(s, actor=Actor(world.org, None, ""), result_id=rec.id)
         assert again.result == rec.result and again.factors == rec.factors
         assert again.result["carbon"]["kgco2e_per_t"] == rec.kgco2e_per_t
-        assert svc.latest_result(s, org_id=world.org, assessment_id=a_id).id == rec.id
+        assert svc.latest_result(s, actor=Actor(world.org, None, ""), assessment_id=a_id).id == rec.id
     # Running again returns the same immutable result and writes nothing.
     before = counts(world)
     assert run(world, a_id).id == rec.id
@@ -343,16 +339,24 @@ def test_run_stores_the_result_with_the_exact_factors_and_is_idempotent(world: W
 def test_report_label_and_check(world: World, plant_zip: bytes) -> None:
     a_id = create(world, plant_zip)
     with world.factory() as s:
-        pdf = renders.render_file(s, kind="report", org_id=world.org, assessment_id=a_id, fmt="pdf", lang="zh")
+        pdf = renders.render_file(
+            s, kind="report", actor=Actor(world.org, None, ""), assessment_id=a_id, fmt="pdf", lang="zh"
+        )
         assert pdf.startswith(b"%PDF")
-        svg = renders.render_file(s, kind="label", org_id=world.org, assessment_id=a_id, fmt="svg", lang="zh").decode("utf-8")
+        svg = renders.render_file(
+            s, kind="label", actor=Actor(world.org, None, ""), assessment_id=a_id, fmt="svg", lang="zh"
+        ).decode("utf-8")
         whole = f"{round(EXPECTED['carbon']['kgco2e_per_t']):,}"  # 1,026: the label declares whole kgCO2e per t
         assert whole in svg
-        png = renders.render_file(s, kind="label", org_id=world.org, assessment_id=a_id, fmt="png", lang="en")
+        png = renders.render_file(
+            s, kind="label", actor=Actor(world.org, None, ""), assessment_id=a_id, fmt="png", lang="en"
+        )
         assert png.startswith(b"\x89PNG\r\n\x1a\n")
         with pytest.raises(InputError):
-            renders.render_file(s, kind="report", org_id=world.org, assessment_id=a_id, fmt="odt", lang="zh")
-        found = svc.check_findings(s, org_id=world.org, assessment_id=a_id, lang="en")
+            renders.render_file(
+                s, kind="report", actor=Actor(world.org, None, ""), assessment_id=a_id, fmt="odt", lang="zh"
+            )
+        found = svc.check_findings(s, actor=Actor(world.org, None, ""), assessment_id=a_id, lang="en")
         assert found["bundle"] == f"assessment-{a_id}-v1.zip"
         assert found["method"] == EXPECTED["method"]
         assert json.loads(json.dumps(found)) == found
@@ -365,8 +369,8 @@ def test_another_organisation_finds_nothing(world: World, tiny_zip: bytes) -> No
     a_id = create(world, tiny_zip)
     r_id = run(world, a_id).id
     rv = row_version(world, a_id)
-    other = {"org_id": world.other_org}
-    who = {**other, "user_id": world.other_user}
+    other = {"actor": Actor(world.other_org, None, "")}
+    who = {"actor": Actor(world.other_org, world.other_user, "")}
     upload = {"filename": "t.zip", "content_type": "", "data": tiny_zip}
     calls: list[Callable[[Session], Any]] = [
         lambda s: svc.get_assessment(s, **other, assessment_id=a_id),
@@ -411,10 +415,10 @@ def test_stale_row_version_is_refused(world: World, tiny_zip: bytes) -> None:
     run(world, a_id)
     with transaction(world.factory) as s:
         a = svc.update_title(
-            s, org_id=world.org, user_id=world.user, assessment_id=a_id, title="新标题", expected_row_version=1
+            s, actor=Actor(world.org, world.user, ""), assessment_id=a_id, title="新标题", expected_row_version=1
         )
         assert a.row_version == 2
-    stale = {"org_id": world.org, "user_id": world.user, "assessment_id": a_id, "expected_row_version": 1}
+    stale = {"actor": Actor(world.org, world.user, ""), "assessment_id": a_id, "expected_row_version": 1}
     before = counts(world)
     for call in (
         lambda s: svc.update_title(s, **stale, title="又一个"),
@@ -426,7 +430,7 @@ def test_stale_row_version_is_refused(world: World, tiny_zip: bytes) -> None:
         assert "row version 2" in info.value.message("en")
     assert counts(world) == before
     with world.factory() as s:
-        a = svc.get_assessment(s, org_id=world.org, assessment_id=a_id)
+        a = svc.get_assessment(s, actor=Actor(world.org, None, ""), assessment_id=a_id)
         assert (a.title, a.row_version, a.status) == ("新标题", 2, "draft")
 
 
@@ -439,8 +443,7 @@ def test_a_concurrent_edit_between_read_and_write_is_detected(world: World, tiny
         with transaction(world.factory) as first:
             svc.update_title(
                 first,
-                org_id=world.org,
-                user_id=world.user,
+                actor=Actor(world.org, world.user, ""),
                 assessment_id=a_id,
                 title="甲的标题",
                 expected_row_version=1,
@@ -450,14 +453,14 @@ def test_a_concurrent_edit_between_read_and_write_is_detected(world: World, tiny
     try:
         with pytest.raises(ConflictError) as info:
             svc.update_title(
-                s, org_id=world.org, user_id=world.user, assessment_id=a_id, title="乙的标题", expected_row_version=1
+                s, actor=Actor(world.org, world.user, ""), assessment_id=a_id, title="乙的标题", expected_row_version=1
             )
         assert "just changed" in info.value.message("en")  # found by the UPDATE's row-version check, not before
         s.rollback()
     finally:
         s.close()
     with world.factory() as check:
-        a = svc.get_assessment(check, org_id=world.org, assessment_id=a_id)
+        a = svc.get_assessment(check, actor=Actor(world.org, None, ""), assessment_id=a_id)
         assert (a.title, a.row_version) == ("甲的标题", 2)
     assert [e.after["title"] for e in audits(world, "assessment", "update") if e.after] == ["甲的标题"]
 
@@ -465,12 +468,12 @@ def test_a_concurrent_edit_between_read_and_write_is_detected(world: World, tiny
 def test_approval_locks_and_a_new_version_starts_a_draft(world: World, tiny_zip: bytes) -> None:
     a_id = create(world, tiny_zip)
     with pytest.raises(ConflictError) as info, transaction(world.factory) as s:
-        svc.approve(s, org_id=world.org, user_id=world.user, assessment_id=a_id, expected_row_version=1)
+        svc.approve(s, actor=Actor(world.org, world.user, ""), assessment_id=a_id, expected_row_version=1)
     assert "no result" in info.value.message("en")
     first = run(world, a_id)
     assert first.kgco2e_per_t == pytest.approx(TINY_EXPECTED["carbon"]["kgco2e_per_t"], rel=1e-9)
     with transaction(world.factory) as s:
-        a = svc.approve(s, org_id=world.org, user_id=world.user, assessment_id=a_id, expected_row_version=1, client="c")
+        a = svc.approve(s, actor=Actor(world.org, world.user, "c"), assessment_id=a_id, expected_row_version=1)
         assert (a.status, a.approved_version, a.approved_by, a.row_version) == ("approved", 1, world.user, 2)
         assert a.approved_at is not None
     (entry,) = audits(world, "assessment", "approve")
@@ -479,18 +482,17 @@ def test_approval_locks_and_a_new_version_starts_a_draft(world: World, tiny_zip:
     assert (entry.before["approved_version"], entry.after["approved_version"]) == (None, 1)
     with pytest.raises(ConflictError) as info, transaction(world.factory) as s:
         svc.update_title(
-            s, org_id=world.org, user_id=world.user, assessment_id=a_id, title="改", expected_row_version=2
+            s, actor=Actor(world.org, world.user, ""), assessment_id=a_id, title="改", expected_row_version=2
         )
     assert "locked" in info.value.message("en")
     with pytest.raises(ConflictError), transaction(world.factory) as s:
-        svc.approve(s, org_id=world.org, user_id=world.user, assessment_id=a_id, expected_row_version=2)
+        svc.approve(s, actor=Actor(world.org, world.user, ""), assessment_id=a_id, expected_row_version=2)
     # A change to the approved assessment is a new version; the approved one stays approved and its result stays.
     changed = zip_folder(TINY, lambda n, d: d.replace(b"100.0", b"200.0") if n == "assessment.toml" else d)
     with transaction(world.factory) as s:
         v = svc.add_version(
             s,
-            org_id=world.org,
-            user_id=world.user,
+            actor=Actor(world.org, world.user, ""),
             assessment_id=a_id,
             expected_row_version=2,
             filename="v2.zip",
@@ -500,12 +502,12 @@ def test_approval_locks_and_a_new_version_starts_a_draft(world: World, tiny_zip:
         )
         assert (v.number, v.note) == (2, "产量更正")
     with world.factory() as s:
-        a = svc.get_assessment(s, org_id=world.org, assessment_id=a_id)
+        a = svc.get_assessment(s, actor=Actor(world.org, None, ""), assessment_id=a_id)
         assert (a.status, a.current_version, a.approved_version, a.row_version) == ("draft", 2, 1, 3)
-        assert [v.number for v in svc.list_versions(s, org_id=world.org, assessment_id=a_id)] == [1, 2]
+        assert [v.number for v in svc.list_versions(s, actor=Actor(world.org, None, ""), assessment_id=a_id)] == [1, 2]
         with pytest.raises(NotFoundError):
-            svc.latest_result(s, org_id=world.org, assessment_id=a_id)  # version 2 not run yet
-        assert svc.latest_result(s, org_id=world.org, assessment_id=a_id, version=1).id == first.id
+            svc.latest_result(s, actor=Actor(world.org, None, ""), assessment_id=a_id)  # version 2 not run yet
+        assert svc.latest_result(s, actor=Actor(world.org, None, ""), assessment_id=a_id, version=1).id == first.id
     (update,) = audits(world, "assessment", "update")
     assert update.before is not None and update.after is not None
     assert (update.before["current_version"], update.after["current_version"]) == (1, 2)
@@ -517,9 +519,9 @@ def test_approval_locks_and_a_new_version_starts_a_draft(world: World, tiny_zip:
     assert second.kgco2e_per_t == pytest.approx(first.kgco2e_per_t / 2, rel=1e-12)
     with transaction(world.factory) as s:
         a = svc.update_title(
-            s, org_id=world.org, user_id=world.user, assessment_id=a_id, title="第二版", expected_row_version=3
+            s, actor=Actor(world.org, world.user, ""), assessment_id=a_id, title="第二版", expected_row_version=3
         )
-        a = svc.approve(s, org_id=world.org, user_id=world.user, assessment_id=a_id, expected_row_version=4)
+        a = svc.approve(s, actor=Actor(world.org, world.user, ""), assessment_id=a_id, expected_row_version=4)
         assert (a.status, a.approved_version) == ("approved", 2)
 
 
@@ -528,16 +530,14 @@ def test_title_changes_are_audited_with_before_and_after(world: World, tiny_zip:
     with transaction(world.factory) as s:
         svc.update_title(
             s,
-            org_id=world.org,
-            user_id=world.user,
+            actor=Actor(world.org, world.user, "c1"),
             assessment_id=a_id,
             title=" 新 ",
             expected_row_version=1,
-            client="c1",
         )
         with pytest.raises(InputError):
             svc.update_title(
-                s, org_id=world.org, user_id=world.user, assessment_id=a_id, title="  ", expected_row_version=2
+                s, actor=Actor(world.org, world.user, ""), assessment_id=a_id, title="  ", expected_row_version=2
             )
     (entry,) = audits(world, "assessment", "update")
     assert entry.before is not None and entry.after is not None
@@ -555,39 +555,39 @@ def test_lists_page_and_filter(world: World, tiny_zip: bytes) -> None:
     ids.append(create(world, tiny_zip, title="二厂评价", plant=world.plant2))
     run(world, ids[0])
     with transaction(world.factory) as s:
-        svc.approve(s, org_id=world.org, user_id=world.user, assessment_id=ids[0], expected_row_version=1)
+        svc.approve(s, actor=Actor(world.org, world.user, ""), assessment_id=ids[0], expected_row_version=1)
     with world.factory() as s:
-        rows, total = svc.list_assessments(s, org_id=world.org, limit=2)
+        rows, total = svc.list_assessments(s, actor=Actor(world.org, None, ""), limit=2)
         assert total == 4 and [a.id for a in rows] == sorted(ids, reverse=True)[:2]
-        rows, total = svc.list_assessments(s, org_id=world.org, offset=2, limit=2)
+        rows, total = svc.list_assessments(s, actor=Actor(world.org, None, ""), offset=2, limit=2)
         assert total == 4 and [a.id for a in rows] == sorted(ids, reverse=True)[2:]
-        rows, total = svc.list_assessments(s, org_id=world.org, status="approved")
+        rows, total = svc.list_assessments(s, actor=Actor(world.org, None, ""), status="approved")
         assert (total, [a.id for a in rows]) == (1, [ids[0]])
-        rows, total = svc.list_assessments(s, org_id=world.org, plant_id=world.plant2, status="draft")
+        rows, total = svc.list_assessments(s, actor=Actor(world.org, None, ""), plant_id=world.plant2, status="draft")
         assert (total, [a.id for a in rows]) == (1, [ids[3]])
         with pytest.raises(InputError):
-            svc.list_assessments(s, org_id=world.org, status="deleted")
+            svc.list_assessments(s, actor=Actor(world.org, None, ""), status="deleted")
         with pytest.raises(InputError):
-            svc.list_assessments(s, org_id=world.org, limit=0)
-        rows_p, total_p = svc.list_plants(s, org_id=world.org, limit=1)
+            svc.list_assessments(s, actor=Actor(world.org, None, ""), limit=0)
+        rows_p, total_p = svc.list_plants(s, actor=Actor(world.org, None, ""), limit=1)
         assert total_p == 2 and [p.id for p in rows_p] == [world.plant]
 
 
 def test_plants_products_users_and_organisations(world: World) -> None:
     with transaction(world.factory) as s:
-        p = svc.update_plant(s, org_id=world.org, user_id=world.user, plant_id=world.plant, grid="蒙西", client="c")
+        p = svc.update_plant(s, actor=Actor(world.org, world.user, "c"), plant_id=world.plant, grid="蒙西")
         assert (p.name, p.province, p.grid) == ("示例乳粉厂", "内蒙古", "蒙西")
-        same = svc.update_plant(s, org_id=world.org, user_id=world.user, plant_id=world.plant, grid="蒙西")
+        same = svc.update_plant(s, actor=Actor(world.org, world.user, ""), plant_id=world.plant, grid="蒙西")
         assert same.grid == "蒙西"
     (entry,) = audits(world, "plant", "update")  # the unchanged second call wrote nothing
     assert entry.before is not None and entry.after is not None
     assert (entry.before["grid"], entry.after["grid"]) == ("", "蒙西")
     with pytest.raises(ConflictError), transaction(world.factory) as s:
-        svc.update_plant(s, org_id=world.org, user_id=world.user, plant_id=world.plant2, name="示例乳粉厂")
+        svc.update_plant(s, actor=Actor(world.org, world.user, ""), plant_id=world.plant2, name="示例乳粉厂")
     with pytest.raises(ConflictError), transaction(world.factory) as s:
-        svc.create_plant(s, org_id=world.org, user_id=world.user, name="二厂")
+        svc.create_plant(s, actor=Actor(world.org, world.user, ""), name="二厂")
     with transaction(world.factory) as s:  # the same name in another organisation is another plant
-        svc.create_plant(s, org_id=world.other_org, user_id=world.other_user, name="二厂")
+        svc.create_plant(s, actor=Actor(world.other_org, world.other_user, ""), name="二厂")
     with pytest.raises(InputError), transaction(world.factory) as s:
         svc.create_user(s, org_id=world.org, username="x", password_hash="h", role="superuser")
     with pytest.raises(ConflictError), transaction(world.factory) as s:
@@ -624,8 +624,7 @@ def test_a_new_meter_registry_replaces_the_plants_meters(world: World, plant_zip
     with transaction(world.factory) as s:
         svc.add_version(
             s,
-            org_id=world.org,
-            user_id=world.user,
+            actor=Actor(world.org, world.user, ""),
             assessment_id=a_id,
             expected_row_version=1,
             filename="v2.zip",
@@ -633,7 +632,7 @@ def test_a_new_meter_registry_replaces_the_plants_meters(world: World, plant_zip
             data=zip_folder(PLANT_2024, change),
         )
     with world.factory() as s:
-        meters = {m.meter_id: m for m in svc.list_meters(s, org_id=world.org, plant_id=world.plant)}
+        meters = {m.meter_id: m for m in svc.list_meters(s, actor=Actor(world.org, None, ""), plant_id=world.plant)}
     assert set(meters) == {r["meter_id"] for r in case_meters} - {dropped}
     assert meters[renamed].name == "干燥塔电表"
     (deleted,) = audits(world, "meter", "delete")
@@ -669,8 +668,7 @@ def test_create_and_run_lands_with_its_result_or_not_at_all(world: World, plant_
     with pytest.raises(InputError) as err, transaction(world.factory) as s:
         svc.create_and_run(
             s,
-            org_id=world.org,
-            user_id=world.user,
+            actor=Actor(world.org, world.user, ""),
             plant_id=world.plant,
             title="坏读数",
             filename="bad.zip",
@@ -682,8 +680,7 @@ def test_create_and_run_lands_with_its_result_or_not_at_all(world: World, plant_
     with transaction(world.factory) as s:
         a = svc.create_and_run(
             s,
-            org_id=world.org,
-            user_id=world.user,
+            actor=Actor(world.org, world.user, ""),
             plant_id=world.plant,
             title="2024",
             filename="ok.zip",
@@ -692,5 +689,5 @@ def test_create_and_run_lands_with_its_result_or_not_at_all(world: World, plant_
         )
         aid = a.id
     with world.factory() as s:
-        rec = svc.latest_result(s, org_id=world.org, assessment_id=aid)
+        rec = svc.latest_result(s, actor=Actor(world.org, None, ""), assessment_id=aid)
         assert rec.kgco2e_per_t == pytest.approx(EXPECTED["carbon"]["kgco2e_per_t"], rel=1e-9)

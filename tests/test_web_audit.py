@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from milkprint.service import assessments as svc
+from milkprint.service.actor import Actor
 from milkprint.store.db import transaction
 from milkprint.store.models import AuditEntry, Organisation, Plant, User
 from tests.bundles import CASES
@@ -323,11 +324,9 @@ def test_pages_of_fifty_keep_the_filters(web_app: Any, story: Story) -> None:  #
         for i in range(60):
             svc.update_plant(
                 s,
-                org_id=admin.org_id,
-                user_id=admin.id,
+                actor=Actor(admin.org_id, admin.id, "10.0.0.7"),
                 plant_id=story.plant_id,
                 province=f"省{i}",
-                client="10.0.0.7",
             )
     rows = [e for e in stored(web_app, "甲乳业") if e.action == "update"]
     assert len(rows) == 61

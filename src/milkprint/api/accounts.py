@@ -5,7 +5,8 @@ Incident response is the point of the admin functions (a leaked token, a departe
 effect at once. A deactivation, a role change or a new password ends the user's browser sessions, and every change
 drops the user's entries from the process's token cache (`app.state.token_cache`: digest -> (time, Who, token id)),
 now and again when the transaction commits, so no request in between re-caches the old row for its few seconds.
-An organisation always keeps an active administrator: a change that would leave none is refused.
+An organisation always keeps an active administrator: a change that would leave none is refused. Who acts is one
+`Actor` (service.actor): their organisation scopes every lookup, and the audit rows name them and their client.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import unicodedata
 from collections.abc import MutableMapping
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from milkprint.api.security import (
@@ -27,7 +28,9 @@ from milkprint.api.security import (
     revoke_api_token,
 )
 from milkprint.errors import InputError, Location, Problem, Text
+from milkprint.service import accounts as account_reads
 from milkprint.service import assessments as svc
+from milkprint.service.actor import Actor
 from milkprint.service.errors import ConflictError, NotFoundError, not_found
 from milkprint.store.audit import record, record_created, snapshot
 from milkprint.store.models import ROLES, ApiToken, Organisation, User, utcnow
@@ -62,6 +65,13 @@ def _forget(s: Session, cache: TokenCache | None, *, user_id: int | None = None,
     event.listen(s, "after_commit", drop, once=True)
 
 
+def _person(actor: Actor) -> int:
+    """The acting user's id: tokens and one's own password belong to a person, never to the operator."""
+    if actor.user_id is None:
+        raise NotFoundError(Text("找不到该用户", "no such user"))
+    return actor.user_id
+
+
 def member(s: Session, *, org_id: int, user_id: int) -> User:
     """A user of the organisation; another organisation's user is reported exactly like an absent one."""
     user = s.get(User, user_id)
@@ -73,34 +83,34 @@ def member(s: Session, *, org_id: int, user_id: int) -> User:
 # --- tokens -----------------------------------------------------------------------------------------------------
 
 
-def issue_token(s: Session, *, org_id: int, user_id: int, name: str, client: str) -> tuple[str, ApiToken]:
-    """A new bearer token of the user: the plaintext (shown once) and its row."""
+def issue_token(s: Session, *, actor: Actor, name: str) -> tuple[str, ApiToken]:
+    """A new bearer token of the acting user: the plaintext (shown once) and its row."""
+    user_id = _person(actor)
     plain, tok = create_api_token(s, user_id, name, utcnow())
     s.flush()
-    record_created(s, tok, "api_token", org_id=org_id, user_id=user_id, client=client)
+    record_created(s, tok, "api_token", org_id=actor.org_id, user_id=user_id, client=actor.client)
     return plain, tok
 
 
-def user_tokens(s: Session, *, org_id: int, user_id: int) -> list[ApiToken]:
+def user_tokens(s: Session, *, actor: Actor, user_id: int) -> list[ApiToken]:
     """A member's tokens, revoked ones included (an admin's view when answering an incident)."""
-    member(s, org_id=org_id, user_id=user_id)
-    return list(s.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)))
+    member(s, org_id=actor.org_id, user_id=user_id)
+    return account_reads.tokens_of(s, user_id=user_id)
 
 
 def withdraw_token(
     s: Session,
     *,
-    org_id: int,
-    user_id: int,
+    actor: Actor,
     token_id: int,
-    client: str,
     cache: TokenCache | None = None,
     admin: bool = False,
     owner_id: int | None = None,
 ) -> None:
-    """Revoke a live token: one of the caller's (`user_id`) own or, with `admin`, any of a member of the caller's
+    """Revoke a live token: one of the acting user's own or, with `admin`, any of a member of the actor's
     organisation (`owner_id`, when given, must own it). Anything else, another organisation's token included, is
     NotFoundError. The token cache forgets it at once: revoked means revoked now."""
+    org_id, user_id = actor.org_id, actor.user_id
     row = s.get(ApiToken, token_id)
     owner = None if row is None else s.get(User, row.user_id)
     if (
@@ -121,25 +131,15 @@ def withdraw_token(
         entity="api_token",
         entity_id=token_id,
         after=snapshot(row),
-        client=client,
+        client=actor.client,
     )
 
 
 # --- users ------------------------------------------------------------------------------------------------------
 
 
-def add_user(
-    s: Session,
-    *,
-    org_id: int,
-    by_user_id: int | None,
-    username: str,
-    password: str,
-    role: str,
-    display_name: str,
-    client: str,
-) -> User:
-    """A new account of the organisation (an admin's act, or the operator's with `by_user_id` None): every problem
+def add_user(s: Session, *, actor: Actor, username: str, password: str, role: str, display_name: str) -> User:
+    """A new account of the actor's organisation (an admin's act, or the operator's with no user): every problem
     with the name, password and role at once, before the password is hashed; a name in use anywhere gets the same
     answer as any unusable name."""
     name, name_problems = svc.clean_username(username)
@@ -152,14 +152,14 @@ def add_user(
         raise InputError(problems)
     user = svc.create_user(
         s,
-        org_id=org_id,
+        org_id=actor.org_id,
         username=name,
         password_hash=hash_password(password),
         role=role,
         display_name=display_name.strip(),
     )
     s.flush()
-    record_created(s, user, "user", org_id=org_id, user_id=by_user_id, client=client)
+    record_created(s, user, "user", org_id=actor.org_id, user_id=actor.user_id, client=actor.client)
     return user
 
 
@@ -173,18 +173,11 @@ def _display_name_problems(name: str) -> list[Problem]:
     return [Problem(Location(column="display_name"), text)]
 
 
-def _active_admins(s: Session, org_id: int) -> int:
-    query = select(func.count()).where(User.org_id == org_id, User.role == "admin", User.active.is_(True))
-    return int(s.scalar(query.select_from(User)) or 0)
-
-
 def update_user(
     s: Session,
     *,
-    org_id: int,
-    by_user_id: int,
+    actor: Actor,
     user_id: int,
-    client: str,
     cache: TokenCache | None = None,
     role: str | None = None,
     active: bool | None = None,
@@ -201,6 +194,7 @@ def update_user(
         problems += _display_name_problems(display_name)
     if problems:
         raise InputError(problems)
+    org_id = actor.org_id
     s.get(Organisation, org_id, with_for_update=True)  # PostgreSQL: one admin change of an organisation at a time
     user = member(s, org_id=org_id, user_id=user_id)
     before = snapshot(user)
@@ -215,7 +209,7 @@ def update_user(
     if after == before:
         return user
     s.flush()
-    if was_admin and not (user.role == "admin" and user.active) and _active_admins(s, org_id) == 0:
+    if was_admin and not (user.role == "admin" and user.active) and account_reads.active_admins(s, org_id) == 0:
         raise ConflictError(LAST_ADMIN)
     if after["role"] != before["role"] or not user.active:
         end_user_sessions(s, user.id)
@@ -223,13 +217,13 @@ def update_user(
     record(
         s,
         org_id=org_id,
-        user_id=by_user_id,
+        user_id=actor.user_id,
         action="update",
         entity="user",
         entity_id=user.id,
         before=before,
         after=after,
-        client=client,
+        client=actor.client,
     )
     return user
 
@@ -240,27 +234,24 @@ def _strong(password: str, username: str, column: str = "password") -> None:
         raise InputError([Problem(Location(column=column), t) for t in problems])
 
 
-def reset_password(
-    s: Session,
-    *,
-    org_id: int,
-    by_user_id: int,
-    user_id: int,
-    password: str,
-    client: str,
-    cache: TokenCache | None = None,
-) -> User:
+def reset_password(s: Session, *, actor: Actor, user_id: int, password: str, cache: TokenCache | None = None) -> User:
     """An admin sets a member's new password (the member was locked out, or the old one leaked): the policy holds,
     the member's browser sessions end. An admin's own password is changed with the current one, not here."""
-    user = member(s, org_id=org_id, user_id=user_id)
-    if user.id == by_user_id:
+    user = member(s, org_id=actor.org_id, user_id=user_id)
+    if user.id == actor.user_id:
         raise InputError([Problem(Location(column="password"), OWN_PASSWORD)])
     _strong(password, user.username)
     user.password_hash = hash_password(password)
     end_user_sessions(s, user.id)
     _forget(s, cache, user_id=user.id)
     record(
-        s, org_id=org_id, user_id=by_user_id, action="reset_password", entity="user", entity_id=user.id, client=client
+        s,
+        org_id=actor.org_id,
+        user_id=actor.user_id,
+        action="reset_password",
+        entity="user",
+        entity_id=user.id,
+        client=actor.client,
     )
     return user
 
@@ -268,11 +259,9 @@ def reset_password(
 def change_own_password(
     s: Session,
     *,
-    org_id: int,
-    user_id: int,
+    actor: Actor,
     current: str,
     new: str,
-    client: str,
     keep_session: str | None = None,
     cache: TokenCache | None = None,
 ) -> None:
@@ -282,6 +271,7 @@ def change_own_password(
     Unlike the others this takes a session outside a transaction and commits itself: a wrong current password is
     recorded as a failed login (and rate-limited like one) even though the change is refused.
     """
+    org_id, user_id, client = actor.org_id, _person(actor), actor.client
     with s.begin():
         user = member(s, org_id=org_id, user_id=user_id)
         problems = [Problem(Location(column="new_password"), t) for t in check_password_strength(new, user.username)]
@@ -318,26 +308,10 @@ def create_organisation(s: Session, *, name: str, admin_username: str, password:
     if problems:
         raise InputError(problems)
     org = svc.create_organisation(s, name)
-    return add_user(
-        s,
-        org_id=org.id,
-        by_user_id=None,
-        username=name_clean,
-        password=password,
-        role="admin",
-        display_name="",
-        client=client,
-    )
+    operator = Actor(org_id=org.id, user_id=None, client=client)
+    return add_user(s, actor=operator, username=name_clean, password=password, role="admin", display_name="")
 
 
 def organisations(s: Session) -> list[tuple[Organisation, int, int]]:
     """Every organisation with its number of users and of active administrators (the operator's overview)."""
-    users = func.count(User.id)
-    admins = func.count(User.id).filter(User.role == "admin", User.active.is_(True))
-    query = (
-        select(Organisation, users, admins)
-        .outerjoin(User, User.org_id == Organisation.id)
-        .group_by(Organisation.id)
-        .order_by(Organisation.id)
-    )
-    return [(org, int(n), int(a)) for org, n, a in s.execute(query).all()]
+    return account_reads.organisations(s)

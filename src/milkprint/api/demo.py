@@ -51,12 +51,12 @@ def seed(factory: sessionmaker[Session]) -> str | None:
             display_name="演示管理员",
         )
         s.flush()
-        plant = svc.create_plant(s, org_id=org.id, user_id=user.id, name="示例乳粉厂", province="内蒙古", grid="蒙西")
+        actor = svc.Actor(org_id=org.id, user_id=user.id, client="")
+        plant = svc.create_plant(s, actor=actor, name="示例乳粉厂", province="内蒙古", grid="蒙西")
         s.flush()
         a = svc.create_assessment(
             s,
-            org_id=org.id,
-            user_id=user.id,
+            actor=actor,
             plant_id=plant.id,
             title="示例乳粉厂 2025 年度",
             filename="sample_plant.zip",
@@ -64,5 +64,5 @@ def seed(factory: sessionmaker[Session]) -> str | None:
             data=sample_zip(),
         )
         s.flush()
-        svc.run_assessment(s, org_id=org.id, user_id=user.id, assessment_id=a.id)
+        svc.run_assessment(s, actor=actor, assessment_id=a.id)
     return password

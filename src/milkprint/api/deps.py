@@ -25,6 +25,7 @@ from milkprint.api.security import can, same, session_user, token_digest, token_
 from milkprint.api.sessions import CSRF_HEADER, CsrfFailed, Unauthorized
 from milkprint.errors import Text
 from milkprint.service import assessments as svc
+from milkprint.service.actor import Actor
 from milkprint.service.errors import ForbiddenError
 from milkprint.store.models import MAX_ID, ApiToken, User, utcnow
 
@@ -75,6 +76,11 @@ class Caller:
         return self.user.org_id
 
     @property
+    def actor(self) -> Actor:
+        """The caller as the service takes it: their organisation, themselves, and their address."""
+        return Actor(org_id=self.user.org_id, user_id=self.user.id, client=self.client)
+
+    @property
     def who(self) -> str:
         """The person behind the call, for per-person limits (a user's tokens and sessions are one person)."""
         return f"user:{self.user.id}"
@@ -94,12 +100,12 @@ class ResultCache:
     lock: threading.Lock = field(default_factory=threading.Lock)
     latest: dict[tuple[int, int], tuple[float, bytes]] = field(default_factory=dict)
 
-    def result_json(self, s: Session, org: int, result_id: int) -> bytes:
-        key = (org, result_id)
+    def result_json(self, s: Session, actor: Actor, result_id: int) -> bytes:
+        key = (actor.org_id, result_id)
         with self.lock:
             cached = self.results.get(key)
         if cached is None:
-            rec = svc.get_result(s, org_id=org, result_id=result_id)  # 404 unless the organisation owns it
+            rec = svc.get_result(s, actor=actor, result_id=result_id)  # 404 unless the organisation owns it
             cached = S.ResultOut.model_validate(rec).model_dump_json().encode("utf-8")
             with self.lock:
                 self.results[key] = cached

@@ -90,7 +90,10 @@ def too_slow() -> BodyRefused:
     return BodyRefused(
         408,
         "too_slow",
-        Text("请求内容传输过慢或中断，已放弃；请重新上传", "the request body arrived too slowly or stalled; send it again"),
+        Text(
+            "请求内容传输过慢或中断，已放弃；请重新上传",
+            "the request body arrived too slowly or stalled; send it again",
+        ),
     )
 
 

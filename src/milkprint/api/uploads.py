@@ -97,9 +97,7 @@ def _multipart(properties: dict[str, Any], required: list[str]) -> dict[str, Any
         "requestBody": {
             "required": True,
             "content": {
-                "multipart/form-data": {
-                    "schema": {"type": "object", "properties": properties, "required": required}
-                }
+                "multipart/form-data": {"schema": {"type": "object", "properties": properties, "required": required}}
             },
         }
     }

@@ -3,6 +3,7 @@
 Kept so that the doors (api/, web/, cli.py) and the tests that import `milkprint.service.assessments` keep working
 while they move; it defines nothing. Where each thing lives:
 
+- `service.actor`: `Actor`, who acts (organisation, user, client), the one value every function below takes;
 - `service.organisations`: organisations and users (`create_organisation`, `create_user`, `clean_username`);
 - `service.plants`: plants, products and meters;
 - `service.uploads`: `parse_upload`, `ParsedUpload`, `canonical_zip`, `MAX_UPLOAD`;
@@ -10,12 +11,13 @@ while they move; it defines nothing. Where each thing lives:
 - `service.runs`: running an assessment, its results and check findings;
 - `service.common`: what they share (paging, ownership by organisation, flush, the output formats).
 
-The rules every function follows (the caller's transaction, scoping by `org_id`, row versions) are stated in
+The rules every function follows (the caller's transaction, scoping by the actor's organisation, row versions) are stated in
 `service.common` and `service.versions`.
 """
 
 from __future__ import annotations
 
+from milkprint.service.actor import Actor
 from milkprint.service.common import (
     LABEL_FORMATS,
     MAX_PAGE,
@@ -69,6 +71,7 @@ __all__ = [
     "USERNAME_LENGTH",
     "USERNAME_REFUSED",
     "USERNAME_TAKEN",
+    "Actor",
     "LabelFormat",
     "ParsedUpload",
     "ReportFormat",

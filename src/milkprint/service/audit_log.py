@@ -1,6 +1,6 @@
 """Reading the audit trail: one organisation's entries, filtered and paged, newest first, with who made each.
 
-Every query is scoped to one organisation (`org_id` is indexed); a page is one count and one bounded select, so
+Every query is scoped to the actor's organisation (`org_id` is indexed); a page is one count and one bounded select, so
 the cost does not grow with the pages before it beyond the database's offset scan. Times are stored in UTC; the
 caller turns local days into UTC bounds (`day_bounds`) because the plants' days are China's days, not UTC's.
 """
@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, String, cast, func, or_, select
+from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from milkprint.store.models import AuditEntry, User
+from milkprint.service.actor import Actor
+from milkprint.service.common import page
+from milkprint.store.models import Assessment, AssessmentVersion, AuditEntry, ResultRecord, User
 
 MAX_LIMIT = 500
 MAX_OFFSET = 10**12  # far beyond any log, and well inside a 64-bit OFFSET
@@ -115,12 +117,12 @@ def _conditions(org_id: int, f: AuditFilter) -> list[ColumnElement[bool]]:
 
 
 def search(
-    session: Session, *, org_id: int, filters: AuditFilter, offset: int = 0, limit: int = 50
+    session: Session, *, actor: Actor, filters: AuditFilter, offset: int = 0, limit: int = 50
 ) -> tuple[list[AuditRow], int]:
     """A page of the organisation's entries matching `filters`, newest first, and how many match in all."""
     offset = min(max(offset, 0), MAX_OFFSET)
     limit = min(max(limit, 1), MAX_LIMIT)
-    where = _conditions(org_id, filters)
+    where = _conditions(actor.org_id, filters)
     total = session.scalar(select(func.count(AuditEntry.id)).where(*where)) or 0
     query = (
         select(AuditEntry, User.username, User.display_name)
@@ -149,8 +151,52 @@ def search(
     return rows, total
 
 
-def choices(session: Session, *, org_id: int) -> AuditChoices:
+def entries(
+    session: Session, *, actor: Actor, entity: str | None = None, offset: int = 0, limit: int = 50
+) -> tuple[list[AuditEntry], int]:
+    """A page of the organisation's entries (of one kind of entity, when given), by id newest first, and how many
+    there are in all (the REST API's list)."""
+    query = select(AuditEntry).where(AuditEntry.org_id == actor.org_id)
+    if entity:
+        query = query.where(AuditEntry.entity == entity)
+    return page(session, query.order_by(AuditEntry.id.desc()), offset, limit)
+
+
+def about_assessment(
+    session: Session, *, actor: Actor, assessment: Assessment, versions: list[AssessmentVersion], limit: int = 100
+) -> list[tuple[AuditEntry, str]]:
+    """The entries about an assessment, its versions, their uploads and results, newest first (at most `limit`),
+    each with the name of who made it (display name, else username; empty for none)."""
+    org_id = actor.org_id
+    version_ids = [str(v.id) for v in versions]
+    upload_ids = [str(v.upload_id) for v in versions]
+    result_ids = [
+        str(r)
+        for r in session.scalars(
+            select(ResultRecord.id).where(
+                ResultRecord.org_id == org_id, ResultRecord.version_id.in_([v.id for v in versions])
+            )
+        )
+    ]
+    about = or_(
+        and_(AuditEntry.entity == "assessment", AuditEntry.entity_id == str(assessment.id)),
+        and_(AuditEntry.entity == "assessment_version", AuditEntry.entity_id.in_(version_ids or ["-"])),
+        and_(AuditEntry.entity == "upload", AuditEntry.entity_id.in_(upload_ids or ["-"])),
+        and_(AuditEntry.entity == "result", AuditEntry.entity_id.in_(result_ids or ["-"])),
+    )
+    rows = session.execute(
+        select(AuditEntry, User.display_name, User.username)
+        .outerjoin(User, User.id == AuditEntry.user_id)
+        .where(AuditEntry.org_id == org_id, about)
+        .order_by(AuditEntry.id.desc())
+        .limit(limit)
+    ).all()
+    return [(e, name or username or "") for e, name, username in rows]
+
+
+def choices(session: Session, *, actor: Actor) -> AuditChoices:
     """The filter menus: distinct actions and entities of the organisation's log, and its users by name."""
+    org_id = actor.org_id
     actions = session.scalars(
         select(AuditEntry.action).where(AuditEntry.org_id == org_id).distinct().order_by(AuditEntry.action)
     )

@@ -2,15 +2,16 @@
 
 Every service function takes the caller's `Session` and adds to its transaction; the caller commits, so what one
 call does lands whole or not at all (inputs are validated before anything is added, and on any error the caller
-rolls back). Every query is scoped by `org_id`: another organisation's row is reported exactly like an absent one
-(`owned`). Pending changes are written with `flush`, so a concurrent change shows as a ConflictError, never as an
-overwrite. Also here: paging (`page`, at most MAX_PAGE rows), auditing a new row (`add_created`), the check of a
+rolls back). Every query is scoped by the organisation of the `Actor` (service.actor) the door passes: another
+organisation's row is reported exactly like an absent one (`owned`). Pending changes are written with `flush`, so a concurrent change shows as a ConflictError, never as an
+overwrite. Also here: paging (`page`, at most MAX_PAGE rows), auditing as the actor (`add_created`, `audit_created`,
+`audit_changed`, `audit`), the check of a
 short text field (`text_field`) and of an output format (`format_of`).
 """
 
 from __future__ import annotations
 
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
@@ -18,9 +19,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from milkprint.errors import InputError, Location, Text
+from milkprint.service.actor import Actor
 from milkprint.service.errors import ConflictError, not_found
-from milkprint.store.audit import record_created
-from milkprint.store.models import Assessment, Base, Plant, ResultRecord
+from milkprint.store.audit import record, record_changed, record_created
+from milkprint.store.models import Assessment, AuditEntry, Base, Plant, ResultRecord
 
 MAX_PAGE = 500  # rows per page at most
 
@@ -78,11 +80,49 @@ def owned(session: Session, model: type[Owned], key: int, org_id: int, zh: str, 
     return row
 
 
-def add_created(session: Session, row: Base, entity: str, *, org_id: int, user_id: int | None, client: str) -> None:
-    """Add a new row, flush it for its id, and audit its creation (same transaction)."""
+def add_created(session: Session, row: Base, entity: str, actor: Actor) -> None:
+    """Add a new row, flush it for its id, and audit its creation by the actor (same transaction)."""
     session.add(row)
     flush(session)
-    record_created(session, row, entity, org_id=org_id, user_id=user_id, client=client)
+    audit_created(session, row, entity, actor)
+
+
+def audit_created(session: Session, row: Base, entity: str, actor: Actor) -> AuditEntry:
+    """The audit row of a new (flushed) row, made by the actor."""
+    return record_created(session, row, entity, org_id=actor.org_id, user_id=actor.user_id, client=actor.client)
+
+
+def audit_changed(
+    session: Session, row: Base, entity: str, before: dict[str, Any], actor: Actor, action: str = "update"
+) -> AuditEntry:
+    """The audit row of a change the actor made to `row` (`before`: its snapshot before the change)."""
+    return record_changed(
+        session, row, entity, before, org_id=actor.org_id, user_id=actor.user_id, client=actor.client, action=action
+    )
+
+
+def audit(
+    session: Session,
+    actor: Actor,
+    *,
+    action: str,
+    entity: str,
+    entity_id: object,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """An audit row of something else the actor did (a deletion, a result, a revocation)."""
+    return record(
+        session,
+        org_id=actor.org_id,
+        user_id=actor.user_id,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before=before,
+        after=after,
+        client=actor.client,
+    )
 
 
 def flush(session: Session) -> None:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from milkprint.errors import Lang, Text
 from milkprint.scratch import scratch_dir
+from milkprint.service.actor import Actor
 from milkprint.service.assessments import LABEL_FORMATS, REPORT_FORMATS, format_of, get_version
 from milkprint.service.errors import BusyError, TooManyRequestsError
 
@@ -53,7 +54,7 @@ class RenderJob:
 def job(
     session: Session,
     *,
-    org_id: int,
+    actor: Actor,
     assessment_id: int,
     kind: Kind,
     fmt: str,
@@ -66,7 +67,8 @@ def job(
     from milkprint.factors.library import default_library
 
     fmt = format_of(fmt, LABEL_FORMATS if kind == "label" else REPORT_FORMATS)
-    v = get_version(session, org_id=org_id, assessment_id=assessment_id, version=version)
+    org_id = actor.org_id
+    v = get_version(session, actor=actor, assessment_id=assessment_id, version=version)
     day = today or dt.date.today()
     digest = default_library().digest
     key = (org_id, v.id, digest, kind, fmt, lang, interpretation, day.isoformat())
@@ -97,9 +99,7 @@ def _make(j: RenderJob) -> bytes:
 class Renderer:
     """The process's cache of rendered outputs and its rendering slots (see the module docstring)."""
 
-    def __init__(
-        self, slots: int = RENDER_SLOTS, wait_s: float = RENDER_WAIT_S, max_bytes: int = CACHE_BYTES
-    ) -> None:
+    def __init__(self, slots: int = RENDER_SLOTS, wait_s: float = RENDER_WAIT_S, max_bytes: int = CACHE_BYTES) -> None:
         self.wait_s = wait_s
         self.max_bytes = max_bytes
         self._slots = threading.BoundedSemaphore(slots)
@@ -169,7 +169,7 @@ RENDERER = Renderer()
 def render_file(
     session: Session,
     *,
-    org_id: int,
+    actor: Actor,
     assessment_id: int,
     kind: Kind,
     fmt: str,
@@ -182,7 +182,7 @@ def render_file(
     the job in a short transaction and render after it); `who` names the caller for the per-person limit."""
     j = job(
         session,
-        org_id=org_id,
+        actor=actor,
         assessment_id=assessment_id,
         kind=kind,
         fmt=fmt,
@@ -190,4 +190,4 @@ def render_file(
         version=version,
         interpretation=interpretation,
     )
-    return RENDERER.get(j, who or f"org:{org_id}")
+    return RENDERER.get(j, who or f"org:{actor.org_id}")

@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from milkprint.engine.contract import result_document
 from milkprint.errors import InputError, Lang, Location, Text
-from milkprint.service.common import flush, owned
+from milkprint.service.actor import Actor
+from milkprint.service.common import audit, flush, owned
 from milkprint.service.errors import NotFoundError, not_found
 from milkprint.service.uploads import parse_upload
 from milkprint.service.versions import add_version, create_assessment, get_assessment, version_row
-from milkprint.store.audit import record, snapshot
+from milkprint.store.audit import snapshot
 from milkprint.store.models import Assessment, AssessmentVersion, ResultRecord
 
 if TYPE_CHECKING:
@@ -31,11 +33,9 @@ if TYPE_CHECKING:
 def run_assessment(
     session: Session,
     *,
-    org_id: int,
-    user_id: int | None,
+    actor: Actor,
     assessment_id: int,
     version: int | None = None,
-    client: str = "",
     computed: Result | None = None,
 ) -> ResultRecord:
     """Assess one version (default: the current one) with the shipped factor library and store the result.
@@ -48,8 +48,9 @@ def run_assessment(
     from milkprint.factors.library import default_library
     from milkprint.pipeline import assess_bundle
 
-    a = get_assessment(session, org_id=org_id, assessment_id=assessment_id)
-    v = version_row(session, org_id, a, version)
+    org_id = actor.org_id
+    a = get_assessment(session, actor=actor, assessment_id=assessment_id)
+    v = version_row(session, a, version)
     library = default_library()
     existing = session.scalar(
         select(ResultRecord)
@@ -69,7 +70,7 @@ def run_assessment(
         with _bundle_file(a, v) as path:
             result = assess_bundle(path, library=library)
     try:  # every number finite (the engine sees to it), else nothing is stored: JSON has no inf, a column no NULL
-        as_stored = json.loads(json.dumps(result.to_dict(lang="zh"), allow_nan=False))  # as the database gives it
+        as_stored = json.loads(json.dumps(result_document(result, lang="zh"), allow_nan=False))  # as the database gives it
     except ValueError:
         raise InputError.at(
             Location(file="assessment.toml", column="output"),
@@ -85,7 +86,7 @@ def run_assessment(
         library_digest=result.library_digest,
         result=as_stored,
         factors=result.factors_used(),
-        created_by=user_id,
+        created_by=actor.user_id,
     )
     session.add(rec)
     flush(session)
@@ -93,30 +94,19 @@ def run_assessment(
     after.pop("result", None)  # the result itself is in its immutable row; the audit names it
     after["factors"] = len(rec.factors)
     after["version_number"] = v.number
-    record(
-        session,
-        org_id=org_id,
-        user_id=user_id,
-        action="create",
-        entity="result",
-        entity_id=rec.id,
-        after=after,
-        client=client,
-    )
+    audit(session, actor, action="create", entity="result", entity_id=rec.id, after=after)
     return rec
 
 
 def create_and_run(
     session: Session,
     *,
-    org_id: int,
-    user_id: int | None,
+    actor: Actor,
     plant_id: int,
     title: str,
     filename: str,
     content_type: str,
     data: bytes,
-    client: str = "",
 ) -> Assessment:
     """A new assessment with its result, in the caller's transaction: what a person uploading data expects (the web
     page); bad input anywhere, the readings included, raises InputError before the caller commits anything. The
@@ -125,59 +115,52 @@ def create_and_run(
     parsed = parse_upload(filename, data)
     a = create_assessment(
         session,
-        org_id=org_id,
-        user_id=user_id,
+        actor=actor,
         plant_id=plant_id,
         title=title,
         filename=filename,
         content_type=content_type,
         data=data,
-        client=client,
         parsed=parsed,
     )
     flush(session)
-    run_assessment(session, org_id=org_id, user_id=user_id, assessment_id=a.id, client=client, computed=parsed.result)
+    run_assessment(session, actor=actor, assessment_id=a.id, computed=parsed.result)
     return a
 
 
 def add_version_and_run(
     session: Session,
     *,
-    org_id: int,
-    user_id: int | None,
+    actor: Actor,
     assessment_id: int,
     expected_row_version: int,
     filename: str,
     content_type: str,
     data: bytes,
     note: str = "",
-    client: str = "",
 ) -> AssessmentVersion:
     """A new version with its result, in the caller's transaction (see create_and_run: assessed before any write)."""
     parsed = parse_upload(filename, data)
     v = add_version(
         session,
-        org_id=org_id,
-        user_id=user_id,
+        actor=actor,
         assessment_id=assessment_id,
         expected_row_version=expected_row_version,
         filename=filename,
         content_type=content_type,
         data=data,
         note=note,
-        client=client,
         parsed=parsed,
     )
     flush(session)
-    run_assessment(
-        session, org_id=org_id, user_id=user_id, assessment_id=assessment_id, client=client, computed=parsed.result
-    )
+    run_assessment(session, actor=actor, assessment_id=assessment_id, computed=parsed.result)
     return v
 
 
-def latest_result_id(session: Session, *, org_id: int, assessment_id: int, version: int | None = None) -> int:
+def latest_result_id(session: Session, *, actor: Actor, assessment_id: int, version: int | None = None) -> int:
     """The id of the newest result of one version (default: the current one), by ids alone: the hot path of the API,
     which never touches the versions' bundle blobs. NotFoundError when absent or not run yet."""
+    org_id = actor.org_id
     wanted_number = Assessment.current_version if version is None else version
     rid = session.scalar(
         select(ResultRecord.id)
@@ -210,24 +193,37 @@ def latest_result_id(session: Session, *, org_id: int, assessment_id: int, versi
     )
 
 
-def latest_result(session: Session, *, org_id: int, assessment_id: int, version: int | None = None) -> ResultRecord:
+def latest_result(session: Session, *, actor: Actor, assessment_id: int, version: int | None = None) -> ResultRecord:
     """The newest result of one version (default: the current one); NotFoundError when it was not run yet."""
-    rid = latest_result_id(session, org_id=org_id, assessment_id=assessment_id, version=version)
-    return get_result(session, org_id=org_id, result_id=rid)
+    rid = latest_result_id(session, actor=actor, assessment_id=assessment_id, version=version)
+    return get_result(session, actor=actor, result_id=rid)
 
 
-def get_result(session: Session, *, org_id: int, result_id: int) -> ResultRecord:
-    return owned(session, ResultRecord, result_id, org_id, "计算结果", "result")
+def get_result(session: Session, *, actor: Actor, result_id: int) -> ResultRecord:
+    return owned(session, ResultRecord, result_id, actor.org_id, "计算结果", "result")
+
+
+def version_figures(
+    session: Session, *, actor: Actor, versions: list[AssessmentVersion]
+) -> dict[int, tuple[float, float]]:
+    """kgCO2e/t and m3/t of each version's newest result, by version number (versions not run are absent)."""
+    numbers = {v.id: v.number for v in versions}
+    rows = session.execute(
+        select(ResultRecord.version_id, ResultRecord.kgco2e_per_t, ResultRecord.m3_per_t)
+        .where(ResultRecord.org_id == actor.org_id, ResultRecord.version_id.in_(list(numbers) or [-1]))
+        .order_by(ResultRecord.id)
+    ).all()
+    return {numbers[vid]: (kg, m3) for vid, kg, m3 in rows}
 
 
 def check_findings(
-    session: Session, *, org_id: int, assessment_id: int, version: int | None = None, lang: Lang = "zh"
+    session: Session, *, actor: Actor, assessment_id: int, version: int | None = None, lang: Lang = "zh"
 ) -> dict[str, Any]:
     """The data-quality verdict of one version (default: the current one), as `milkprint check` prints it."""
     from milkprint.pipeline import check_bundle
 
-    a = get_assessment(session, org_id=org_id, assessment_id=assessment_id)
-    v = version_row(session, org_id, a, version)
+    a = get_assessment(session, actor=actor, assessment_id=assessment_id)
+    v = version_row(session, a, version)
     with _bundle_file(a, v) as path:
         report = check_bundle(path)
         out = report.to_dict(lang)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from sqlalchemy.orm import Session
 
 from milkprint.errors import Collector, InputError, Location
+from milkprint.service.actor import Actor
 from milkprint.store.models import Upload
 
 if TYPE_CHECKING:
@@ -181,18 +182,16 @@ def _safe_name(filename: str) -> str:
     return base[:60]  # 60 CJK characters are 180 bytes: within any file system's 255
 
 
-def add_upload(
-    session: Session, org_id: int, user_id: int | None, filename: str, content_type: str, data: bytes
-) -> Upload:
+def add_upload(session: Session, actor: Actor, filename: str, content_type: str, data: bytes) -> Upload:
     """Keep the raw upload as it came (its bytes, size and SHA-256), in the caller's transaction."""
     upload = Upload(
-        org_id=org_id,
+        org_id=actor.org_id,
         filename=(filename or "upload")[:255],
         content_type=(content_type or "")[:100],
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
         data=data,
-        created_by=user_id,
+        created_by=actor.user_id,
     )
     session.add(upload)
     return upload

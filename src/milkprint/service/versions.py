@@ -12,11 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from milkprint.errors import InputError, Location, Text
-from milkprint.service.common import flush, owned, page, text_field
+from milkprint.service.actor import Actor
+from milkprint.service.common import audit_changed, audit_created, flush, owned, page, text_field
 from milkprint.service.errors import ConflictError, NotFoundError, not_found
 from milkprint.service.plants import get_plant, product_of, refresh_meters
 from milkprint.service.uploads import ParsedUpload, add_upload, parse_upload
-from milkprint.store.audit import record_changed, record_created, snapshot
+from milkprint.store.audit import snapshot
 from milkprint.store.models import (
     ASSESSMENT_STATUSES,
     Assessment,
@@ -30,26 +31,24 @@ from milkprint.store.models import (
 def create_assessment(
     session: Session,
     *,
-    org_id: int,
-    user_id: int | None,
+    actor: Actor,
     plant_id: int,
     title: str,
     filename: str,
     content_type: str,
     data: bytes,
-    client: str = "",
     parsed: ParsedUpload | None = None,
 ) -> Assessment:
     """A new assessment from a bundle .zip or a filled .xlsx workbook: the raw upload, version 1 (the validated
     bundle as a canonical zip), its product and the plant's meters. Bad input raises InputError; nothing is added.
     `parsed`: the upload already validated by `parse_upload` (then not parsed again)."""
-    get_plant(session, org_id=org_id, plant_id=plant_id)
+    get_plant(session, actor=actor, plant_id=plant_id)
     clean_title = _title(title)
     parsed = parsed or parse_upload(filename, data)
-    upload = add_upload(session, org_id, user_id, filename, content_type, data)
-    product = product_of(session, org_id, user_id, parsed.product_name, parsed.product_spec, client)
+    upload = add_upload(session, actor, filename, content_type, data)
+    product = product_of(session, actor, parsed.product_name, parsed.product_spec)
     a = Assessment(
-        org_id=org_id,
+        org_id=actor.org_id,
         plant_id=plant_id,
         product_id=product.id,
         title=clean_title,
@@ -59,25 +58,23 @@ def create_assessment(
     )
     session.add(a)
     flush(session)
-    version = _add_version_row(session, a, upload, parsed, user_id, "")
-    refresh_meters(session, org_id, user_id, plant_id, parsed.meters, client)
+    version = _add_version_row(session, a, upload, parsed, actor.user_id, "")
+    refresh_meters(session, actor, plant_id, parsed.meters)
     for entity, row in (("upload", upload), ("assessment", a), ("assessment_version", version)):
-        record_created(session, row, entity, org_id=org_id, user_id=user_id, client=client)
+        audit_created(session, row, entity, actor)
     return a
 
 
 def add_version(
     session: Session,
     *,
-    org_id: int,
-    user_id: int | None,
+    actor: Actor,
     assessment_id: int,
     expected_row_version: int,
     filename: str,
     content_type: str,
     data: bytes,
     note: str = "",
-    client: str = "",
     parsed: ParsedUpload | None = None,
 ) -> AssessmentVersion:
     """Append a version from a new upload; the assessment's current version moves to it.
@@ -86,37 +83,35 @@ def add_version(
     approved_by/at), locked like every version, and the assessment is a draft again until the new version is
     approved. A stale `expected_row_version` raises ConflictError.
     """
-    a = _assessment_for_update(session, org_id, assessment_id)
+    a = _assessment_for_update(session, actor.org_id, assessment_id)
     _check_row_version(a, expected_row_version)
     parsed = parsed or parse_upload(filename, data)
     before = snapshot(a)
-    upload = add_upload(session, org_id, user_id, filename, content_type, data)
-    product = product_of(session, org_id, user_id, parsed.product_name, parsed.product_spec, client)
+    upload = add_upload(session, actor, filename, content_type, data)
+    product = product_of(session, actor, parsed.product_name, parsed.product_spec)
     a.current_version += 1
     a.status = "draft"
     a.product_id = product.id
     a.updated_at = utcnow()
     flush(session)  # the UPDATE checks the row version: an edit committed since we read the row fails here
-    version = _add_version_row(session, a, upload, parsed, user_id, note)
-    refresh_meters(session, org_id, user_id, a.plant_id, parsed.meters, client)
-    record_created(session, upload, "upload", org_id=org_id, user_id=user_id, client=client)
-    record_changed(session, a, "assessment", before, org_id=org_id, user_id=user_id, client=client)
-    record_created(session, version, "assessment_version", org_id=org_id, user_id=user_id, client=client)
+    version = _add_version_row(session, a, upload, parsed, actor.user_id, note)
+    refresh_meters(session, actor, a.plant_id, parsed.meters)
+    audit_created(session, upload, "upload", actor)
+    audit_changed(session, a, "assessment", before, actor)
+    audit_created(session, version, "assessment_version", actor)
     return version
 
 
 def update_title(
     session: Session,
     *,
-    org_id: int,
-    user_id: int | None,
+    actor: Actor,
     assessment_id: int,
     title: str,
     expected_row_version: int,
-    client: str = "",
 ) -> Assessment:
     """Rename a draft; an approved assessment is locked (ConflictError), as is a stale row version."""
-    a = _assessment_for_update(session, org_id, assessment_id)
+    a = _assessment_for_update(session, actor.org_id, assessment_id)
     _check_row_version(a, expected_row_version)
     if a.status == "approved":
         raise ConflictError(
@@ -133,20 +128,13 @@ def update_title(
     a.title = clean
     a.updated_at = utcnow()
     flush(session)
-    record_changed(session, a, "assessment", before, org_id=org_id, user_id=user_id, client=client)
+    audit_changed(session, a, "assessment", before, actor)
     return a
 
 
-def approve(
-    session: Session,
-    *,
-    org_id: int,
-    user_id: int | None,
-    assessment_id: int,
-    expected_row_version: int,
-    client: str = "",
-) -> Assessment:
+def approve(session: Session, *, actor: Actor, assessment_id: int, expected_row_version: int) -> Assessment:
     """Approve and lock the current version; it must have a result (ConflictError otherwise)."""
+    org_id = actor.org_id
     a = _assessment_for_update(session, org_id, assessment_id)
     _check_row_version(a, expected_row_version)
     if a.status == "approved" and a.approved_version == a.current_version:
@@ -156,7 +144,7 @@ def approve(
                 f"assessment {a.id} version {a.current_version} is approved already",
             )
         )
-    version = version_row(session, org_id, a, None)
+    version = version_row(session, a, None)
     has_result = session.scalar(
         select(ResultRecord.id).where(ResultRecord.org_id == org_id, ResultRecord.version_id == version.id).limit(1)
     )
@@ -171,29 +159,29 @@ def approve(
     now = utcnow()
     a.status = "approved"
     a.approved_version = version.number
-    a.approved_by = user_id
+    a.approved_by = actor.user_id
     a.approved_at = now
     a.updated_at = now
     flush(session)
-    record_changed(session, a, "assessment", before, org_id=org_id, user_id=user_id, client=client, action="approve")
+    audit_changed(session, a, "assessment", before, actor, action="approve")
     return a
 
 
-def get_assessment(session: Session, *, org_id: int, assessment_id: int) -> Assessment:
-    return owned(session, Assessment, assessment_id, org_id, "评价", "assessment")
+def get_assessment(session: Session, *, actor: Actor, assessment_id: int) -> Assessment:
+    return owned(session, Assessment, assessment_id, actor.org_id, "评价", "assessment")
 
 
 def list_assessments(
     session: Session,
     *,
-    org_id: int,
+    actor: Actor,
     plant_id: int | None = None,
     status: str | None = None,
     offset: int = 0,
     limit: int = 50,
 ) -> tuple[list[Assessment], int]:
     """A page of the organisation's assessments, newest first, and how many match in all."""
-    query = select(Assessment).where(Assessment.org_id == org_id)
+    query = select(Assessment).where(Assessment.org_id == actor.org_id)
     if plant_id is not None:
         query = query.where(Assessment.plant_id == plant_id)
     if status is not None:
@@ -207,30 +195,31 @@ def list_assessments(
     return page(session, query.order_by(Assessment.id.desc()), offset, limit)
 
 
-def list_versions(session: Session, *, org_id: int, assessment_id: int) -> list[AssessmentVersion]:
+def list_versions(session: Session, *, actor: Actor, assessment_id: int) -> list[AssessmentVersion]:
     """The assessment's versions, oldest first (their bundle zips load only when read)."""
-    get_assessment(session, org_id=org_id, assessment_id=assessment_id)
+    get_assessment(session, actor=actor, assessment_id=assessment_id)
     query = (
         select(AssessmentVersion)
-        .where(AssessmentVersion.org_id == org_id, AssessmentVersion.assessment_id == assessment_id)
+        .where(AssessmentVersion.org_id == actor.org_id, AssessmentVersion.assessment_id == assessment_id)
         .options(defer(AssessmentVersion.bundle_zip))
         .order_by(AssessmentVersion.number)
     )
     return list(session.scalars(query))
 
 
-def get_version(session: Session, *, org_id: int, assessment_id: int, version: int | None = None) -> AssessmentVersion:
+def get_version(session: Session, *, actor: Actor, assessment_id: int, version: int | None = None) -> AssessmentVersion:
     """One version of the assessment (default: the current one)."""
-    a = get_assessment(session, org_id=org_id, assessment_id=assessment_id)
-    return version_row(session, org_id, a, version)
+    a = get_assessment(session, actor=actor, assessment_id=assessment_id)
+    return version_row(session, a, version)
 
 
-def version_row(session: Session, org_id: int, a: Assessment, number: int | None) -> AssessmentVersion:
-    """Version `number` of the assessment (None: its current one); NotFoundError when it has no such version."""
+def version_row(session: Session, a: Assessment, number: int | None) -> AssessmentVersion:
+    """Version `number` of an assessment already read in its organisation (None: its current one); NotFoundError
+    when it has no such version."""
     wanted = a.current_version if number is None else number
     v = session.scalar(
         select(AssessmentVersion).where(
-            AssessmentVersion.org_id == org_id,
+            AssessmentVersion.org_id == a.org_id,
             AssessmentVersion.assessment_id == a.id,
             AssessmentVersion.number == wanted,
         )

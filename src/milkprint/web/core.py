@@ -29,6 +29,7 @@ from milkprint.factors.scope import scope_text
 from milkprint.i18n import LANG_COOKIE, choose_lang
 from milkprint.methods.item_names import item_name
 from milkprint.report.names import process_name
+from milkprint.service.actor import Actor
 from milkprint.service.assessments import MAX_UPLOAD
 from milkprint.service.audit_log import china
 from milkprint.service.errors import ForbiddenError
@@ -58,6 +59,11 @@ class Viewer:
 
     def can(self, action: str) -> bool:
         return can(self.role, action)
+
+    @property
+    def actor(self) -> Actor:
+        """The viewer as the service takes it: their organisation, themselves, and their address."""
+        return Actor(org_id=self.org_id, user_id=self.id, client=self.client)
 
 
 class SignInNeeded(MilkprintError):

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from milkprint.api.accounts import (
@@ -25,6 +24,7 @@ from milkprint.api.accounts import (
 )
 from milkprint.api.security import MIN_PASSWORD_LENGTH, RateLimited, token_digest
 from milkprint.errors import InputError, MilkprintError, Text
+from milkprint.service import accounts
 from milkprint.service.errors import NotFoundError
 from milkprint.store.models import MAX_ID, ROLES, ApiToken, User
 from milkprint.web.core import Viewer, Web, page_lang
@@ -43,19 +43,12 @@ def _known(kind_zh: str, kind_en: str, *ids: int) -> None:
 def register(app: FastAPI, web: Web) -> None:
     def render(request: Request, s: Session, viewer: Viewer, status: int = 200, **extra: Any) -> Response:
         with s.begin():
-            tokens = list(s.scalars(select(ApiToken).where(ApiToken.user_id == viewer.id).order_by(ApiToken.id.desc())))
+            tokens = accounts.tokens_of(s, user_id=viewer.id, newest_first=True)
             users: list[User] = []
             member_tokens: dict[int, list[ApiToken]] = {}
             if viewer.can("admin"):
-                users = list(s.scalars(select(User).where(User.org_id == viewer.org_id).order_by(User.id)))
-                rows = s.scalars(
-                    select(ApiToken)
-                    .join(User, User.id == ApiToken.user_id)
-                    .where(User.org_id == viewer.org_id)
-                    .order_by(ApiToken.id.desc())
-                )
-                for tok in rows:
-                    member_tokens.setdefault(tok.user_id, []).append(tok)
+                users = accounts.users_of(s, actor=viewer.actor)
+                member_tokens = accounts.member_tokens(s, actor=viewer.actor)
             ctx: dict[str, Any] = {
                 "tokens": tokens,
                 "users": users,
@@ -108,11 +101,9 @@ def register(app: FastAPI, web: Web) -> None:
             def work() -> None:
                 change_own_password(
                     s,
-                    org_id=viewer.org_id,
-                    user_id=viewer.id,
+                    actor=viewer.actor,
                     current=current_password,
                     new=new_password,
-                    client=viewer.client,
                     keep_session=token_digest(cookie) if cookie else None,  # this browser stays signed in
                     cache=request.app.state.token_cache,
                 )
@@ -130,9 +121,7 @@ def register(app: FastAPI, web: Web) -> None:
             viewer = web.posted(request, s, csrf_token, "read")
             try:
                 with s.begin():
-                    plain, tok = issue_token(
-                        s, org_id=viewer.org_id, user_id=viewer.id, name=name, client=viewer.client
-                    )
+                    plain, tok = issue_token(s, actor=viewer.actor, name=name)
                     shown = {"name": tok.name, "token": plain}
             except InputError as exc:
                 return render(request, s, viewer, status=422, problems=[problem_row(p, lang) for p in exc.problems])
@@ -146,10 +135,8 @@ def register(app: FastAPI, web: Web) -> None:
             with s.begin():
                 withdraw_token(
                     s,
-                    org_id=viewer.org_id,
-                    user_id=viewer.id,
+                    actor=viewer.actor,
                     token_id=token_id,
-                    client=viewer.client,
                     cache=request.app.state.token_cache,
                 )
         return RedirectResponse("/account?notice=revoked", status_code=303)
@@ -172,13 +159,11 @@ def register(app: FastAPI, web: Web) -> None:
                 with s.begin():
                     add_user(
                         s,
-                        org_id=viewer.org_id,
-                        by_user_id=viewer.id,
+                        actor=viewer.actor,
                         username=username,
                         password=password,
                         role=role,
                         display_name=display_name,
-                        client=viewer.client,
                     )
 
             return attempt(request, s, viewer, work, "user", form=form)
@@ -192,10 +177,8 @@ def register(app: FastAPI, web: Web) -> None:
                 with s.begin():
                     update_user(
                         s,
-                        org_id=viewer.org_id,
-                        by_user_id=viewer.id,
+                        actor=viewer.actor,
                         user_id=user_id,
-                        client=viewer.client,
                         cache=request.app.state.token_cache,
                         **fields,
                     )
@@ -225,11 +208,9 @@ def register(app: FastAPI, web: Web) -> None:
                 with s.begin():
                     reset_password(
                         s,
-                        org_id=viewer.org_id,
-                        by_user_id=viewer.id,
+                        actor=viewer.actor,
                         user_id=user_id,
                         password=password,
-                        client=viewer.client,
                         cache=request.app.state.token_cache,
                     )
 
@@ -243,10 +224,8 @@ def register(app: FastAPI, web: Web) -> None:
             with s.begin():
                 withdraw_token(
                     s,
-                    org_id=viewer.org_id,
-                    user_id=viewer.id,
+                    actor=viewer.actor,
                     token_id=token_id,
-                    client=viewer.client,
                     cache=request.app.state.token_cache,
                     admin=True,
                     owner_id=user_id,

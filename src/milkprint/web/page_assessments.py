@@ -10,60 +10,22 @@ from fastapi import FastAPI, Form, Query, Request
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from milkprint.api.uploads import UploadForm
 from milkprint.errors import InputError, Text
 from milkprint.service import assessments as svc
+from milkprint.service.audit_log import about_assessment
+from milkprint.service.dashboard import results_of
 from milkprint.service.errors import NotFoundError
-from milkprint.store.models import MAX_ID, Assessment, AssessmentVersion, AuditEntry, Plant, Product, ResultRecord, User
+from milkprint.service.runs import version_figures
+from milkprint.store.models import MAX_ID, Plant, Product, User
 from milkprint.web.core import Viewer, Web, page_lang
 from milkprint.web.page_data import checked_upload, problem_row
-from milkprint.web.queries import results_of
 from milkprint.web.summary import figures
 
 HISTORY_LIMIT = 100
 Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
-
-
-def version_results(s: Session, org_id: int, versions: list[AssessmentVersion]) -> dict[int, tuple[float, float]]:
-    """kgCO2e/t and m3/t of each version's newest result, by version number (versions not run are absent)."""
-    numbers = {v.id: v.number for v in versions}
-    rows = s.execute(
-        select(ResultRecord.version_id, ResultRecord.kgco2e_per_t, ResultRecord.m3_per_t)
-        .where(ResultRecord.org_id == org_id, ResultRecord.version_id.in_(list(numbers) or [-1]))
-        .order_by(ResultRecord.id)
-    ).all()
-    return {numbers[vid]: (kg, m3) for vid, kg, m3 in rows}
-
-
-def history(s: Session, org_id: int, a: Assessment, versions: list[AssessmentVersion]) -> list[dict[str, Any]]:
-    """The audit entries about this assessment, its versions, uploads and results, newest first."""
-    version_ids = [str(v.id) for v in versions]
-    upload_ids = [str(v.upload_id) for v in versions]
-    result_ids = [
-        str(r)
-        for r in s.scalars(
-            select(ResultRecord.id).where(
-                ResultRecord.org_id == org_id, ResultRecord.version_id.in_([v.id for v in versions])
-            )
-        )
-    ]
-    about = or_(
-        and_(AuditEntry.entity == "assessment", AuditEntry.entity_id == str(a.id)),
-        and_(AuditEntry.entity == "assessment_version", AuditEntry.entity_id.in_(version_ids or ["-"])),
-        and_(AuditEntry.entity == "upload", AuditEntry.entity_id.in_(upload_ids or ["-"])),
-        and_(AuditEntry.entity == "result", AuditEntry.entity_id.in_(result_ids or ["-"])),
-    )
-    rows = s.execute(
-        select(AuditEntry, User.display_name, User.username)
-        .outerjoin(User, User.id == AuditEntry.user_id)
-        .where(AuditEntry.org_id == org_id, about)
-        .order_by(AuditEntry.id.desc())
-        .limit(HISTORY_LIMIT)
-    ).all()
-    return [{"entry": e, "who": (name or username or "")} for e, name, username in rows]
 
 
 ACTION_NAMES = {
@@ -91,13 +53,13 @@ def register(app: FastAPI, web: Web) -> None:
         with web.factory() as s:
             viewer = web.need(request, s)
             with s.begin():
-                plants, _ = svc.list_plants(s, org_id=viewer.org_id, limit=200)
+                plants, _ = svc.list_plants(s, actor=viewer.actor, limit=200)
                 wanted = status if status in ("draft", "approved") else None
                 rows, total = svc.list_assessments(
-                    s, org_id=viewer.org_id, plant_id=plant, status=wanted, offset=offset, limit=50
+                    s, actor=viewer.actor, plant_id=plant, status=wanted, offset=offset, limit=50
                 )
-                results = results_of(s, viewer.org_id, [a.id for a in rows])
-                products = {p.id: p for p in s.scalars(select(Product).where(Product.org_id == viewer.org_id))}
+                results = results_of(s, viewer.actor, [a.id for a in rows])
+                products = {p.id: p for p in svc.list_products(s, actor=viewer.actor)}
                 return web.page(
                     request,
                     "assessments.html.j2",
@@ -125,8 +87,8 @@ def register(app: FastAPI, web: Web) -> None:
     ) -> Response:
         lang = page_lang(request)
         with s.begin():
-            a = svc.get_assessment(s, org_id=viewer.org_id, assessment_id=assessment_id)
-            versions = svc.list_versions(s, org_id=viewer.org_id, assessment_id=a.id)
+            a = svc.get_assessment(s, actor=viewer.actor, assessment_id=assessment_id)
+            versions = svc.list_versions(s, actor=viewer.actor, assessment_id=a.id)
             number = version if version is not None else a.current_version
             v = next((x for x in versions if x.number == number), None)
             if v is None:
@@ -134,10 +96,10 @@ def register(app: FastAPI, web: Web) -> None:
                     Text(f"评价 {a.id} 没有第 {number} 版", f"assessment {a.id} has no version {number}")
                 )
             try:
-                rid: int | None = svc.latest_result_id(s, org_id=viewer.org_id, assessment_id=a.id, version=number)
+                rid: int | None = svc.latest_result_id(s, actor=viewer.actor, assessment_id=a.id, version=number)
             except NotFoundError:
                 rid = None
-            record = svc.get_result(s, org_id=viewer.org_id, result_id=rid) if rid else None
+            record = svc.get_result(s, actor=viewer.actor, result_id=rid) if rid else None
             fig = None
             if record is not None:
                 view = request.app.state.views.get(viewer.org_id, v.id, lambda: v.bundle_zip)
@@ -154,8 +116,13 @@ def register(app: FastAPI, web: Web) -> None:
                 "plant": plant,
                 "product": product,
                 "approver": approver,
-                "history": history(s, viewer.org_id, a, versions),
-                "version_results": version_results(s, viewer.org_id, versions),
+                "history": [
+                    {"entry": e, "who": who}
+                    for e, who in about_assessment(
+                        s, actor=viewer.actor, assessment=a, versions=versions, limit=HISTORY_LIMIT
+                    )
+                ],
+                "version_results": version_figures(s, actor=viewer.actor, versions=versions),
                 "action_names": ACTION_NAMES,
                 "entity_names": ENTITY_NAMES,
                 "is_current": number == a.current_version,
@@ -193,11 +160,9 @@ def register(app: FastAPI, web: Web) -> None:
             with s.begin():
                 svc.approve(
                     s,
-                    org_id=viewer.org_id,
-                    user_id=viewer.id,
+                    actor=viewer.actor,
                     assessment_id=assessment_id,
                     expected_row_version=row_version,
-                    client=viewer.client,
                 )
         return RedirectResponse(f"/assessments/{assessment_id}?notice=approved", status_code=303)
 
@@ -206,9 +171,7 @@ def register(app: FastAPI, web: Web) -> None:
         with web.factory() as s:
             viewer = web.posted(request, s, csrf_token, "write")
             with s.begin():
-                svc.run_assessment(
-                    s, org_id=viewer.org_id, user_id=viewer.id, assessment_id=assessment_id, client=viewer.client
-                )
+                svc.run_assessment(s, actor=viewer.actor, assessment_id=assessment_id)
         return RedirectResponse(f"/assessments/{assessment_id}?notice=run", status_code=303)
 
     @app.post("/assessments/{assessment_id}/versions", include_in_schema=False)
@@ -223,7 +186,9 @@ def register(app: FastAPI, web: Web) -> None:
         lang = page_lang(request)
         note = form.fields.get("note", "")[:2000]
         raw_version = form.fields.get("row_version", "0").strip()
-        row_version = int(raw_version) if raw_version.isascii() and raw_version.isdigit() and len(raw_version) < 10 else -1
+        row_version = (
+            int(raw_version) if raw_version.isascii() and raw_version.isdigit() and len(raw_version) < 10 else -1
+        )
         with web.factory() as s:
             try:
                 if failed is not None:
@@ -232,15 +197,13 @@ def register(app: FastAPI, web: Web) -> None:
                 with s.begin():  # the new version and its result land together, or nothing does
                     svc.add_version_and_run(
                         s,
-                        org_id=viewer.org_id,
-                        user_id=viewer.id,
+                        actor=viewer.actor,
                         assessment_id=assessment_id,
                         expected_row_version=row_version,
                         filename=form.filename or "upload",
                         content_type=form.content_type,
                         data=data,
                         note=note,
-                        client=viewer.client,
                     )
             except InputError as exc:
                 return detail(

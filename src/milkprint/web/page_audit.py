@@ -249,9 +249,9 @@ def register(app: FastAPI, web: Web) -> None:
         with web.factory() as s:
             viewer = web.need(request, s, "admin")
             with s.begin():
-                menu = choices(s, org_id=viewer.org_id)
+                menu = choices(s, actor=viewer.actor)
                 form = asked(request.query_params, menu)
-                rows, total = search(s, org_id=viewer.org_id, filters=form.filters, offset=form.offset, limit=PAGE_SIZE)
+                rows, total = search(s, actor=viewer.actor, filters=form.filters, offset=form.offset, limit=PAGE_SIZE)
         kept = {k: v for k, v in form.values.items() if v}
         if request.query_params.get("lang"):
             kept["lang"] = request.query_params["lang"][:5]

@@ -7,22 +7,23 @@ from typing import Any
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from milkprint.service import assessments as svc
-from milkprint.store.models import MAX_ID, Assessment, Product
+from milkprint.service.actor import Actor
+from milkprint.service.dashboard import choose_plant, current_result, results_of
+from milkprint.service.plants import products_by_id
+from milkprint.store.models import MAX_ID, Assessment
 from milkprint.web import charts
 from milkprint.web.core import Web, page_lang
-from milkprint.web.queries import choose_plant, current_result, results_of
 from milkprint.web.summary import figures
 
 
-def history(s: Session, org_id: int, assessments: list[Assessment]) -> list[dict[str, Any]]:
+def history(s: Session, actor: Actor, assessments: list[Assessment]) -> list[dict[str, Any]]:
     """The newest result of each assessment's current version, by assessed period (oldest first)."""
     titles = {a.id: a.title for a in assessments}
     points = []
-    for aid, rec in results_of(s, org_id, list(titles)).items():
+    for aid, rec in results_of(s, actor, list(titles)).items():
         period = (rec.result.get("assessment") or {}).get("period") or {}
         start, end = period.get("start", ""), period.get("end", "")
         label = f"{start[:7]}–{end[:7]}" if start else titles[aid]
@@ -51,7 +52,7 @@ def register(app: FastAPI, web: Web) -> None:
         with web.factory() as s:
             viewer = web.need(request, s)
             with s.begin():
-                plants, chosen = choose_plant(s, viewer.org_id, plant)
+                plants, chosen = choose_plant(s, viewer.actor, plant)
                 ctx: dict[str, Any] = {
                     "plants": plants,
                     "plant": chosen,
@@ -63,18 +64,14 @@ def register(app: FastAPI, web: Web) -> None:
                     "history_chart": None,
                 }
                 if chosen is not None:
-                    found, _ = svc.list_assessments(s, org_id=viewer.org_id, plant_id=chosen.id, limit=200)
+                    found, _ = svc.list_assessments(s, actor=viewer.actor, plant_id=chosen.id, limit=200)
                     product_ids = sorted({a.product_id for a in found if a.product_id is not None})
-                    products = (
-                        list(s.scalars(select(Product).where(Product.id.in_(product_ids)).order_by(Product.id)))
-                        if product_ids
-                        else []
-                    )
+                    products = products_by_id(s, actor=viewer.actor, product_ids=product_ids)
                     picked = next((p for p in products if p.id == product), None)
                     if picked is not None:
                         found = [a for a in found if a.product_id == picked.id]
-                    current = current_result(s, viewer.org_id, found)
-                    points = history(s, viewer.org_id, found)
+                    current = current_result(s, viewer.actor, found)
+                    points = history(s, viewer.actor, found)
                     ctx.update(
                         products=products,
                         product=picked,
@@ -83,7 +80,9 @@ def register(app: FastAPI, web: Web) -> None:
                         history_chart=charts.history(points, lang) if len(points) > 1 else None,
                     )
                     if current is not None:
-                        view = request.app.state.views.get(viewer.org_id, current.version.id, lambda: current.version.bundle_zip)
-                        stored = svc.get_result(s, org_id=viewer.org_id, result_id=current.result_id).result
+                        view = request.app.state.views.get(
+                            viewer.org_id, current.version.id, lambda: current.version.bundle_zip
+                        )
+                        stored = svc.get_result(s, actor=viewer.actor, result_id=current.result_id).result
                         ctx["fig"] = figures(view, lang, stored)
         return web.page(request, "dashboard.html.j2", viewer, active="dashboard", **ctx)

@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from milkprint.api.uploads import UploadForm
 from milkprint.errors import InputError, Lang, Location, MilkprintError, Problem
+from milkprint.quality.findings import Finding
 from milkprint.service import assessments as svc
+from milkprint.service.dashboard import choose_plant, current_result
 from milkprint.service.errors import NotFoundError
 from milkprint.store.models import MAX_ID, Plant
 from milkprint.web.core import Viewer, Web, page_lang
-from milkprint.web.queries import choose_plant, current_result
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -28,34 +29,34 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def meter_rows(s: Session, request: Request, viewer: Viewer, plant: Plant, lang: Lang) -> dict[str, Any]:
     """The plant's registered meters, joined with what the newest assessed data say of each: its readings in the
     period, the last ones received, and the readings check's findings (gaps, flat lines, spikes …)."""
-    meters = svc.list_meters(s, org_id=viewer.org_id, plant_id=plant.id)
-    found, _ = svc.list_assessments(s, org_id=viewer.org_id, plant_id=plant.id, limit=50)
-    current = current_result(s, viewer.org_id, found)
+    meters = svc.list_meters(s, actor=viewer.actor, plant_id=plant.id)
+    found, _ = svc.list_assessments(s, actor=viewer.actor, plant_id=plant.id, limit=50)
+    current = current_result(s, viewer.actor, found)
     summary: dict[str, Any] = {}
     latest: dict[str, Any] = {}
-    findings: dict[str, list[dict[str, Any]]] = {}
+    findings: dict[str, list[Finding]] = {}
     if current is not None:
         view = request.app.state.views.get(viewer.org_id, current.version.id, lambda: current.version.bundle_zip)
         summary = {m.meter_id: m for m in view.inputs.result.meters}
         latest = view.latest
         for f in view.quality.findings:
             if f.where.meter and f.check.startswith("readings"):
-                findings.setdefault(f.where.meter, []).append(f.to_dict(lang))
+                findings.setdefault(f.where.meter, []).append(f)
     rows = []
     for m in meters:
         fs = findings.get(m.meter_id, [])
         worst = (
             "error"
-            if any(f["severity"] == "error" for f in fs)
-            else ("warning" if any(f["severity"] == "warning" for f in fs) else ("info" if fs else "ok"))
+            if any(f.severity == "error" for f in fs)
+            else ("warning" if any(f.severity == "warning" for f in fs) else ("info" if fs else "ok"))
         )
         rows.append(
             {
                 "meter": m,
                 "summary": summary.get(m.meter_id),
                 "latest": latest.get(m.meter_id, []),
-                "findings": fs,
-                "gaps": [f for f in fs if f["check"] == "readings.gaps"],
+                "findings": [{"check": f.check, "severity": f.severity, "message": f.text(lang)} for f in fs],
+                "gaps": [f for f in fs if f.check == "readings.gaps"],
                 "worst": worst,
             }
         )
@@ -68,7 +69,7 @@ def register(app: FastAPI, web: Web) -> None:
     ) -> Response:
         lang = page_lang(request)
         with s.begin():
-            plants, plant = choose_plant(s, viewer.org_id, plant_id)
+            plants, plant = choose_plant(s, viewer.actor, plant_id)
             ctx: dict[str, Any] = {
                 "plants": plants,
                 "plant": plant,
@@ -107,9 +108,7 @@ def register(app: FastAPI, web: Web) -> None:
                 data = checked_upload(form)
                 with s.begin():  # one transaction: the plant, the upload, the assessment and its result, or nothing
                     if new_plant.strip():
-                        p = svc.create_plant(
-                            s, org_id=viewer.org_id, user_id=viewer.id, name=new_plant.strip(), client=viewer.client
-                        )
+                        p = svc.create_plant(s, actor=viewer.actor, name=new_plant.strip())
                         s.flush()
                         plant_id = p.id
                     if plant_id is None:
@@ -118,14 +117,12 @@ def register(app: FastAPI, web: Web) -> None:
                         )
                     a = svc.create_and_run(
                         s,
-                        org_id=viewer.org_id,
-                        user_id=viewer.id,
+                        actor=viewer.actor,
                         plant_id=plant_id,
                         title=title.strip()[:200] or Path(form.filename or "upload").stem,
                         filename=form.filename or "upload",
                         content_type=form.content_type,
                         data=data,
-                        client=viewer.client,
                     )
                     aid = a.id
             except InputError as exc:

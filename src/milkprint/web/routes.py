@@ -104,7 +104,10 @@ def mount(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) ->
     ) -> Response:
         lang = page_lang(request)
         if not login_token or not same(login_token, request.cookies.get(LOGIN_COOKIE, "")):
-            text = Text("登录表单已过期或来自其他网站，请重新登录", "the sign-in form expired or came from another site: sign in again")
+            text = Text(
+                "登录表单已过期或来自其他网站，请重新登录",
+                "the sign-in form expired or came from another site: sign in again",
+            )
             return login_form(request, next, status=403, message=text(lang), username=username)
         client = request.client.host if request.client else ""
         with factory() as s:
@@ -147,20 +150,12 @@ def warm(app: FastAPI, limit: int = 50) -> int:
     """Compute the views of each plant's current result (newest plants first, at most `limit`), so the first visitor
     after a start does not wait for them (nor for the pipeline's imports); `milkprint serve` runs it in a thread.
     Returns how many were computed."""
-    from sqlalchemy import select
-
-    from milkprint.service import assessments as svc
-    from milkprint.store.models import Plant
-    from milkprint.web.queries import current_result
+    from milkprint.service.dashboard import newest_plants_current
 
     done = 0
     with app.state.factory() as s, s.begin():
-        plants = list(s.scalars(select(Plant).order_by(Plant.id.desc()).limit(limit)))
-        for plant in plants:
-            found, _ = svc.list_assessments(s, org_id=plant.org_id, plant_id=plant.id, limit=20)
-            current = current_result(s, plant.org_id, found)
-            if current is not None:
-                version = current.version
-                app.state.views.get(plant.org_id, version.id, lambda v=version: v.bundle_zip)
-                done += 1
+        for org_id, current in newest_plants_current(s, limit):
+            version = current.version
+            app.state.views.get(org_id, version.id, lambda v=version: v.bundle_zip)
+            done += 1
     return done

@@ -19,10 +19,8 @@ def approve(assessment_id: Id, body: S.Approve, c: Approver, s: Db) -> S.Assessm
     with s.begin():
         a = svc.approve(
             s,
-            org_id=c.org,
-            user_id=c.user.id,
+            actor=c.actor,
             assessment_id=assessment_id,
             expected_row_version=body.row_version,
-            client=c.client,
         )
     return S.AssessmentOut.model_validate(a)

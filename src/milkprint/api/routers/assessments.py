@@ -26,7 +26,7 @@ def assessments(
 ) -> S.Page[S.AssessmentOut]:
     with s.begin():
         rows, total = svc.list_assessments(
-            s, org_id=c.org, plant_id=plant_id, status=status, offset=offset, limit=limit
+            s, actor=c.actor, plant_id=plant_id, status=status, offset=offset, limit=limit
         )
         items = [S.AssessmentOut.model_validate(a) for a in rows]
     return S.Page(items=items, total=total, offset=offset, limit=limit)
@@ -51,14 +51,12 @@ async def new_assessment(request: Request, c: Writer, s: Db) -> S.AssessmentOut:
         with s.begin():
             a = svc.create_assessment(
                 s,
-                org_id=c.org,
-                user_id=c.user.id,
+                actor=c.actor,
                 plant_id=plant_id,
                 title=title,
                 filename=form.filename or "upload",
                 content_type=form.content_type,
                 data=form.data,
-                client=c.client,
             )
         return S.AssessmentOut.model_validate(a)
 
@@ -68,7 +66,7 @@ async def new_assessment(request: Request, c: Writer, s: Db) -> S.AssessmentOut:
 @router.get("/assessments/{assessment_id}", response_model=S.AssessmentOut, tags=["assessments"])
 def assessment(assessment_id: Id, c: Reader, s: Db) -> S.AssessmentOut:
     with s.begin():
-        return S.AssessmentOut.model_validate(svc.get_assessment(s, org_id=c.org, assessment_id=assessment_id))
+        return S.AssessmentOut.model_validate(svc.get_assessment(s, actor=c.actor, assessment_id=assessment_id))
 
 
 @router.patch(
@@ -81,12 +79,10 @@ def patch_assessment(assessment_id: Id, body: S.TitlePatch, c: Writer, s: Db) ->
     with s.begin():
         a = svc.update_title(
             s,
-            org_id=c.org,
-            user_id=c.user.id,
+            actor=c.actor,
             assessment_id=assessment_id,
             title=body.title,
             expected_row_version=body.row_version,
-            client=c.client,
         )
     return S.AssessmentOut.model_validate(a)
 
@@ -94,7 +90,7 @@ def patch_assessment(assessment_id: Id, body: S.TitlePatch, c: Writer, s: Db) ->
 @router.get("/assessments/{assessment_id}/versions", response_model=list[S.VersionOut], tags=["assessments"])
 def versions(assessment_id: Id, c: Reader, s: Db) -> list[S.VersionOut]:
     with s.begin():
-        found = svc.list_versions(s, org_id=c.org, assessment_id=assessment_id)
+        found = svc.list_versions(s, actor=c.actor, assessment_id=assessment_id)
         return [S.VersionOut.model_validate(v) for v in found]
 
 
@@ -116,15 +112,13 @@ async def new_version(assessment_id: Id, request: Request, c: Writer, s: Db) -> 
         with s.begin():
             v = svc.add_version(
                 s,
-                org_id=c.org,
-                user_id=c.user.id,
+                actor=c.actor,
                 assessment_id=assessment_id,
                 expected_row_version=row_version,
                 filename=form.filename or "upload",
                 content_type=form.content_type,
                 data=form.data,
                 note=note,
-                client=c.client,
             )
         return S.VersionOut.model_validate(v)
 
@@ -134,7 +128,5 @@ async def new_version(assessment_id: Id, request: Request, c: Writer, s: Db) -> 
 @router.post("/assessments/{assessment_id}/run", response_model=S.ResultOut, tags=["assessments"])
 def run(assessment_id: Id, c: Writer, s: Db, version: QueryId = None) -> S.ResultOut:
     with s.begin():
-        r = svc.run_assessment(
-            s, org_id=c.org, user_id=c.user.id, assessment_id=assessment_id, version=version, client=c.client
-        )
+        r = svc.run_assessment(s, actor=c.actor, assessment_id=assessment_id, version=version)
     return S.ResultOut.model_validate(r)

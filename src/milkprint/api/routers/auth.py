@@ -1,14 +1,13 @@
 """Signing in and out, who am I, and one's own API tokens (tag `auth`)."""
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import select
 
 from milkprint.api import schemas as S
 from milkprint.api.accounts import issue_token, withdraw_token
 from milkprint.api.deps import V1, Db, Id, Reader, Tokens, client_of
 from milkprint.api.security import can
 from milkprint.api.sessions import set_session_cookie, sign_in, sign_out
-from milkprint.store.models import ApiToken
+from milkprint.service import accounts
 
 router = APIRouter(prefix=V1)
 
@@ -35,15 +34,14 @@ def me(c: Reader) -> S.Me:
 @router.post("/tokens", response_model=S.TokenCreated, status_code=201, tags=["auth"])
 def new_token(body: S.TokenIn, c: Reader, s: Db) -> S.TokenCreated:
     with s.begin():
-        plain, tok = issue_token(s, org_id=c.org, user_id=c.user.id, name=body.name, client=c.client)
+        plain, tok = issue_token(s, actor=c.actor, name=body.name)
     return S.TokenCreated(**S.TokenOut.model_validate(tok).model_dump(), token=plain)
 
 
 @router.get("/tokens", response_model=list[S.TokenOut], tags=["auth"])
 def tokens(c: Reader, s: Db) -> list[S.TokenOut]:
     with s.begin():
-        rows = s.scalars(select(ApiToken).where(ApiToken.user_id == c.user.id).order_by(ApiToken.id))
-        return [S.TokenOut.model_validate(t) for t in rows]
+        return [S.TokenOut.model_validate(t) for t in accounts.tokens_of(s, user_id=c.user.id)]
 
 
 @router.delete("/tokens/{token_id}", status_code=204, tags=["auth"])
@@ -52,10 +50,8 @@ def revoke(token_id: Id, c: Reader, s: Db, cache: Tokens) -> Response:
     with s.begin():
         withdraw_token(
             s,
-            org_id=c.org,
-            user_id=c.user.id,
+            actor=c.actor,
             token_id=token_id,
-            client=c.client,
             cache=cache,
             admin=can(c.user.role, "admin"),
         )

@@ -28,7 +28,7 @@ def _render(
     with s.begin():
         j = renders.job(
             s,
-            org_id=c.org,
+            actor=c.actor,
             assessment_id=assessment_id,
             kind=kind,
             fmt=fmt,

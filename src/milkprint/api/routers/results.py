@@ -31,8 +31,8 @@ async def result(assessment_id: Id, request: Request) -> Response:
         with request.app.state.factory() as s:
             c = may_read(caller(request, s))
             with s.begin():
-                rid = svc.latest_result_id(s, org_id=c.org, assessment_id=assessment_id)
-                body = cache.result_json(s, c.org, rid)
+                rid = svc.latest_result_id(s, actor=c.actor, assessment_id=assessment_id)
+                body = cache.result_json(s, c.actor, rid)
         cache.remember(c.org, assessment_id, body)
         return body
 
@@ -42,10 +42,10 @@ async def result(assessment_id: Id, request: Request) -> Response:
 @router.get("/results/{result_id}", response_model=S.ResultOut, tags=["assessments"])
 def result_by_id(result_id: Id, c: Reader, s: Db, cache: Results) -> Response:
     with s.begin():
-        return Response(cache.result_json(s, c.org, result_id), media_type="application/json")
+        return Response(cache.result_json(s, c.actor, result_id), media_type="application/json")
 
 
 @router.get("/assessments/{assessment_id}/check", tags=["assessments"])
 def check(assessment_id: Id, request: Request, c: Reader, s: Db, version: QueryId = None) -> dict[str, Any]:
     with s.begin():
-        return svc.check_findings(s, org_id=c.org, assessment_id=assessment_id, version=version, lang=lang_of(request))
+        return svc.check_findings(s, actor=c.actor, assessment_id=assessment_id, version=version, lang=lang_of(request))

@@ -1,7 +1,6 @@
 """The organisation's members (admin, tag `users`), and changing one's own password (tag `auth`, kept here)."""
 
 from fastapi import APIRouter, Response
-from sqlalchemy import select
 
 from milkprint.api import schemas as S
 from milkprint.api.accounts import (
@@ -13,7 +12,7 @@ from milkprint.api.accounts import (
     withdraw_token,
 )
 from milkprint.api.deps import V1, Admin, Db, Id, Reader, Tokens
-from milkprint.store.models import User
+from milkprint.service import accounts
 
 router = APIRouter(prefix=V1)
 
@@ -21,8 +20,7 @@ router = APIRouter(prefix=V1)
 @router.get("/users", response_model=list[S.UserOut], tags=["users"])
 def users(c: Admin, s: Db) -> list[S.UserOut]:
     with s.begin():
-        rows = s.scalars(select(User).where(User.org_id == c.org).order_by(User.id))
-        return [S.UserOut.model_validate(u) for u in rows]
+        return [S.UserOut.model_validate(u) for u in accounts.users_of(s, actor=c.actor)]
 
 
 @router.post("/users", response_model=S.UserOut, status_code=201, tags=["users"])
@@ -30,13 +28,11 @@ def new_user(body: S.UserIn, c: Admin, s: Db) -> S.UserOut:
     with s.begin():
         user = add_user(
             s,
-            org_id=c.org,
-            by_user_id=c.user.id,
+            actor=c.actor,
             username=body.username,
             password=body.password,
             role=body.role,
             display_name=body.display_name,
-            client=c.client,
         )
     return S.UserOut.model_validate(user)
 
@@ -47,10 +43,8 @@ def patch_user(user_id: Id, body: S.UserPatch, c: Admin, s: Db, cache: Tokens) -
     with s.begin():
         user = update_user(
             s,
-            org_id=c.org,
-            by_user_id=c.user.id,
+            actor=c.actor,
             user_id=user_id,
-            client=c.client,
             cache=cache,
             **body.model_dump(exclude_none=True),
         )
@@ -63,11 +57,9 @@ def reset_user_password(user_id: Id, body: S.PasswordReset, c: Admin, s: Db, cac
     with s.begin():
         reset_password(
             s,
-            org_id=c.org,
-            by_user_id=c.user.id,
+            actor=c.actor,
             user_id=user_id,
             password=body.password,
-            client=c.client,
             cache=cache,
         )
     return Response(status_code=204)
@@ -76,7 +68,7 @@ def reset_user_password(user_id: Id, body: S.PasswordReset, c: Admin, s: Db, cac
 @router.get("/users/{user_id}/tokens", response_model=list[S.TokenOut], tags=["users"])
 def member_tokens(user_id: Id, c: Admin, s: Db) -> list[S.TokenOut]:
     with s.begin():
-        return [S.TokenOut.model_validate(t) for t in user_tokens(s, org_id=c.org, user_id=user_id)]
+        return [S.TokenOut.model_validate(t) for t in user_tokens(s, actor=c.actor, user_id=user_id)]
 
 
 @router.delete("/users/{user_id}/tokens/{token_id}", status_code=204, tags=["users"])
@@ -84,10 +76,8 @@ def revoke_member_token(user_id: Id, token_id: Id, c: Admin, s: Db, cache: Token
     with s.begin():
         withdraw_token(
             s,
-            org_id=c.org,
-            user_id=c.user.id,
+            actor=c.actor,
             token_id=token_id,
-            client=c.client,
             cache=cache,
             admin=True,
             owner_id=user_id,
@@ -101,11 +91,9 @@ def change_password(body: S.PasswordChange, c: Reader, s: Db, cache: Tokens) -> 
     sessions end, this one stays."""
     change_own_password(
         s,
-        org_id=c.org,
-        user_id=c.user.id,
+        actor=c.actor,
         current=body.current_password,
         new=body.new_password,
-        client=c.client,
         keep_session=c.session_id,
         cache=cache,
     )
