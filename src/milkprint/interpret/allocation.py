@@ -41,13 +41,16 @@ class MethodResult:
     m3_per_t: float
     chosen: bool
 
+    def name(self, lang: Lang) -> str:
+        return NAMES[self.method](lang)
+
     def to_dict(self, lang: Lang, chosen: MethodResult | None) -> dict[str, Any]:
         def rel(v: float, ref: float) -> float | None:
             return (v - ref) / ref if ref else None
 
         return {
             "method": self.method,
-            "name": NAMES[self.method](lang),
+            "name": self.name(lang),
             "chosen": self.chosen,
             "main_share": self.main_share,
             "kgco2e_per_t": self.kgco2e_per_t,

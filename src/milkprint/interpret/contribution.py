@@ -179,6 +179,9 @@ class Contribution:
     issues: tuple[Text, ...]
     rules: tuple[HotspotRule, ...]
 
+    def significant_issues(self, lang: Lang) -> list[str]:
+        return [t(lang) for t in self.issues]
+
     def to_dict(self, lang: Lang = "zh") -> dict[str, Any]:
         def shares(items: Iterable[Share]) -> list[dict[str, Any]]:
             return [s.to_dict(lang) for s in items]
@@ -210,7 +213,7 @@ class Contribution:
             ]
             + [{"id": "vital-few", "footprint": "both", "level": "line", "threshold": VITAL_FEW}],
             "hotspots": [h.to_dict(lang) for h in self.hotspots],
-            "significant_issues": [t(lang) for t in self.issues],
+            "significant_issues": self.significant_issues(lang),
         }
 
 

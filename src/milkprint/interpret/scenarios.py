@@ -331,6 +331,15 @@ class ScenarioResult:
     def saving_m3_per_t(self) -> float:
         return self.base.m3_per_t - self.new.m3_per_t
 
+    @property
+    def saving_carbon_pct(self) -> float | None:
+        """The carbon saving in percent of the base (None when the base is 0)."""
+        return _pct(self.saving_kgco2e_per_t, self.base.kgco2e_per_t)
+
+    @property
+    def saving_water_pct(self) -> float | None:
+        return _pct(self.saving_m3_per_t, self.base.m3_per_t)
+
     def by_process(self) -> dict[str, dict[str, float]]:
         """Per process: carbon and water per tonne, before and after (only processes that changed)."""
         b, n = self.base, self.new
@@ -364,13 +373,13 @@ class ScenarioResult:
                 "base_kgco2e_per_t": self.base.kgco2e_per_t,
                 "new_kgco2e_per_t": self.new.kgco2e_per_t,
                 "saving_kgco2e_per_t": self.saving_kgco2e_per_t if ok else None,
-                "saving_pct": _pct(self.saving_kgco2e_per_t, self.base.kgco2e_per_t) if ok else None,
+                "saving_pct": self.saving_carbon_pct if ok else None,
             },
             "water": {
                 "base_m3_per_t": self.base.m3_per_t,
                 "new_m3_per_t": self.new.m3_per_t,
                 "saving_m3_per_t": self.saving_m3_per_t if ok else None,
-                "saving_pct": _pct(self.saving_m3_per_t, self.base.m3_per_t) if ok else None,
+                "saving_pct": self.saving_water_pct if ok else None,
             },
             "by_process": {p: {"name": label(p, lang), **v} for p, v in self.by_process().items()},
             "rows_changed": [r.to_dict() for r in self.rows],

@@ -179,6 +179,11 @@ class MonthlyPoint:
             raise ValueError(f"month must be the first day of a month, got {self.month}")
 
 
+def month_label(month: dt.date) -> str:
+    """A month as the tables and JSON show it: '2024-03'."""
+    return month.isoformat()[:7]
+
+
 @dataclass(frozen=True)
 class MonthDeviation:
     """A row of the monthly table: the month's footprints, their baselines and their deviations from them."""
@@ -398,11 +403,14 @@ class ValidityStatus:
     explanation: tuple[Text, ...]
     profile: SeasonalProfile | None = None  # from the months of the assessed period, when given
 
+    def status_text(self, lang: Lang) -> str:
+        return STATUS_NAMES[self.status](lang)
+
     def to_dict(self, lang: Lang = "zh") -> dict[str, Any]:
         """JSON-ready; deviations in percent (`*_pct`), dates as ISO strings."""
         return {
             "status": self.status,
-            "status_text": STATUS_NAMES[self.status](lang),
+            "status_text": self.status_text(lang),
             "issue_date": self.issue_date.isoformat(),
             "valid_until": self.valid_until.isoformat(),
             "today": self.today.isoformat(),
@@ -464,7 +472,7 @@ class ValidityStatus:
             ],
             "months": [
                 {
-                    "month": m.month.isoformat()[:7],
+                    "month": month_label(m.month),
                     "production_t": m.production_t,
                     "kgco2e_per_t": m.kgco2e_per_t,
                     "carbon_deviation_pct": None if m.carbon is None else m.carbon * 100,
@@ -757,7 +765,7 @@ def _baseline_dict(row: MonthDeviation, footprint: Footprint, lang: Lang) -> dic
         ("kgco2e_per_t" if footprint == "carbon" else "m3_per_t"): (
             row.carbon_baseline if footprint == "carbon" else row.water_baseline
         ),
-        "months": [m.isoformat()[:7] for m in row.seasonal_from] if basis == "seasonal" else [],
+        "months": [month_label(m) for m in row.seasonal_from] if basis == "seasonal" else [],
     }
 
 
@@ -770,7 +778,7 @@ def _profile_dict(profile: SeasonalProfile) -> dict[str, Any]:
                 "calendar_month": c,
                 "kgco2e_per_t": profile.carbon.get(c),
                 "m3_per_t": profile.water.get(c),
-                "from": [m.isoformat()[:7] for m in months],
+                "from": [month_label(m) for m in months],
             }
             for c, months in profile.months.items()
         ],
@@ -824,7 +832,7 @@ def _clause_dict(clause: Clause, lang: Lang) -> dict[str, str]:
 
 
 def _months_dict(months: Sequence[tuple[dt.date, float]]) -> list[dict[str, Any]]:
-    return [{"month": m.isoformat()[:7], "deviation_pct": d * 100} for m, d in months]
+    return [{"month": month_label(m), "deviation_pct": d * 100} for m, d in months]
 
 
 def _ym(month: dt.date) -> str:

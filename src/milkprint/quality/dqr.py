@@ -22,6 +22,8 @@ from milkprint.methods.processes import label
 from milkprint.quality.base import at, make
 from milkprint.quality.findings import Finding
 
+FORMULA = "(TeR + GR + TiR + P) / 4"  # a data set's DQR, as a report states it
+
 
 @dataclass(frozen=True)
 class DataSetDqr:
@@ -71,23 +73,37 @@ class DqrSummary:
     water_unscored: float
     data_sets: tuple[DataSetDqr, ...]
 
+    @property
+    def quality_class(self) -> q.DqrClass | None:
+        """The class of the carbon DQR, else of the water DQR; None when nothing is scored."""
+        main = self.carbon if self.carbon is not None else self.water
+        return q.dqr_class(main) if main is not None else None
+
+    def class_label(self, lang: Lang) -> str | None:
+        c = self.quality_class
+        return (c.zh if lang == "zh" else c.en) if c else None
+
+    @property
+    def source(self) -> str:
+        """The publication the DQR method comes from."""
+        return q.DQR_SOURCE.publication
+
     def to_dict(self, lang: Lang) -> dict[str, Any]:
         def cls(v: float | None) -> str | None:
             return q.dqr_class(v).id if v is not None else None
 
-        main = self.carbon if self.carbon is not None else self.water
-        c = q.dqr_class(main) if main is not None else None
+        c = self.quality_class
         return {
             "carbon": self.carbon,
             "water": self.water,
             "class": c.id if c else None,
-            "class_label": (c.zh if lang == "zh" else c.en) if c else None,
+            "class_label": self.class_label(lang),
             "carbon_class": cls(self.carbon),
             "water_class": cls(self.water),
             "unscored_share": self.carbon_unscored,
             "water_unscored_share": self.water_unscored,
-            "formula": "(TeR + GR + TiR + P) / 4",
-            "source": q.DQR_SOURCE.publication,
+            "formula": FORMULA,
+            "source": self.source,
             "verification": q.DQR_SOURCE.verification,
             "water_scope": "blue + green (grey water: effluent.csv has no scores)",
             "data_sets": [d.to_dict(lang) for d in self.data_sets],

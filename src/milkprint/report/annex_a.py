@@ -12,7 +12,6 @@ import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from milkprint import i18n
 from milkprint.bundle.models import Assessment
@@ -22,8 +21,12 @@ from milkprint.errors import Lang, Text
 from milkprint.factors.scope import scope_text
 from milkprint.i18n import amount
 from milkprint.interpret.contribution import Contribution, contribution
+from milkprint.interpret.report import Interpretation
 from milkprint.methods.catalog import METHODS
 from milkprint.methods.item_names import item_name
+from milkprint.monitor.validity import ValidityStatus
+from milkprint.quality.dqr import FORMULA as DQR_FORMULA
+from milkprint.quality.report import QualityReport, check_label
 from milkprint.report.document import (
     Align,
     Bar,
@@ -55,9 +58,9 @@ class ReportInputs:
     result: Result
     issue_date: dt.date
     valid_until: dt.date
-    quality: Any | None = None  # QualityReport (to_dict(lang))
-    interpretation: Any | None = None  # Interpretation (to_dict(lang))
-    validity: Any | None = None  # ValidityStatus (to_dict(lang))
+    quality: QualityReport | None = None
+    interpretation: Interpretation | None = None
+    validity: ValidityStatus | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -758,45 +761,43 @@ def _quality(c: _Ctx) -> Section:
     if q is None:
         note = Paragraph(c.t("本报告未附数据质量检查结果（可选项）。", "No data-quality check is attached (optional)."))
         return Section(title, (intro, note), level=2, key="quality")
-    d = q.to_dict(c.lang)
-    dqr = d["dqr"]
-    verdict = d["verdict"]
+    dqr = q.dqr
+    counts = q.counts
     lines: list[tuple[str, str]] = [
         (
             c.t("检查结论", "Verdict"),
             c.t("数据符合标准的数据质量要求", "the data meet the standard's data-quality requirements")
-            if verdict.get("conforming")
+            if q.conforming
             else c.t("数据不符合标准的数据质量要求（见下表）", "the data do not meet the requirements (see below)"),
         ),
         (
             c.t("检查结果", "Findings"),
             c.t(
-                f"不符合 {verdict.get('errors', 0)} 项，警告 {verdict.get('warnings', 0)} 项，通过 {verdict.get('infos', 0)} 项",
-                f"{verdict.get('errors', 0)} not met, {verdict.get('warnings', 0)} warnings, {verdict.get('infos', 0)} passed",
+                f"不符合 {counts['error']} 项，警告 {counts['warning']} 项，通过 {counts['info']} 项",
+                f"{counts['error']} not met, {counts['warning']} warnings, {counts['info']} passed",
             ),
         ),
     ]
-    if dqr.get("carbon") is not None:
+    if dqr.carbon is not None:
+        class_label = dqr.class_label(c.lang) or "—"
         lines.append(
             (
                 c.t("数据质量评级 DQR（按碳足迹加权）", "DQR (weighted by carbon)"),
-                f"{dqr['carbon']:.2f}（{dqr.get('class_label') or '—'}）"
-                if c.lang == "zh"
-                else f"{dqr['carbon']:.2f} ({dqr.get('class_label') or '—'})",
+                f"{dqr.carbon:.2f}（{class_label}）" if c.lang == "zh" else f"{dqr.carbon:.2f} ({class_label})",
             )
         )
-        lines.append((c.t("评分方法", "Method"), f"DQR = {dqr.get('formula', '')}; {dqr.get('source', '')}"))
-        unscored = dqr.get("unscored_share")
-        if unscored:
-            lines.append((c.t("未评分数据占比（碳足迹）", "Unscored share (carbon)"), pct(unscored)))
+        lines.append((c.t("评分方法", "Method"), f"DQR = {DQR_FORMULA}; {dqr.source}"))
+        if dqr.carbon_unscored:
+            lines.append((c.t("未评分数据占比（碳足迹）", "Unscored share (carbon)"), pct(dqr.carbon_unscored)))
     blocks: list[Block] = [intro, Fields(tuple(lines))]
-    findings = [f for f in d["findings"] if f.get("severity") in ("error", "warning")][:10]
+    findings = [f for f in q.findings if f.severity in ("error", "warning")][:10]
     if findings:
+        severity = {"error": c.t("错误", "error"), "warning": c.t("警告", "warning")}
         rows = tuple(
             (
-                {"error": c.t("错误", "error"), "warning": c.t("警告", "warning")}.get(f["severity"], f["severity"]),
-                str(f.get("check_label") or f.get("check", "")),
-                str(f.get("message", "")) + (f"（{f['clause']['ref']}）" if c.lang == "zh" and f.get("clause") else ""),
+                severity[f.severity],
+                check_label(f.check, c.lang) or f.check,
+                f.text(c.lang) + (f"（{f.clause.ref(c.lang)}）" if c.lang == "zh" else ""),
             )
             for f in findings
         )
@@ -1007,7 +1008,7 @@ def _hotspots(c: _Ctx) -> list[Block]:
         + ".",
     )
     out: list[Block] = [Paragraph(text)]
-    issues = c.contribution.to_dict(lang)["significant_issues"]
+    issues = c.contribution.significant_issues(lang)
     if issues:
         out.append(
             Paragraph(
@@ -1021,30 +1022,28 @@ def _interpretation_blocks(c: _Ctx) -> list[Block]:
     it = c.inp.interpretation
     if it is None:
         return []
-    d = it.to_dict(c.lang)
     out: list[Block] = []
-    mc = d["monte_carlo"]
+    mc = it.monte_carlo
     rows = []
-    for key, name, digits in (
-        ("carbon_kgco2e_per_t", c.t("碳足迹 kgCO2e/t", "carbon kgCO2e/t"), 1),
-        ("water_m3_per_t", c.t("水足迹 m³/t", "water m³/t"), 2),
+    for s, name, digits in (
+        (mc.carbon, c.t("碳足迹 kgCO2e/t", "carbon kgCO2e/t"), 1),
+        (mc.water, c.t("水足迹 m³/t", "water m³/t"), 2),
     ):
-        s = mc[key]
         rows.append(
             (
                 name,
-                num(s["deterministic"], digits),
-                num(s["mean"], digits),
-                num(s["sd"], digits),
-                f"{num(s['p2_5'], digits)} – {num(s['p97_5'], digits)}",
+                num(s.deterministic, digits),
+                num(s.mean, digits),
+                num(s.sd, digits),
+                f"{num(s.p2_5, digits)} – {num(s.p97_5, digits)}",
             )
         )
     out.append(
         Table(
             c.numbers.table(),
             c.t(
-                f"不确定性分析（蒙特卡洛 {mc['iterations']:,} 次，种子 {mc['seed']}）",
-                f"Uncertainty (Monte Carlo, {mc['iterations']:,} iterations, seed {mc['seed']})",
+                f"不确定性分析（蒙特卡洛 {mc.iterations:,} 次，种子 {mc.seed}）",
+                f"Uncertainty (Monte Carlo, {mc.iterations:,} iterations, seed {mc.seed})",
             ),
             (
                 c.t("指标", "Indicator"),
@@ -1063,16 +1062,8 @@ def _interpretation_blocks(c: _Ctx) -> list[Block]:
             ),
         )
     )
-    alloc = d["allocation"]
-    arows = [
-        (
-            str(m.get("name", m.get("method"))),
-            pct(m["main_share"]) if m.get("main_share") is not None else "—",
-            num(m["kgco2e_per_t"]) if m.get("kgco2e_per_t") is not None else "—",
-        )
-        for m in alloc.get("methods", [])
-        if m.get("kgco2e_per_t") is not None
-    ]
+    alloc = it.allocation
+    arows = [(m.name(c.lang), pct(m.main_share), num(m.kgco2e_per_t)) for m in alloc.results]
     if len(arows) > 1:
         out.append(
             Table(
@@ -1081,15 +1072,15 @@ def _interpretation_blocks(c: _Ctx) -> list[Block]:
                 (c.t("分配方法", "Method"), c.t("主产品份额", "Main share"), "kgCO2e/t"),
                 tuple(arows),
                 ("left", "right", "right"),
-                notes=(str(alloc.get("summary", "")),) if alloc.get("summary") else (),
+                notes=(alloc.summary()(c.lang),),
             )
         )
-    bars = d["sensitivity"]["tornado"]["carbon_kgco2e_per_t"]["bars"][:5]
+    bars = it.tornado.carbon[:5]
     if bars:
         names = (
-            "；".join(f"{b['name']}（±{num(b['swing'] / 2)}）" for b in bars)
+            "；".join(f"{b.label(c.lang)}（±{num(b.swing / 2)}）" for b in bars)
             if c.lang == "zh"
-            else "; ".join(f"{b['name']} (±{num(b['swing'] / 2)})" for b in bars)
+            else "; ".join(f"{b.label(c.lang)} (±{num(b.swing / 2)})" for b in bars)
         )
         out.append(
             Paragraph(
@@ -1149,18 +1140,14 @@ def _improvements(c: _Ctx) -> list[Block]:
     out: list[str] = []
     it = c.inp.interpretation
     if it is not None:
-        scen = [
-            s
-            for s in it.to_dict(c.lang)["scenarios"]
-            if s.get("applicable") and (s["carbon"]["saving_kgco2e_per_t"] or 0) > 0
-        ]
-        scen.sort(key=lambda s: -s["carbon"]["saving_kgco2e_per_t"])
+        scen = [s for s in it.scenarios if s.applicable and s.saving_kgco2e_per_t > 0]
+        scen.sort(key=lambda s: -s.saving_kgco2e_per_t)
         for s in scen[:5]:
-            cs = s["carbon"]
+            name, saving, saving_pct = s.scenario.name(c.lang), s.saving_kgco2e_per_t, s.saving_carbon_pct or 0
             out.append(
                 c.t(
-                    f"{s['name']}：预计碳足迹降低 {num(cs['saving_kgco2e_per_t'])} kgCO2e/t（{num(cs['saving_pct'] or 0)} %）。",
-                    f"{s['name']}: about {num(cs['saving_kgco2e_per_t'])} kgCO2e/t less ({num(cs['saving_pct'] or 0)} %).",
+                    f"{name}：预计碳足迹降低 {num(saving)} kgCO2e/t（{num(saving_pct)} %）。",
+                    f"{name}: about {num(saving)} kgCO2e/t less ({num(saving_pct)} %).",
                 )
             )
     else:
@@ -1202,12 +1189,10 @@ def _declaration(c: _Ctx) -> list[Section]:
     blocks: list[Block] = [Fields(tuple(fields))]
     v = inp.validity
     if v is not None:
-        d = v.to_dict(c.lang)
-        fields.append((c.t("有效性状态", "Status"), str(d.get("status_text") or d.get("status"))))
+        fields.append((c.t("有效性状态", "Status"), v.status_text(c.lang) or v.status))
         blocks = [Fields(tuple(fields))]
-        explain = d.get("explanation") or []
-        for text in [explain] if isinstance(explain, str) else explain:
-            blocks.append(Paragraph(str(text), emphasis=d.get("status") in ("void", "expired", "review")))
+        for text in v.explanation:
+            blocks.append(Paragraph(text(c.lang), emphasis=v.status in ("void", "expired", "review")))
     blocks.append(Paragraph(_validity_rule_text(c)))
     return [Section(c.t("五、声明与有效期", "5 Declaration and validity"), tuple(blocks), key="declaration")]
 

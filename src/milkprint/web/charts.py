@@ -7,6 +7,8 @@ from typing import Any
 
 from milkprint.errors import Lang
 from milkprint.i18n import number, pct
+from milkprint.interpret.sensitivity import Bar
+from milkprint.monitor.validity import MonthDeviation, month_label
 
 CARBON = "#2f6db5"
 WATER = "#1b9aaa"
@@ -37,9 +39,9 @@ def spec(data: list[dict[str, Any]], layout: dict[str, Any]) -> dict[str, Any]:
     return {"data": data, "layout": layout, "config": {"displaylogo": False, "responsive": True}}
 
 
-def monthly(months: Sequence[dict[str, Any]], kg_ref: float, m3_ref: float, lang: Lang) -> dict[str, Any]:
+def monthly(months: Sequence[MonthDeviation], kg_ref: float, m3_ref: float, lang: Lang) -> dict[str, Any]:
     """kgCO2e/t (bars) and m3/t (line, right axis) month by month, with the assessed result as dashed lines."""
-    x = [m["month"] for m in months]
+    x = [month_label(m.month) for m in months]
     zh = lang == "zh"
     kg_name = "碳足迹 kgCO2e/t" if zh else "carbon kgCO2e/t"
     m3_name = "水足迹 m³/t" if zh else "water m³/t"
@@ -47,7 +49,7 @@ def monthly(months: Sequence[dict[str, Any]], kg_ref: float, m3_ref: float, lang
         {
             "type": "bar",
             "x": x,
-            "y": [m["kgco2e_per_t"] for m in months],
+            "y": [m.kgco2e_per_t for m in months],
             "name": kg_name,
             "marker": {"color": CARBON},
             "hovertemplate": "%{x}<br>%{y:,.1f} kgCO2e/t<extra></extra>",
@@ -56,7 +58,7 @@ def monthly(months: Sequence[dict[str, Any]], kg_ref: float, m3_ref: float, lang
             "type": "scatter",
             "mode": "lines+markers",
             "x": x,
-            "y": [m["m3_per_t"] for m in months],
+            "y": [m.m3_per_t for m in months],
             "name": m3_name,
             "yaxis": "y2",
             "line": {"color": WATER, "width": 3},
@@ -156,17 +158,17 @@ def donut(rows: Sequence[dict[str, Any]], unit: str, colors: Sequence[str] = PAL
     return spec(data, layout)
 
 
-def tornado(bars_: Sequence[dict[str, Any]], unit: str, lang: Lang, top: int = 10) -> dict[str, Any]:
+def tornado(bars_: Sequence[Bar], unit: str, lang: Lang, top: int = 10) -> dict[str, Any]:
     """±10 % one-at-a-time: the change of the result when each parameter moves down (low) and up (high)."""
-    chosen = sorted(bars_, key=lambda b: max(abs(b["low"]), abs(b["high"])), reverse=True)[:top][::-1]
-    names = [b["name"] for b in chosen]
+    chosen = sorted(bars_, key=lambda b: max(abs(b.low), abs(b.high)), reverse=True)[:top][::-1]
+    names = [b.label(lang) for b in chosen]
     zh = lang == "zh"
     data = [
         {
             "type": "bar",
             "orientation": "h",
             "y": names,
-            "x": [b["low"] for b in chosen],
+            "x": [b.low for b in chosen],
             "name": "−10 %",
             "marker": {"color": "#9db9dd"},
             "hovertemplate": f"%{{y}}<br>%{{x:+,.1f}} {unit}<extra>−10 %</extra>",
@@ -175,7 +177,7 @@ def tornado(bars_: Sequence[dict[str, Any]], unit: str, lang: Lang, top: int = 1
             "type": "bar",
             "orientation": "h",
             "y": names,
-            "x": [b["high"] for b in chosen],
+            "x": [b.high for b in chosen],
             "name": "+10 %",
             "marker": {"color": CARBON},
             "hovertemplate": f"%{{y}}<br>%{{x:+,.1f}} {unit}<extra>+10 %</extra>",

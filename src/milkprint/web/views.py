@@ -16,16 +16,13 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from milkprint.bundle.archive import open_bundle
+from milkprint.interpret.report import Interpretation
+from milkprint.monitor.validity import ValidityStatus
+from milkprint.quality.report import QualityReport
 from milkprint.readings.latest import LatestReading, latest_readings
 from milkprint.report.annex_a import ReportInputs
-
-if TYPE_CHECKING:
-    from milkprint.interpret.report import Interpretation
-    from milkprint.monitor.validity import ValidityStatus
-    from milkprint.quality.report import QualityReport
 
 ITERATIONS = 10_000  # as the report's interpretation (pipeline.report_inputs), so page and report agree
 SEED = 0
@@ -39,17 +36,17 @@ class VersionView:
     @property
     def quality(self) -> QualityReport:
         assert self.inputs.quality is not None  # compute() asks for every part
-        return self.inputs.quality  # type: ignore[no-any-return]
+        return self.inputs.quality
 
     @property
     def interpretation(self) -> Interpretation:
         assert self.inputs.interpretation is not None
-        return self.inputs.interpretation  # type: ignore[no-any-return]
+        return self.inputs.interpretation
 
     @property
     def validity(self) -> ValidityStatus:
         assert self.inputs.validity is not None
-        return self.inputs.validity  # type: ignore[no-any-return]
+        return self.inputs.validity
 
 
 def preload() -> None:
