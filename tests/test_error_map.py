@@ -27,6 +27,7 @@ INTERNAL: dict[str, str] = {
     "milkprint.workbook.cells.CellProblem": "a cell that cannot be read; the workbook importer makes it a Problem",
     "milkprint.readings.sources.HeaderUnitError": "a header's unknown unit; readings/sources.py makes it a Problem",
     "milkprint.engine.steam.SteamStateError": "a steam state outside IAPWS-IF97; engine/steam_state.py reports it",
+    "milkprint.engine.contract.ContractError": "a result that breaks its own JSON contract is a milkprint bug, a 500",
     "milkprint.quality.massbalance._Unreadable": "private: a file the mass balance cannot read becomes a finding",
     "milkprint.report.label._Overflow": "private: text too long for a label's box; the layout tries a smaller size",
     "milkprint.workbook.sheetxml._SheetProblem": "private: a malformed sheet part; sheetxml.py raises InputError",

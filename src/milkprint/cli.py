@@ -104,11 +104,12 @@ def assess(
 ) -> None:
     """核算一个案例包的碳足迹与水足迹 / assess a case bundle."""
     lg = _lang(lang)
+    from milkprint.engine.contract import result_document
     from milkprint.pipeline import assess_bundle
 
     with err.status("核算中…" if lg == "zh" else "Assessing…"):
         result = _run(lg, lambda: assess_bundle(bundle))
-    text = _dumps(result.to_dict(lg))
+    text = _dumps(result_document(result, lg))
     if out_file is not None:
         _write_atomic(out_file, text)
     if as_json:
@@ -130,6 +131,7 @@ def demo(
     """核算内置示例乳粉厂（一年），检查数据质量，写出结果、报告（PDF、DOCX）、碳标签与水足迹声明 /
     assess the built-in sample plant, check its data, write the result, report, label and water declaration."""
     lg = _lang(lang)
+    from milkprint.engine.contract import result_document
     from milkprint.pipeline import report_inputs
     from milkprint.quality.render import render_report
     from milkprint.report.annex_a import build_report
@@ -154,7 +156,7 @@ def demo(
         }
         for file_name, data in written.items():
             _write_bytes(out_dir / file_name, data)
-    text = _dumps(result.to_dict(lg))
+    text = _dumps(result_document(result, lg))
     target = out_dir / "result.json"
     _write_atomic(target, text)
     quality = out_dir / "quality.json"

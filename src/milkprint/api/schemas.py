@@ -7,6 +7,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from milkprint.engine.contract import StoredResultJson
+
 T = TypeVar("T")
 
 Role = Literal["admin", "engineer", "reviewer", "viewer"]
@@ -181,6 +183,9 @@ class Approve(BaseModel):
 
 
 class ResultOut(BaseModel):
+    """A stored result. `result` is the result JSON of engine/contract.py (the CLI's `--json`), in its stored variant:
+    a result stored by an older milkprint has null for the fields added since (they are optional here)."""
+
     model_config = ConfigDict(from_attributes=True)
     id: int
     version_id: int
@@ -189,7 +194,7 @@ class ResultOut(BaseModel):
     library_version: str
     library_digest: str
     created_at: dt.datetime
-    result: dict[str, Any]
+    result: StoredResultJson  # stored_variant(ResultJson)
     factors: list[Any]
 
 
