@@ -14,7 +14,10 @@ system:
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(VENV)/bin/pip install -q --disable-pip-version-check uv
-	@$(VENV)/bin/uv pip install -q --python $(PY) -e '.[dev]' || $(VENV)/bin/pip install -q -e '.[dev]'
+	@# --compile-bytecode: the .pyc files are written once here. Without them every Python process (each xdist worker,
+	@# each CLI and server subprocess of the tests) compiles sqlalchemy, pydantic, fastapi… again (~2 s CPU each) when
+	@# PYTHONDONTWRITEBYTECODE is set (it is in our sandboxes). pip compiles by default.
+	@$(VENV)/bin/uv pip install -q --compile-bytecode --python $(PY) -e '.[dev]' || $(VENV)/bin/pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
 demo: setup
