@@ -162,11 +162,12 @@ def test_invalid_toml_names_the_file(cli, tmp_path: Path) -> None:
     check(cli, tmp_path, root, "assessment.toml", "invalid TOML")
 
 
-def test_dairy_carbon_label_is_recognised_but_not_supported(cli, tmp_path: Path) -> None:
+def test_a_label_bundle_without_its_package_says_what_is_missing(cli, tmp_path: Path) -> None:
+    """The label method is built (issue 16): a gate-to-gate bundle switched to it must name what the label needs."""
     root = write_bundle(
         tmp_path / "bundle", GOOD, factors=FACTORS, assessment=assessment_dict(method="dairy-carbon-label")
     )
-    check(cli, tmp_path, root, "dairy-carbon-label", "not supported yet")
+    check(cli, tmp_path, root, "assessment.toml", "net_content")
 
 
 def test_missing_bundle_and_not_a_zip(cli, tmp_path: Path) -> None:

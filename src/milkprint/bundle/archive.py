@@ -34,8 +34,14 @@ BUNDLE_FILES = frozenset(
         "production.csv",
         "samples.csv",
         "coverage.csv",
+        # the dairy label's (spec/dairy-label.md)
+        "farms.csv",
+        "herd.csv",
+        "manure.csv",
+        "farm_inputs.csv",
+        "packaging.csv",
     }
-)  # the dairy label's farm, herd, manure, farm-input and packaging tables join when the reader reads them (issue 16)
+)
 READINGS = "readings.csv"
 # Members a bundle zip may have: the bundle files, plus what zip tools add (a __MACOSX twin of each, folder entries).
 MAX_MEMBERS = 300

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 def assess_inputs(bundle: Bundle, totals: Sequence[MeterTotal], library: Library) -> Inputs:
     """What the core needs of a validated bundle and its meter totals (each meter becomes an activity row)."""
     from milkprint.engine.assess import Inputs
+    from milkprint.engine.label import LabelRows
 
+    label = LabelRows(bundle.farms, bundle.herd, bundle.manure, bundle.farm_inputs, bundle.packaging)
     return Inputs(
         bundle.assessment,
         bundle.activities,
@@ -29,4 +31,5 @@ def assess_inputs(bundle: Bundle, totals: Sequence[MeterTotal], library: Library
         effluent=bundle.effluent,
         metered=[t.activity() for t in totals],
         meters=[t.summary() for t in totals],
+        label=label if bundle.assessment.method == "dairy-carbon-label" else None,
     )

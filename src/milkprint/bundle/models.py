@@ -26,10 +26,65 @@ class _Open(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
 
+NetContentUnit = Literal["g", "kg", "ml", "L"]
+_MASS_KG: dict[str, float] = {"g": 0.001, "kg": 1.0}
+_VOLUME_L: dict[str, float] = {"ml": 0.001, "L": 1.0}
+_NET_UNIT_WORDS: dict[str, str] = {
+    "g": "g",
+    "克": "g",
+    "kg": "kg",
+    "千克": "kg",
+    "公斤": "kg",
+    "ml": "ml",
+    "毫升": "ml",
+    "l": "L",
+    "升": "L",
+}
+
+
 class Product(_Open):
     name: str
     spec: str | None = None
     introduction: str | None = None  # 产品介绍 of the report
+    # The dairy label's functional unit (spec/dairy-label.md): one package and what it holds.
+    category: str | None = None  # 乳粉, 液态奶 … free text for the report
+    package: str | None = None  # 罐, 盒, 袋 … the packaged unit in the label's words
+    net_content: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    net_content_unit: NetContentUnit | None = Field(default=None, validate_default=True)
+    density_kg_per_l: float | None = Field(default=None, gt=0, allow_inf_nan=False, validate_default=True)
+
+    @field_validator("net_content_unit", mode="before")
+    @classmethod
+    def _net_unit(cls, v: object) -> object:
+        """ML, Ml, 毫升 … all mean ml; the litre keeps its capital L as the spec writes it."""
+        return _NET_UNIT_WORDS.get(v.strip().lower(), v.strip()) if isinstance(v, str) else v
+
+    @field_validator("net_content_unit")
+    @classmethod
+    def _unit_of_content(cls, v: str | None, info: ValidationInfo) -> str | None:
+        """A net content needs its unit (reported at the unit's key, where it is to be typed)."""
+        if v is None and info.data.get("net_content") is not None:
+            raise ValueError("net_content needs net_content_unit (g, kg, ml or L)")
+        return v
+
+    @field_validator("density_kg_per_l")
+    @classmethod
+    def _density_of_volume(cls, v: float | None, info: ValidationInfo) -> float | None:
+        """A volume becomes the package's mass only with the product's density."""
+        unit = info.data.get("net_content_unit")
+        if v is None and unit in _VOLUME_L:
+            raise ValueError(f"a net content in {unit} needs density_kg_per_l to give the package's mass")
+        return v
+
+    def net_mass_kg(self) -> float | None:
+        """Net mass of one package m_u in kg: the mass given, or litres × density; None when not given."""
+        if self.net_content is None or self.net_content_unit is None:
+            return None
+        if self.net_content_unit in _MASS_KG:
+            return self.net_content * _MASS_KG[self.net_content_unit]
+        if self.density_kg_per_l is None:
+            return None
+        return self.net_content * _VOLUME_L[self.net_content_unit] * self.density_kg_per_l
 
 
 class Plant(_Open):
@@ -209,7 +264,7 @@ def _item(v: object) -> str:
     if split_item(v) is None:
         raise ValueError(
             "item must be <category>.<name> with category energy, transport, material, refrigerant, "
-            "direct, wastewater or water"
+            "direct, wastewater, water, feed, fertiliser, bedding or eol"
         )
     return v.strip()
 
@@ -246,6 +301,40 @@ def _flag_value(v: object) -> object:
 
 Flag = Annotated[bool, BeforeValidator(_flag_value)]
 
+# Life-cycle stages of the dairy label (spec/dairy-label.md); label_models re-exports them with the label's rows.
+Stage = Literal["raw_material", "production", "distribution", "end_of_life"]
+STAGES: tuple[Stage, ...] = ("raw_material", "production", "distribution", "end_of_life")
+# The label rules' Chinese names of the stages (and a few spellings people type) -> the stage id.
+STAGE_WORDS: dict[str, Stage] = {
+    "原材料获取": "raw_material",
+    "原材料获取阶段": "raw_material",
+    "原材料": "raw_material",
+    "生产": "production",
+    "生产阶段": "production",
+    "分销存储": "distribution",
+    "分销和存储": "distribution",
+    "分销与存储": "distribution",
+    "分销存储阶段": "distribution",
+    "分销": "distribution",
+    "生命末期": "end_of_life",
+    "生命末期阶段": "end_of_life",
+    "废弃处置": "end_of_life",
+}
+
+
+def _stage_value(v: object) -> object:
+    """A stage as its id or its Chinese name; empty means "by the item" (the engine's default)."""
+    if isinstance(v, str):
+        s = v.strip()
+        if not s:
+            return None
+        key = s.lower().replace("-", "_").replace(" ", "_")
+        return STAGE_WORDS.get(s, key)
+    return v
+
+
+StageWord = Annotated[Stage | None, BeforeValidator(_stage_value)]
+
 
 class ActivityRow(Uncertain):
     """One row of activities.csv, or one meter's total over the period (optionally with a distribution)."""
@@ -270,6 +359,9 @@ class ActivityRow(Uncertain):
     steam_temperature_c: float | None = Field(default=None, gt=0, lt=800, allow_inf_nan=False)
     steam_enthalpy_kj_per_kg: float | None = Field(default=None, gt=83.74, lt=4000, allow_inf_nan=False)
     steam_source: SteamSourceWord = None
+    # The dairy label: the row's life-cycle stage (empty: by its item), and whether it may never be cut off.
+    stage: StageWord = None
+    hazardous: Flag = False
     origin: Location = Field(default_factory=Location, exclude=True)
 
     _i = field_validator("item", mode="before")(classmethod(lambda cls, v: _item(str(v))))
@@ -279,6 +371,19 @@ class ActivityRow(Uncertain):
 
     def uncertain_column(self) -> str:
         return "amount"
+
+    def label_stage(self) -> Stage:
+        """The dairy label's stage: the one given, else raw_material for material.* and water.*, else production."""
+        if self.stage is not None:
+            return self.stage
+        return "raw_material" if self.item.startswith(("material.", "water.")) else "production"
+
+    def label_allocate(self) -> Literal["shared", "main", "coproduct"]:
+        """The dairy label's allocation: the one given, else main for distribution and end-of-life rows (they
+        describe the product's own journey), else shared. An empty cell is not "given" (read_table drops it)."""
+        if "allocate" in self.model_fields_set:
+            return self.allocate
+        return "main" if self.label_stage() in ("distribution", "end_of_life") else "shared"
 
     @field_validator("data_type", "allocate", mode="before")
     @classmethod

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from milkprint.bundle.label_models import FarmInputRow, FarmRow, HerdRow, ManureRow, PackagingRow
 from milkprint.bundle.models import (
     ActivityRow,
     Assessment,
@@ -45,6 +46,12 @@ class Bundle:
     production: tuple[ProductionRow, ...] = ()
     samples: tuple[SampleRow, ...] = ()
     coverage: tuple[CoverageRow, ...] = ()
+    # The dairy label's files (spec/dairy-label.md); empty for a gate-to-gate bundle.
+    farms: tuple[FarmRow, ...] = ()
+    herd: tuple[HerdRow, ...] = ()
+    manure: tuple[ManureRow, ...] = ()
+    farm_inputs: tuple[FarmInputRow, ...] = ()
+    packaging: tuple[PackagingRow, ...] = ()
 
 
 def _text(path: Path) -> str:
@@ -89,6 +96,18 @@ def parse_toml(text: str, where: Location) -> dict[str, Any]:
     return data
 
 
+def _supported(assessment: Assessment) -> None:
+    """Refuse a method milkprint recognises but cannot compute yet (NotSupportedError)."""
+    method = METHODS[assessment.method]
+    if not method.supported:
+        raise NotSupportedError(
+            Text(
+                f"方法“{method.id}”（{method.zh}）已识别，但本版本尚不支持计算。",
+                f"method '{method.id}' ({method.en}) is recognised but not supported yet.",
+            )
+        )
+
+
 def read_assessment(path: Path, computed_only: bool = True) -> Assessment:
     """The validated assessment.toml; a method milkprint recognises but cannot compute yet is refused
     unless `computed_only` is False (the workbook still collects its data)."""
@@ -110,13 +129,8 @@ def read_assessment(path: Path, computed_only: bool = True) -> Assessment:
             f"未知的方法“{assessment.method}”，应为：{known}",
             f"unknown method '{assessment.method}'; expected one of {known}",
         )
-    if computed_only and not method.supported:
-        raise NotSupportedError(
-            Text(
-                f"方法“{method.id}”（{method.zh}）已识别，但本版本尚不支持计算。",
-                f"method '{method.id}' ({method.en}) is recognised but not supported yet.",
-            )
-        )
+    if computed_only:
+        _supported(assessment)
     return assessment
 
 
@@ -187,6 +201,8 @@ ACTIVITY_OPTIONAL = (
     "note",
     *UNCERTAINTY_COLUMNS,
     *STEAM_COLUMNS,
+    "stage",
+    "hazardous",
 )
 FACTOR_COLUMNS = ("item", "gas", "value", "unit", "source")
 FACTOR_OPTIONAL = ("region", "year", "scope", *UNCERTAINTY_COLUMNS)
@@ -214,6 +230,39 @@ SAMPLE_COLUMNS = ("timestamp", "process", "item", "value", "unit")
 SAMPLE_OPTIONAL = ("note",)
 COVERAGE_COLUMNS = ("group", "source", "quantity")
 COVERAGE_OPTIONAL = ("unit", "primary", "value", "note")
+# The dairy label's files (spec/dairy-label.md).
+FARM_COLUMNS = ("farm", "milk_t", "fat_pct", "protein_pct", "data")
+FARM_OPTIONAL = (
+    "kgco2e_per_kg_fpcm",
+    "distance_km",
+    "transport_item",
+    "milk_produced_t",
+    "produced_fat_pct",
+    "produced_protein_pct",
+    "meat_sold_kg",
+    "af_milk",
+    "note",
+)
+HERD_COLUMNS = ("farm", "category", "head")
+HERD_TIER2 = (
+    "dmi_kg_per_day",
+    "de_pct",
+    "ym_pct",
+    "cp_pct",
+    "milk_kg_per_day",
+    "milk_protein_pct",
+    "gain_kg_per_day",
+    "ge_mj_per_kg_dm",
+    "ue",
+    "ash",
+)
+HERD_TIER1 = ("enteric_kg_ch4_per_head_yr", "manure_kg_ch4_per_head_yr", "nex_kg_per_head_yr")
+MANURE_COLUMNS = ("farm", "category", "system", "share")
+MANURE_OPTIONAL = ("mcf_pct", "bo", "ef3", "frac_gas", "frac_leach")
+FARM_INPUT_COLUMNS = ("farm", "item", "amount", "unit")
+FARM_INPUT_OPTIONAL = ("data_type", "source", "note")
+PACKAGING_COLUMNS = ("material", "kg_per_unit")
+PACKAGING_OPTIONAL = ("recycled", "incinerated", "landfilled")
 
 # Every CSV of a bundle: file name -> (row model, required columns, optional columns), in the spec's order.
 TABLES: dict[str, tuple[type[BaseModel], tuple[str, ...], tuple[str, ...]]] = {
@@ -225,7 +274,14 @@ TABLES: dict[str, tuple[type[BaseModel], tuple[str, ...], tuple[str, ...]]] = {
     "production.csv": (ProductionRow, PRODUCTION_COLUMNS, PRODUCTION_OPTIONAL),
     "samples.csv": (SampleRow, SAMPLE_COLUMNS, SAMPLE_OPTIONAL),
     "coverage.csv": (CoverageRow, COVERAGE_COLUMNS, COVERAGE_OPTIONAL),
+    "farms.csv": (FarmRow, FARM_COLUMNS, FARM_OPTIONAL),
+    "herd.csv": (HerdRow, HERD_COLUMNS, (*HERD_TIER2, *HERD_TIER1)),
+    "manure.csv": (ManureRow, MANURE_COLUMNS, MANURE_OPTIONAL),
+    "farm_inputs.csv": (FarmInputRow, FARM_INPUT_COLUMNS, FARM_INPUT_OPTIONAL),
+    "packaging.csv": (PackagingRow, PACKAGING_COLUMNS, PACKAGING_OPTIONAL),
 }
+# The files only the dairy label reads (a gate-to-gate bundle holding one is refused: it would be ignored).
+LABEL_TABLES = ("farms.csv", "herd.csv", "manure.csv", "farm_inputs.csv", "packaging.csv")
 
 
 def steam_columns_on_steam_rows(rows: tuple[Any, ...], bad: Collector) -> None:
@@ -241,8 +297,12 @@ def steam_columns_on_steam_rows(rows: tuple[Any, ...], bad: Collector) -> None:
 
 
 def read_bundle(root: Path, computed_only: bool = True) -> Bundle:
-    """Validate every file of a bundle folder; all problems of a file are reported together."""
-    assessment = read_assessment(root / "assessment.toml", computed_only)
+    """Validate every file of a bundle folder; all problems of a file are reported together.
+
+    With `computed_only`, a method that cannot be computed yet is refused, but only after the bundle validated:
+    the user first learns what is wrong with the data (that part of the work is never wasted).
+    """
+    assessment = read_assessment(root / "assessment.toml", computed_only=False)
     activities_path = root / "activities.csv"
     if not activities_path.exists():
         raise InputError.at(
@@ -275,7 +335,7 @@ def read_bundle(root: Path, computed_only: bool = True) -> Bundle:
             "readings.csv is given but meters.csv (the meter registry) is missing",
         )
     bad.raise_if_any()
-    return Bundle(
+    bundle = Bundle(
         assessment=assessment,
         activities=results["activities.csv"],
         factors=results["factors.csv"],
@@ -287,4 +347,36 @@ def read_bundle(root: Path, computed_only: bool = True) -> Bundle:
         production=results["production.csv"],
         samples=results["samples.csv"],
         coverage=results["coverage.csv"],
+        farms=results["farms.csv"],
+        herd=results["herd.csv"],
+        manure=results["manure.csv"],
+        farm_inputs=results["farm_inputs.csv"],
+        packaging=results["packaging.csv"],
     )
+    label_files(bundle, bad, complete=computed_only)
+    bad.raise_if_any()
+    if computed_only:
+        _supported(assessment)
+    return bundle
+
+
+def label_files(bundle: Bundle, bad: Collector, complete: bool) -> None:
+    """The dairy label's cross-file checks; in a gate-to-gate bundle its files are refused (they would be ignored).
+
+    `complete` False (the workbook reading a bundle it is still collecting) leaves out what only the assessment
+    needs, e.g. the package's net content.
+    """
+    from milkprint.bundle.label_checks import LABEL_METHOD, check_label_bundle
+
+    if bundle.assessment.method == LABEL_METHOD:
+        check_label_bundle(bundle, bad, complete=complete)
+        return
+    for name in LABEL_TABLES:
+        if (bundle.root / name).exists():
+            bad.add(
+                Location(file=name),
+                f"{name} 属于 dairy-carbon-label（乳制品碳标签）方法，本案例包的方法为 {bundle.assessment.method}："
+                "请删除该文件或更改方法",
+                f"{name} belongs to the dairy-carbon-label method; this bundle's method is "
+                f"{bundle.assessment.method}: remove the file or change the method",
+            )

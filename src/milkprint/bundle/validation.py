@@ -41,7 +41,8 @@ _OWN: list[tuple[str, str]] = [
     ("unknown process", "无法识别的工序名称（应为 reception、drying 等英文名或 原料乳接收、干燥 等中文名）"),
     (
         "item must be",
-        "项目应为“类别.名称”，类别为 energy、transport、material、refrigerant、direct、wastewater 或 water",
+        "项目应为“类别.名称”，类别为 energy、transport、material、refrigerant、direct、wastewater、water、"
+        "feed、fertiliser、bedding 或 eol",
     ),
     ("factor unit must be", "因子单位应为“气体质量/活动单位”，如 kg/kWh"),
     ("expected true or false", "应为 true 或 false（1/yes/是，0/no/否，或留空）"),
@@ -68,6 +69,8 @@ _OWN: list[tuple[str, str]] = [
     ("unknown confidential field", "无法识别的保密字段"),
     ("valid_until is before", "有效期截止日期早于报告出具日期"),
     ("validity may not exceed 3 years", "评价结果有效期最长不超过 3 年"),
+    ("net_content needs net_content_unit", "填写了净含量 net_content，还需填写其单位 net_content_unit（g、kg、ml 或 L）"),
+    ("needs density_kg_per_l", "净含量为体积时需要填写密度 density_kg_per_l（kg/L），以得到一个包装的质量"),
     ("steam needs", "蒸汽需要 enthalpy_kj_per_kg，或 pressure_mpa（绝对压力）及可选的 temperature_c"),
 ]
 

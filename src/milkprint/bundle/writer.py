@@ -19,7 +19,7 @@ from typing import Any
 import tomli_w
 from pydantic import BaseModel
 
-from milkprint.bundle.models import Assessment
+from milkprint.bundle.models import ActivityRow, Assessment
 from milkprint.bundle.reader import TABLES, Bundle
 from milkprint.errors import InputError, Location
 
@@ -44,16 +44,34 @@ def _field_default(model: type[BaseModel], column: str) -> Any:
     return info.get_default(call_default_factory=True)
 
 
+def _empty_allocate(row: BaseModel) -> bool:
+    """An activity row whose allocate cell was empty: the dairy label reads that as main for distribution and
+    end-of-life rows (ActivityRow.label_allocate), so it is written back empty, never as the default `shared`."""
+    return isinstance(row, ActivityRow) and "allocate" not in row.model_fields_set
+
+
+def _value(row: BaseModel, column: str) -> Any:
+    return None if column == "allocate" and _empty_allocate(row) else getattr(row, column, None)
+
+
+def _needed(row: BaseModel, column: str, default: Any) -> bool:
+    """Whether the row needs the column: a value other than the default, or a `shared` the label would not infer."""
+    if column == "allocate" and isinstance(row, ActivityRow) and not _empty_allocate(row):
+        inferred = "main" if row.label_stage() in ("distribution", "end_of_life") else "shared"
+        return row.allocate != inferred or row.allocate != default
+    return bool(getattr(row, column, None) != default)
+
+
 def table_csv(name: str, rows: Sequence[BaseModel]) -> str:
     """A bundle CSV: required columns, then the optional ones any row sets, in the spec's order."""
     model, required, optional = TABLES[name]
-    used = [c for c in optional if any(getattr(r, c, None) != _field_default(model, c) for r in rows)]
+    used = [c for c in optional if any(_needed(r, c, _field_default(model, c)) for r in rows)]
     columns = [*required, *used]
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([cell(getattr(row, c, None)) for c in columns])
+        writer.writerow([cell(_value(row, c)) for c in columns])
     return buf.getvalue()
 
 
@@ -76,6 +94,11 @@ def bundle_files(bundle: Bundle) -> dict[str, str | Path]:
         "production.csv": bundle.production,
         "samples.csv": bundle.samples,
         "coverage.csv": bundle.coverage,
+        "farms.csv": bundle.farms,
+        "herd.csv": bundle.herd,
+        "manure.csv": bundle.manure,
+        "farm_inputs.csv": bundle.farm_inputs,
+        "packaging.csv": bundle.packaging,
     }
     for name, rows in tables.items():
         if rows or name == "activities.csv":

@@ -12,31 +12,14 @@ from milkprint.engine import finite, wastewater
 from milkprint.engine.allocation import main_share
 from milkprint.engine.cutoff import decide, left_out
 from milkprint.engine.inventory import Line, bundle_factors, double_counted, resolve_line
+from milkprint.engine.label import LabelRows, assess_label
 from milkprint.engine.result import MeterSummary, Result, ResultContext
 from milkprint.engine.steam_state import check_steam
+from milkprint.engine.totals import carbon_breakdown, meter_warnings, scope_fallbacks, sums
 from milkprint.engine.water import critical, grey_water
 from milkprint.errors import Collector, Text
 from milkprint.factors.library import Library
-from milkprint.factors.resolve import Fallback
-from milkprint.methods.catalog import METHODS
-
-
-def _sums(pairs: Sequence[tuple[str, float]]) -> dict[str, float]:
-    """Correctly rounded sums per key (math.fsum), so row order never changes a bit of the result."""
-    parts: dict[str, list[float]] = {}
-    for key, value in pairs:
-        parts.setdefault(key, []).append(value)
-    return {k: finite.fsum(v) for k, v in parts.items()}
-
-
-def _scope_fallbacks(lines: Sequence[Line]) -> list[Fallback]:
-    """One warning per item whose factor covers combustion only, where the method asks for a life cycle."""
-    seen: dict[str, Fallback] = {}
-    for line in lines:
-        for fb in line.fallbacks:
-            if fb.kind == "scope":
-                seen.setdefault(line.item, fb)
-    return list(seen.values())
+from milkprint.methods.catalog import DAIRY_LABEL, METHODS
 
 
 def assess(
@@ -47,8 +30,12 @@ def assess(
     effluent: Sequence[EffluentRow] = (),
     metered: Sequence[ActivityRow] = (),
     meters: Sequence[MeterSummary] = (),
+    label: LabelRows | None = None,
 ) -> Result:
-    """Compute the dual footprint of one assessment (formulas C1-C5, W1-W3, allocation, cut-off)."""
+    """Compute the footprint of one assessment by its method: the gate-to-gate dual footprint (formulas C1-C5,
+    W1-W3, allocation, cut-off), or the dairy label's cradle-to-grave carbon (engine/label.py, with `label`'s rows)."""
+    if assessment.method == DAIRY_LABEL.id:
+        return assess_label(assessment, activities, library, factors, metered, meters, label or LabelRows())
     method = METHODS[assessment.method]
     errors = Collector()
     own = bundle_factors(tuple(factors), errors)
@@ -88,20 +75,9 @@ def assess(
     decisions = decide(lines, carbon_before, water_declared, method.cutoff)
     lines = [line if not left_out(line, decisions) else replace(line, counted=False) for line in lines]
     kept = [line for line in lines if line.counted]
-    by_process = _sums([(line.process, line.counted_kgco2e) for line in lines])
-    by_group = {g: 0.0 for g in ("energy", "transport", "other")}
-    by_group.update(_sums([(line.group, line.kgco2e) for line in kept]))
-    by_gas = _sums([(e.gas, e.kgco2e * line.share) for line in kept for e in line.emissions])
+    carbon = carbon_breakdown(lines)
     water = [line for line in kept if line.category == "water"]
-    warnings = [
-        Text(
-            f"表计 {m.meter_id} 在核算期内没有读数，计为 0",
-            f"meter {m.meter_id} has no readings in the period; counted as 0",
-        )
-        for m in meters
-        if m.readings == 0
-    ]
-    warnings += [fb.text for fb in _scope_fallbacks(kept)]
+    warnings = meter_warnings(meters) + [fb.text for fb in scope_fallbacks(kept)]
     a = assessment
     result = Result(
         method=a.method,
@@ -113,10 +89,10 @@ def assess(
         decisions=tuple(decisions),
         cutoff_clause=method.cutoff.clause,
         total_kgco2e=finite.fsum(line.kgco2e for line in kept),
-        by_group=by_group,
-        by_process=by_process,
-        by_gas=by_gas,
-        by_item=_sums([(line.item, line.kgco2e) for line in kept if line.category != "water"]),
+        by_group=carbon["by_group"],
+        by_process=carbon["by_process"],
+        by_gas=carbon["by_gas"],
+        by_item=carbon["by_item"],
         blue_m3=finite.fsum(line.water_m3 for line in water if line.water_colour == "blue"),
         green_m3=finite.fsum(line.water_m3 for line in water if line.water_colour == "green"),
         grey_m3=grey_m3,
@@ -125,7 +101,7 @@ def assess(
         ),
         grey=tuple(grey),
         critical_pollutant=worst.pollutant if worst else None,
-        water_by_process=_sums([(line.process, line.water_m3) for line in water]),
+        water_by_process=sums([(line.process, line.water_m3) for line in water]),
         library_version=library.version,
         library_digest=library.digest,
         meters=tuple(meters),
@@ -155,6 +131,7 @@ class Inputs:
     effluent: Sequence[EffluentRow] = ()
     metered: Sequence[ActivityRow] = ()
     meters: Sequence[MeterSummary] = field(default=())
+    label: LabelRows | None = None  # the dairy label's farms and packaging (None for gate to gate)
 
     def kwargs(self) -> dict[str, Any]:
         return {
@@ -165,6 +142,8 @@ class Inputs:
             "effluent": self.effluent,
             "metered": self.metered,
             "meters": self.meters,
+            # Only when there are label rows: the gate-to-gate keywords stay the ones every re-assessment takes.
+            **({"label": self.label} if self.label is not None else {}),
         }
 
     def assess(self) -> Result:

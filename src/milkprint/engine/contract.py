@@ -12,6 +12,12 @@ One definition, two uses:
   A result stored by an older milkprint lacks the keys added after the first release that stored results
   (milkprint's service, commit bf3b4c2): such a field is marked `Later` here and is optional (default None) in the
   stored variant, required in `ResultJson`. A new key of the renderer is added to the model marked `Later`.
+
+Two methods, one shape: the dairy label's keys (spec/dairy-label.md: carbon.kgco2e_per_unit, carbon.by_stage,
+functional_unit, raw_milk, farms) came later, so they are marked LATER, and they are null in a gate-to-gate
+result (always rendered, never absent, so a document dumps to the same bytes through either variant). Their
+default None keeps them out of the required keys of either variant. A label result keeps every gate-to-gate
+key: its water block is all zero (the label rules have no water footprint), its lines and cut-off are the same.
 """
 
 from __future__ import annotations
@@ -55,6 +61,14 @@ class CarbonJson(_Closed):
     by_gas: dict[str, float]
     by_item: dict[str, float]
     by_process_per_t: dict[str, float]
+    kgco2e_per_unit: Annotated[float | None, LATER] = Field(
+        default=None, description="dairy label: kgCO2e per package (per t × m_u / 1000); null for gate to gate"
+    )
+    by_stage: Annotated[dict[str, float] | None, LATER] = Field(
+        default=None,
+        description="dairy label: raw_material, production, distribution, end_of_life (sums to total_kgco2e); "
+        "null for gate to gate",
+    )
 
 
 class GreyPollutantJson(_Closed):
@@ -197,8 +211,31 @@ class AssessmentJson(_Closed):
     declared_unit: TextJson
 
 
+class FunctionalUnitJson(_Closed):
+    package: str | None = Field(description="the packaged unit in the label's words (罐, 盒 …)")
+    net_mass_kg: float = Field(description="m_u: net mass of one package")
+    units: float = Field(description="N_u = main_product_t × 1000 / m_u: packages in the period")
+
+
+class RawMilkJson(_Closed):
+    coverage: float = Field(description="F11: share of the raw milk (t) whose farm has data")
+    kgco2e_per_kg_fpcm: float = Field(description="FPCM-weighted mean over all farms, after F11")
+    fpcm_kg: float = Field(description="FPCM delivered by all farms")
+
+
+class FarmJson(_Closed):
+    farm: str
+    data: str = Field(description="herd | declared | none")
+    fpcm_delivered_kg: float
+    kgco2e_per_kg_fpcm: float
+    af_milk: float
+    ch4_enteric_kg: float = Field(description="kg CH4 over the period (0 for declared and none farms)")
+    ch4_manure_kg: float
+    n2o_kg: float
+
+
 class ResultJson(_Closed):
-    """A dual-footprint result (case-bundle.md's contract plus the audit trail)."""
+    """A result (case-bundle.md's contract plus the audit trail; a dairy-label result adds dairy-label.md's keys)."""
 
     method: str
     gwp: str
@@ -214,6 +251,15 @@ class ResultJson(_Closed):
     meters: list[MeterJson]
     assessment: AssessmentJson
     warnings: list[str]
+    functional_unit: Annotated[FunctionalUnitJson | None, LATER] = Field(
+        default=None, description="dairy label: one package; null for gate to gate"
+    )
+    raw_milk: Annotated[RawMilkJson | None, LATER] = Field(
+        default=None, description="dairy label: the raw milk of all farms; null for gate to gate"
+    )
+    farms: Annotated[list[FarmJson] | None, LATER] = Field(
+        default=None, description="dairy label: farms.csv in its order; null for gate to gate"
+    )
 
 
 # --- the stored variant: the same models, the fields marked LATER optional -----------------------------------------

@@ -66,6 +66,8 @@ class Line:
     water_m3_unallocated: float = 0.0
     counted: bool = True  # False when the cut-off rule left the line out (set once, by the assessment)
     recorded: Text | None = None  # why a line that is recorded counts nothing itself (its burden is elsewhere)
+    stage: str = "production"  # the dairy label's life-cycle stage (bundle/models.py Stage); gate to gate: production
+    hazardous: bool = False  # the dairy label keeps toxic or hazardous inputs whatever their share (cut-off)
     kgco2e_unallocated: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -167,6 +169,13 @@ def _parts(item: str) -> tuple[str, str]:
     return parts
 
 
+def resolution(
+    row: ActivityRow, assessment: Assessment, library: Library, own: tuple[Factor, ...], errors: Collector
+) -> Resolution | None:
+    """The factors of a row (public for the dairy label, which asks whether a water item has a carbon factor)."""
+    return _resolution(row, assessment, library, own, errors)
+
+
 def base_line(row: ActivityRow, share: float) -> Line:
     """A row as a line before its factors: what, how much, where from, and its allocation share."""
     category = _parts(row.item)[0]
@@ -174,7 +183,7 @@ def base_line(row: ActivityRow, share: float) -> Line:
         process=row.process,
         item=row.item,
         category=category,
-        group=GROUP_OF[category],
+        group=GROUP_OF.get(category, "other"),
         amount=row.amount,
         unit=row.unit,
         data_type=row.data_type,
@@ -184,16 +193,26 @@ def base_line(row: ActivityRow, share: float) -> Line:
         origin=row.origin,
         share=line_share(row.allocate, share),
         dq={"ter": row.ter, "gr": row.gr, "tir": row.tir, "p": row.p},
+        hazardous=row.hazardous,
     )
 
 
 def resolve_line(
-    row: ActivityRow, assessment: Assessment, library: Library, own: tuple[Factor, ...], share: float, errors: Collector
+    row: ActivityRow,
+    assessment: Assessment,
+    library: Library,
+    own: tuple[Factor, ...],
+    share: float,
+    errors: Collector,
+    water_carbon: bool = False,
 ) -> Line | None:
-    """One activity row as an inventory line; problems go to `errors` (None if it cannot be resolved)."""
+    """One activity row as an inventory line; problems go to `errors` (None if it cannot be resolved).
+
+    `water_carbon`: a water row is resolved like any item, to the carbon of its supply (the dairy label), instead
+    of to its m3 of water (the gate-to-gate water footprint)."""
     category, name = _parts(row.item)
     base = base_line(row, share)
-    if category == "water":
+    if category == "water" and not water_carbon:
         return _water_line(row, base, errors)
     if category in ("refrigerant", "direct"):
         note = "refrigerant leaked (formulas.md D)" if category == "refrigerant" else "measured direct emission"

@@ -8,6 +8,7 @@ from typing import Any
 
 from milkprint.bundle.models import Period, Plant, Product
 from milkprint.engine.cutoff import Decision
+from milkprint.engine.farm import FarmFootprint
 from milkprint.engine.inventory import GasEmission, Line
 from milkprint.engine.water import GreyWater
 from milkprint.errors import Text
@@ -50,6 +51,27 @@ class ResultContext:
 
 
 @dataclass(frozen=True)
+class LabelOutcome:
+    """The dairy label's part of a result (spec/dairy-label.md): the functional unit (one package), kgCO2e by
+    life-cycle stage, and the raw milk with its farms. The lines, totals and cut-off are the Result's own."""
+
+    package: str | None
+    net_mass_kg: float  # m_u, kg of product in one package
+    units: float  # N_u = main_product_t × 1000 / m_u, packages in the period
+    by_stage: dict[str, float]  # raw_material, production, distribution, end_of_life; sums to the total
+    coverage: float  # F11: share of the raw milk whose farm has data
+    kgco2e_per_kg_fpcm: float  # FPCM-weighted mean over all farms (after F11)
+    fpcm_kg: float  # delivered by all farms
+    farms: tuple[FarmFootprint, ...]
+
+    def functional_unit(self) -> dict[str, Any]:
+        return {"package": self.package, "net_mass_kg": self.net_mass_kg, "units": self.units}
+
+    def raw_milk(self) -> dict[str, Any]:
+        return {"coverage": self.coverage, "kgco2e_per_kg_fpcm": self.kgco2e_per_kg_fpcm, "fpcm_kg": self.fpcm_kg}
+
+
+@dataclass(frozen=True)
 class Result:
     method: str
     gwp: str
@@ -77,10 +99,16 @@ class Result:
     context: ResultContext
     warnings: tuple[Text, ...]
     factor_scope: str = "life_cycle"  # what the method asks for (methods/catalog.py)
+    label: LabelOutcome | None = None  # the dairy label's life-cycle part; None for gate to gate
 
     @property
     def kgco2e_per_t(self) -> float:
         return self.total_kgco2e / self.production_t
+
+    @property
+    def kgco2e_per_unit(self) -> float | None:
+        """The dairy label's kgCO2e per package: per t × m_u / 1000; None for gate to gate."""
+        return self.kgco2e_per_t * self.label.net_mass_kg / 1000 if self.label else None
 
     @property
     def m3_per_t(self) -> float:
@@ -141,6 +169,8 @@ class Result:
                 "by_gas": dict(self.by_gas),
                 "by_item": dict(self.by_item),
                 "by_process_per_t": {k: v / p for k, v in self.by_process.items()},
+                "kgco2e_per_unit": self.kgco2e_per_unit,
+                "by_stage": dict(self.label.by_stage) if self.label else None,
             },
             "water": {
                 "m3_per_t": self.m3_per_t,
@@ -210,6 +240,10 @@ class Result:
             ],
             "assessment": self.context.to_dict(),
             "warnings": [w(lang) for w in self.warnings],  # type: ignore[arg-type]
+            # The dairy label's keys (spec/dairy-label.md); null in a gate-to-gate result.
+            "functional_unit": self.label.functional_unit() if self.label else None,
+            "raw_milk": self.label.raw_milk() if self.label else None,
+            "farms": [f.to_dict() for f in self.label.farms] if self.label else None,
         }
 
     def _line(self, line: Line) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from milkprint.bundle.models import ActivityRow, Assessment, EffluentRow, FactorRow, Output
 from milkprint.engine.assess import assess
+from milkprint.engine.label import LabelRows
 from milkprint.engine.result import MeterSummary
 from milkprint.errors import Lang, Text
 from milkprint.factors.library import Library
@@ -168,6 +169,7 @@ def sensitivity(
     effluent: Sequence[EffluentRow] = (),
     metered: Sequence[ActivityRow] = (),
     meters: Sequence[MeterSummary] = (),
+    label: LabelRows | None = None,
 ) -> AllocationSensitivity:
     """Re-assess under none, mass, dry matter and economic allocation (those with their data)."""
     out = assessment.output
@@ -180,7 +182,7 @@ def sensitivity(
             lacking.append(NotApplicable(method, missing, _reason(method, missing)))
             continue
         a = assessment.model_copy(update={"output": out.model_copy(update={"allocation": method})})
-        r = assess(a, activities, library, factors, effluent, metered, meters)
+        r = assess(a, activities, library, factors, effluent, metered, meters, label=label)
         results.append(MethodResult(method, r.main_share, r.kgco2e_per_t, r.m3_per_t, method == chosen))
     mine = next((r for r in results if r.chosen), None)
     return AllocationSensitivity(

@@ -9,13 +9,15 @@ from dataclasses import dataclass
 class CutoffRule:
     """取舍准则: items under `item_limit` may be left out while all left out stay within `total_limit`.
 
-    (The label rules also keep toxic or hazardous materials; that belongs with the label method.)
+    Energy inputs stay in when `never_energy`; toxic or hazardous inputs (an activities.csv row flagged
+    `hazardous`) stay in when `keep_hazardous` (the dairy label's rules, 5.3).
     """
 
     item_limit: float
     total_limit: float
     never_energy: bool
     clause: str
+    keep_hazardous: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,10 +128,12 @@ DAIRY_LABEL = Method(
     id="dairy-carbon-label",
     zh="乳制品碳标签（摇篮到坟墓）",
     en="Dairy product carbon label, cradle to grave",
-    supported=False,
+    supported=True,
     declared_unit_zh="1 个包装产品",
     declared_unit_en="one packaged product",
-    cutoff=CutoffRule(0.01, 0.05, never_energy=True, clause="产品碳标签核算细则 第3部分：乳制品 取舍准则"),
+    cutoff=CutoffRule(
+        0.01, 0.05, never_energy=True, clause="产品碳标签核算细则 第3部分：乳制品 取舍准则", keep_hazardous=True
+    ),
     standard="产品碳标签核算细则 第3部分：乳制品",
 )
 

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from typing import Literal
 
-Category = Literal["energy", "transport", "material", "refrigerant", "direct", "wastewater", "water"]
+Category = Literal[
+    "energy",
+    "transport",
+    "material",
+    "refrigerant",
+    "direct",
+    "wastewater",
+    "water",
+    "feed",
+    "fertiliser",
+    "bedding",
+    "eol",
+]
 Group = Literal["energy", "transport", "other"]
 
 CATEGORIES: tuple[Category, ...] = (
@@ -15,6 +27,12 @@ CATEGORIES: tuple[Category, ...] = (
     "direct",
     "wastewater",
     "water",
+    # The dairy label (spec/dairy-label.md): a farm's inputs (farm_inputs.csv) and the end of life of a package,
+    # eol.<route>.<material> (eol.incineration.tinplate: the name after the first dot may hold dots of its own).
+    "feed",
+    "fertiliser",
+    "bedding",
+    "eol",
 )
 
 # C2: E_能源 = energy, E_运输 = transport, E_其他 = material + refrigerant + direct + wastewater.
@@ -26,6 +44,11 @@ GROUP_OF: dict[str, Group] = {
     "direct": "other",
     "wastewater": "other",
     "water": "other",
+    # Farm inputs and end of life are no plant energy or transport: they add up with the other inputs.
+    "feed": "other",
+    "fertiliser": "other",
+    "bedding": "other",
+    "eol": "other",
 }
 
 GROUP_LABELS: dict[Group, tuple[str, str]] = {

@@ -1,0 +1,261 @@
+"""Cross-file checks of a dairy-carbon-label bundle (spec/dairy-label.md): what no single row can tell.
+
+Each row was validated on its own when read (bundle/label_models.py). Here the files are checked against each
+other, so that the engine receives farms it can compute: every problem names its file, row and column, and all of
+them are reported together (exit code 2, nothing written). What the engine computes (an AF_milk from F9 outside
+(0, 1]) is the engine's to refuse; a farm's own `af_milk` is refused here, where the user typed it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Protocol
+
+from milkprint.bundle.label_models import FarmRow, HerdRow, ManureRow
+from milkprint.errors import Collector, Location
+from milkprint.factors.farm_defaults import animal_category, tier1_default
+
+if TYPE_CHECKING:
+    from milkprint.bundle.reader import Bundle
+
+LABEL_METHOD = "dairy-carbon-label"
+SHARE_TOLERANCE = 1e-6  # shares of a category's manure, and of a material's end-of-life routes, sum to 1 ± this
+_TIER2 = (
+    "dmi_kg_per_day",
+    "de_pct",
+    "ym_pct",
+    "cp_pct",
+    "milk_kg_per_day",
+    "milk_protein_pct",
+    "gain_kg_per_day",
+    "ge_mj_per_kg_dm",
+    "ue",
+    "ash",
+)
+# Tier 1 figures a farm may leave empty when the factor library has a cited default (the enteric one never).
+_TIER1_DEFAULTABLE = ("manure_kg_ch4_per_head_yr", "nex_kg_per_head_yr")
+
+
+class _FarmOwned(Protocol):
+    """A row of herd.csv, manure.csv or farm_inputs.csv: it names its farm."""
+
+    @property
+    def farm(self) -> str: ...
+
+    @property
+    def origin(self) -> Location: ...
+
+
+def check_label_bundle(bundle: Bundle, errors: Collector, *, complete: bool = True) -> None:
+    """Add to `errors` every cross-file problem of a label bundle.
+
+    `complete` False leaves out what only the assessment needs (the package's net content), for a bundle that is
+    still being collected (the workbook).
+    """
+    if complete:
+        _net_content(bundle, errors)
+    farms = _farms(bundle.farms, errors)
+    named = {f.farm for f in bundle.farms}
+    for file, rows in (
+        ("herd.csv", bundle.herd),
+        ("manure.csv", bundle.manure),
+        ("farm_inputs.csv", bundle.farm_inputs),
+    ):
+        _known_farms(file, rows, farms, named, errors)
+    _herds(bundle, farms, errors)
+    _manure_shares(bundle.manure, errors)
+    _packaging_shares(bundle, errors)
+
+
+def _net_content(bundle: Bundle, errors: Collector) -> None:
+    """The functional unit is one package: its net mass m_u turns the footprint per t into one per package."""
+    product = bundle.assessment.product
+    if product.net_content is None:
+        errors.add(
+            Location(file="assessment.toml", column="product.net_content"),
+            "dairy-carbon-label 方法需要 [product] 的 net_content 与 net_content_unit（一个包装的净含量，如 900 g）",
+            "the dairy-carbon-label method needs [product] net_content and net_content_unit "
+            "(the net content of one package, e.g. 900 g)",
+        )
+    elif product.net_mass_kg() is None:  # a volume without a density (the model refuses it too)
+        errors.add(
+            Location(file="assessment.toml", column="product.density_kg_per_l"),
+            f"净含量以 {product.net_content_unit} 计时需要 density_kg_per_l（密度，kg/L）",
+            f"a net content in {product.net_content_unit} needs density_kg_per_l (kg per litre)",
+        )
+
+
+def _farms(rows: tuple[FarmRow, ...], errors: Collector) -> dict[str, FarmRow]:
+    """farms.csv by farm name, after its own checks: names once, a declared footprint, an own AF_milk in (0, 1]."""
+    farms: dict[str, FarmRow] = {}
+    for f in rows:
+        if f.farm in farms:
+            errors.add(
+                replace(f.origin, column="farm"),
+                f"牧场“{f.farm}”重复（首次出现在第 {farms[f.farm].origin.row} 行）：每个牧场一行",
+                f"farm '{f.farm}' is listed twice (first on row {farms[f.farm].origin.row}): one row per farm",
+            )
+            continue
+        farms[f.farm] = f
+        if f.data == "declared" and f.kgco2e_per_kg_fpcm is None:
+            errors.add(
+                replace(f.origin, column="kgco2e_per_kg_fpcm"),
+                f"牧场“{f.farm}”的数据为 declared，需要填写 kgco2e_per_kg_fpcm（牧场自有的每 kg FPCM 碳足迹）",
+                f"farm '{f.farm}' is `declared`: kgco2e_per_kg_fpcm (its own footprint per kg FPCM) is required",
+            )
+        if f.af_milk is not None and not 0 < f.af_milk <= 1:
+            errors.add(
+                replace(f.origin, column="af_milk"),
+                f"牧场“{f.farm}”的牛奶分配系数 af_milk = {f.af_milk:g} 超出范围，应大于 0 且不大于 1（F9）",
+                f"farm '{f.farm}': af_milk = {f.af_milk:g} is out of range; it must be above 0 and at most 1 (F9)",
+            )
+    if rows and all(f.data == "none" for f in rows):
+        errors.add(
+            replace(rows[0].origin, column="data"),
+            "所有牧场的数据均为 none：至少需要一个有数据的牧场（herd 或 declared）作为其余牧场的替代值（F11）",
+            "every farm is `none`: at least one farm with data (herd or declared) is needed to stand in for "
+            "the others (F11)",
+        )
+    return farms
+
+
+def _known_farms(
+    file: str, rows: Iterable[_FarmOwned], farms: dict[str, FarmRow], named: set[str], errors: Collector
+) -> None:
+    """Rows of herd.csv, manure.csv and farm_inputs.csv belong to a `herd` farm of farms.csv (else they'd be lost)."""
+    for r in rows:
+        farm = r.farm
+        where = replace(r.origin, column="farm")
+        if farm not in named:
+            errors.add(
+                where,
+                f"牧场“{farm}”不在 farms.csv 中：请先在 farms.csv 登记该牧场",
+                f"farm '{farm}' is not in farms.csv: list the farm in farms.csv first",
+            )
+        elif farm in farms and farms[farm].data != "herd":
+            errors.add(
+                where,
+                f"牧场“{farm}”在 farms.csv 中的数据为 {farms[farm].data}，{file} 只用于 herd 牧场（本行会被忽略）",
+                f"farm '{farm}' is `{farms[farm].data}` in farms.csv; {file} is for `herd` farms only "
+                "(this row would be ignored)",
+            )
+
+
+def _herds(bundle: Bundle, farms: dict[str, FarmRow], errors: Collector) -> None:
+    """Every `herd` farm has animals; every category is Tier 2 or Tier 1 and complete, and has its manure systems."""
+    categories: dict[tuple[str, str], HerdRow] = {}
+    for h in bundle.herd:
+        key = (h.farm, h.category)
+        if key in categories:
+            errors.add(
+                replace(h.origin, column="category"),
+                f"牧场“{h.farm}”的畜群类别“{h.category}”重复（首次出现在第 {categories[key].origin.row} 行）",
+                f"farm '{h.farm}': category '{h.category}' is listed twice (first on row {categories[key].origin.row})",
+            )
+            continue
+        categories[key] = h
+        _tier(h, errors)
+    with_herd = {farm for farm, _ in categories}
+    for f in farms.values():
+        if f.data == "herd" and f.farm not in with_herd:
+            errors.add(
+                replace(f.origin, column="data"),
+                f"牧场“{f.farm}”的数据为 herd，但 herd.csv 中没有该牧场的畜群",
+                f"farm '{f.farm}' is `herd` but herd.csv has no animals of it",
+            )
+    managed = {(m.farm, _category_key(m.category)) for m in bundle.manure}
+    kinds = {(farm, _category_key(category)) for farm, category in categories}
+    for (farm, category), h in categories.items():
+        if farm in farms and farms[farm].data == "herd" and (farm, _category_key(category)) not in managed:
+            errors.add(
+                replace(h.origin, column="category"),
+                f"牧场“{farm}”的畜群类别“{category}”在 manure.csv 中没有粪便管理方式（计算 N2O 需要）",
+                f"farm '{farm}', category '{category}' has no rows in manure.csv (its N2O needs the manure systems)",
+            )
+    for m in bundle.manure:
+        if m.farm in farms and farms[m.farm].data == "herd" and (m.farm, _category_key(m.category)) not in kinds:
+            errors.add(
+                replace(m.origin, column="category"),
+                f"牧场“{m.farm}”没有畜群类别“{m.category}”（herd.csv 中无此类别，本行会被忽略）",
+                f"farm '{m.farm}' has no category '{m.category}' in herd.csv (this row would be ignored)",
+            )
+
+
+def _tier(h: HerdRow, errors: Collector) -> None:
+    """A Tier 2 row needs its dry matter intake; a Tier 1 row its three figures (or cited defaults), not both sets."""
+    if h.tier == 2:
+        if h.dmi_kg_per_day is None:
+            errors.add(
+                replace(h.origin, column="dmi_kg_per_day"),
+                f"畜群类别“{h.category}”（Tier 2）需要干物质采食量 dmi_kg_per_day；"
+                "或按 Tier 1 填写 enteric_kg_ch4_per_head_yr、manure_kg_ch4_per_head_yr、nex_kg_per_head_yr",
+                f"category '{h.category}' (Tier 2) needs dmi_kg_per_day; or give the Tier 1 set "
+                "enteric_kg_ch4_per_head_yr, manure_kg_ch4_per_head_yr, nex_kg_per_head_yr",
+            )
+        return
+    mixed = [c for c in _TIER2 if getattr(h, c) is not None]
+    if mixed:
+        errors.add(
+            replace(h.origin, column=", ".join(mixed)),
+            f"畜群类别“{h.category}”同时填写了 Tier 1 与 Tier 2 数据：请只填其中一组",
+            f"category '{h.category}' gives both Tier 1 and Tier 2 figures: give one set only",
+        )
+    if h.enteric_kg_ch4_per_head_yr is None:
+        errors.add(
+            replace(h.origin, column="enteric_kg_ch4_per_head_yr"),
+            f"畜群类别“{h.category}”（Tier 1）缺少 enteric_kg_ch4_per_head_yr（每头每年肠道 CH4，kg）",
+            f"category '{h.category}' (Tier 1) lacks enteric_kg_ch4_per_head_yr (kg CH4 per head per year)",
+        )
+    for column in _TIER1_DEFAULTABLE:
+        if getattr(h, column) is None and not _has_tier1_default(column, h.category):
+            errors.add(
+                replace(h.origin, column=column),
+                f"畜群类别“{h.category}”（Tier 1）缺少 {column}，因子库中也没有该类别的缺省值",
+                f"category '{h.category}' (Tier 1) lacks {column}, and the factor library has no default for it",
+            )
+
+
+def _category_key(text: str) -> str:
+    """A category as the engine matches herd.csv to manure.csv: the same words, or the same animal category of the
+    factor library (泌乳牛 and lactating are one category)."""
+    return animal_category(text) or text.strip()
+
+
+def _has_tier1_default(column: str, category: str) -> bool:
+    """Whether the factor library gives a cited Tier 1 default for this figure and animal category. Manure CH4 is
+    computed from the category's manure systems (farm_defaults.tier1_manure_ch4: Tier 1 VS × Bo × 0.67 × MCF), so it
+    needs the category's VS default; a system without Bo or MCF is reported by the engine at its manure.csv cell."""
+    cat = animal_category(category)
+    if column == "manure_kg_ch4_per_head_yr":
+        return tier1_default("vs_kg_per_head_yr", cat) is not None
+    return tier1_default(column, cat) is not None
+
+
+def _manure_shares(rows: tuple[ManureRow, ...], errors: Collector) -> None:
+    """The systems of one category share all its manure: their shares sum to 1."""
+    groups: dict[tuple[str, str], list[ManureRow]] = defaultdict(list)
+    for m in rows:
+        groups[(m.farm, _category_key(m.category))].append(m)
+    for (farm, _), group in groups.items():
+        category = group[0].category
+        total = sum(m.share for m in group)
+        if abs(total - 1) > SHARE_TOLERANCE:
+            errors.add(
+                replace(group[0].origin, column="share"),
+                f"牧场“{farm}”畜群类别“{category}”各粪便管理方式的 share 之和为 {total:g}，应为 1",
+                f"farm '{farm}', category '{category}': the shares of its manure systems sum to {total:g}, not 1",
+            )
+
+
+def _packaging_shares(bundle: Bundle, errors: Collector) -> None:
+    """A material's end-of-life routes (recycled, incinerated, landfilled) take all of it: they sum to 1."""
+    for p in bundle.packaging:
+        total = p.recycled + p.incinerated + p.landfilled
+        if abs(total - 1) > SHARE_TOLERANCE:
+            errors.add(
+                replace(p.origin, column="recycled, incinerated, landfilled"),
+                f"包装材料“{p.material}”的 recycled + incinerated + landfilled = {total:g}，应为 1",
+                f"packaging material '{p.material}': recycled + incinerated + landfilled = {total:g}, not 1",
+            )

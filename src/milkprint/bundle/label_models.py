@@ -1,0 +1,116 @@
+"""The label method's files (spec/dairy-label.md): raw milk suppliers, their herds, manure and inputs, and the
+end of life of one package. Rows as validated models, like the gate-to-gate files in bundle/models.py."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from milkprint.bundle.models import STAGES, Amount, ItemId, Stage, UnitText
+from milkprint.errors import Location
+
+FarmData = Literal["herd", "declared", "none"]
+# Stage and STAGES live in bundle/models.py (ActivityRow.stage needs them there) and are re-exported here.
+__all__ = ["STAGES", "FarmData", "FarmInputRow", "FarmRow", "HerdRow", "ManureRow", "PackagingRow", "Stage"]
+
+_Pct = Field(default=None, gt=0, lt=100, allow_inf_nan=False)
+
+
+class FarmRow(BaseModel):
+    """farms.csv: one raw milk supplier, what it delivered and how its footprint is known."""
+
+    model_config = ConfigDict(frozen=True)
+
+    farm: str = Field(min_length=1)
+    milk_t: Amount = Field(gt=0, allow_inf_nan=False)  # delivered to the plant in the period
+    fat_pct: float = Field(gt=0, lt=100, allow_inf_nan=False)
+    protein_pct: float = Field(gt=0, lt=100, allow_inf_nan=False)
+    data: FarmData
+    kgco2e_per_kg_fpcm: float | None = Field(default=None, ge=0, allow_inf_nan=False)  # `declared` farms
+    distance_km: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    transport_item: ItemId | None = None
+    milk_produced_t: Amount | None = Field(default=None, gt=0, allow_inf_nan=False)  # all buyers; default milk_t
+    produced_fat_pct: float | None = _Pct
+    produced_protein_pct: float | None = _Pct
+    meat_sold_kg: Amount = Field(default=0.0, ge=0, allow_inf_nan=False)
+    af_milk: float | None = Field(default=None, allow_inf_nan=False)  # the farm's own (F9); (0, 1] checked in F9
+    note: str = ""
+    origin: Location = Field(default_factory=Location, exclude=True)
+
+
+class HerdRow(BaseModel):
+    """herd.csv: one animal category of a `herd` farm, Tier 2 (feed intake) or Tier 1 (per head per year)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    farm: str = Field(min_length=1)
+    category: str = Field(min_length=1)  # free text: 泌乳牛, 干奶牛, 青年牛, 犊牛, lactating …
+    head: Amount = Field(ge=0, allow_inf_nan=False)  # mean number of animals over the period
+    # Tier 2
+    dmi_kg_per_day: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    de_pct: float | None = _Pct
+    ym_pct: float | None = Field(default=None, ge=0, lt=100, allow_inf_nan=False)
+    cp_pct: float | None = _Pct
+    milk_kg_per_day: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    milk_protein_pct: float | None = _Pct
+    gain_kg_per_day: float | None = Field(default=None, allow_inf_nan=False)
+    ge_mj_per_kg_dm: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    ue: float | None = Field(default=None, ge=0, lt=1, allow_inf_nan=False)
+    ash: float | None = Field(default=None, ge=0, lt=1, allow_inf_nan=False)
+    # Tier 1
+    enteric_kg_ch4_per_head_yr: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    manure_kg_ch4_per_head_yr: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    nex_kg_per_head_yr: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    origin: Location = Field(default_factory=Location, exclude=True)
+
+    @property
+    def tier(self) -> Literal[1, 2]:
+        """Tier 1 when any per-head-per-year figure is given, else Tier 2."""
+        tier1 = (self.enteric_kg_ch4_per_head_yr, self.manure_kg_ch4_per_head_yr, self.nex_kg_per_head_yr)
+        return 1 if any(v is not None for v in tier1) else 2
+
+
+class ManureRow(BaseModel):
+    """manure.csv: the share of a category's manure handled by one system; empty parameters take the library's."""
+
+    model_config = ConfigDict(frozen=True)
+
+    farm: str = Field(min_length=1)
+    category: str = Field(min_length=1)
+    system: str = Field(min_length=1)  # pasture, liquid_slurry, solid_storage … or a Chinese name
+    share: float = Field(ge=0, le=1, allow_inf_nan=False)
+    mcf_pct: float | None = Field(default=None, ge=0, le=100, allow_inf_nan=False)
+    bo: float | None = Field(default=None, ge=0, allow_inf_nan=False)  # m3 CH4 per kg VS
+    ef3: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)  # kg N2O-N per kg N
+    frac_gas: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+    frac_leach: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+    origin: Location = Field(default_factory=Location, exclude=True)
+
+
+class FarmInputRow(BaseModel):
+    """farm_inputs.csv: feed, fertiliser, bedding, energy, refrigerants … of a `herd` farm."""
+
+    model_config = ConfigDict(frozen=True)
+
+    farm: str = Field(min_length=1)
+    item: ItemId
+    amount: Amount = Field(ge=0, allow_inf_nan=False)
+    unit: UnitText
+    data_type: Literal["primary", "secondary"] = "primary"
+    source: str = ""
+    note: str = ""
+    origin: Location = Field(default_factory=Location, exclude=True)
+
+
+class PackagingRow(BaseModel):
+    """packaging.csv: one packaging material of a sold package and the shares of its end-of-life routes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    material: str = Field(min_length=1)  # tinplate, pe, liquid_carton … (eol.<route>.<material> factors)
+    kg_per_unit: Amount = Field(ge=0, allow_inf_nan=False)
+    recycled: float = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
+    incinerated: float = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
+    landfilled: float = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
+    origin: Location = Field(default_factory=Location, exclude=True)
