@@ -546,3 +546,30 @@ def test_a_tier1_category_without_a_vs_default_must_give_its_manure_ch4(tmp_path
     root = copy_tiny(tmp_path)
     set_cell(root, "herd.csv", 3, "manure_kg_ch4_per_head_yr", "")  # 青年牛: the library has no Tier 1 VS for heifers
     one_problem(root, "herd.csv, row 3, column manure_kg_ch4_per_head_yr", "default")
+
+
+def test_packaging_without_shares_takes_chinas_default_split(tmp_path: Path) -> None:
+    """All three shares empty: the library's sourced split of the material (factors/eol.py), named in the line."""
+    from milkprint.factors.eol import default_eol_shares
+    from milkprint.pipeline import assess_bundle
+
+    root = copy_tiny(tmp_path)
+    for column in ("recycled", "incinerated", "landfilled"):
+        set_cell(root, "packaging.csv", 3, column, "")  # pe
+    assert read_bundle(root).packaging[1].given_shares() is None
+    result = assess_bundle(root)
+    default = default_eol_shares("pe")
+    assert default is not None
+    _, incinerated, landfilled, source = default
+    pe = [ln for ln in result.lines if ln.stage == "end_of_life" and ln.item.endswith(".pe")]
+    units = result.to_dict()["functional_unit"]["units"]
+    expected = 0.01 * units * (incinerated * 2.8 + landfilled * 0.05)  # label-tiny's own pe factors
+    assert sum(ln.kgco2e for ln in pe) == pytest.approx(expected, rel=1e-9)
+    assert all(source in ln.source for ln in pe)
+
+
+def test_packaging_without_shares_and_without_a_default_is_refused(tmp_path: Path) -> None:
+    root = copy_tiny(tmp_path)
+    for column in ("recycled", "incinerated", "landfilled"):
+        set_cell(root, "packaging.csv", 2, column, "")  # tinplate: no sourced Chinese recycling rate
+    one_problem(root, "packaging.csv, row 2, column recycled", "tinplate")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from milkprint.bundle.label_models import FarmRow, HerdRow, ManureRow
 from milkprint.errors import Collector, Location
+from milkprint.factors.eol import default_eol_shares, eol_defaults
 from milkprint.factors.farm_defaults import animal_category, tier1_default
 
 if TYPE_CHECKING:
@@ -250,9 +251,21 @@ def _manure_shares(rows: tuple[ManureRow, ...], errors: Collector) -> None:
 
 
 def _packaging_shares(bundle: Bundle, errors: Collector) -> None:
-    """A material's end-of-life routes (recycled, incinerated, landfilled) take all of it: they sum to 1."""
+    """A material's end-of-life routes (recycled, incinerated, landfilled) take all of it: they sum to 1. A row that
+    leaves all three empty takes China's default split of its material, where one is sourced (factors/eol.py)."""
     for p in bundle.packaging:
-        total = p.recycled + p.incinerated + p.landfilled
+        shares = p.given_shares()
+        if shares is None:
+            if default_eol_shares(p.material) is None:
+                errors.add(
+                    replace(p.origin, column="recycled"),
+                    f"包装材料“{p.material}”没有可核验的中国生命末期去向缺省值（可用缺省值的材料："
+                    f"{'、'.join(eol_defaults())}）：请填写 recycled、incinerated、landfilled",
+                    f"packaging material '{p.material}' has no sourced default end-of-life split for China (defaults "
+                    f"exist for {', '.join(eol_defaults())}): give recycled, incinerated and landfilled",
+                )
+            continue
+        total = sum(shares)
         if abs(total - 1) > SHARE_TOLERANCE:
             errors.add(
                 replace(p.origin, column="recycled, incinerated, landfilled"),

@@ -110,7 +110,17 @@ class PackagingRow(BaseModel):
 
     material: str = Field(min_length=1)  # tinplate, pe, liquid_carton … (eol.<route>.<material> factors)
     kg_per_unit: Amount = Field(ge=0, allow_inf_nan=False)
-    recycled: float = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
-    incinerated: float = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
-    landfilled: float = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
+    # Shares of the routes; all three empty: China's default split of the material (factors/eol.py), if sourced.
+    recycled: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+    incinerated: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+    landfilled: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
     origin: Location = Field(default_factory=Location, exclude=True)
+
+    def given_shares(self) -> tuple[float, float, float] | None:
+        """(recycled, incinerated, landfilled) as the row gives them (an empty one among given ones is 0); None
+        when all three are empty (the library's default split applies)."""
+        shares = (self.recycled, self.incinerated, self.landfilled)
+        if all(v is None for v in shares):
+            return None
+        r, i, land = (v or 0.0 for v in shares)
+        return r, i, land

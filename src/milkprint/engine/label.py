@@ -24,6 +24,7 @@ from milkprint.engine.result import LabelOutcome, MeterSummary, Result, ResultCo
 from milkprint.engine.steam_state import check_steam
 from milkprint.engine.totals import carbon_breakdown, meter_warnings, scope_fallbacks
 from milkprint.errors import Collector, Location, Text
+from milkprint.factors.eol import default_eol_shares
 from milkprint.factors.gwp import gwp_of
 from milkprint.factors.library import Library
 from milkprint.factors.model import Factor
@@ -241,11 +242,20 @@ def _end_of_life(ctx: _Ctx, packaging: Sequence[PackagingRow], units: float) -> 
     product only (the sold package's own end); a route with no share needs no factor."""
     lines = []
     for p in packaging:
-        for route, fraction in zip(EOL_ROUTES, (p.incinerated, p.landfilled), strict=True):
+        given, default = p.given_shares(), default_eol_shares(p.material)
+        if given is not None:
+            _, incinerated, landfilled = given
+            split = ""
+        elif default is not None:  # all three empty: China's default split of the material (factors/eol.py)
+            _, incinerated, landfilled, split_source = default
+            split = f"; shares: {split_source}"
+        else:
+            continue  # refused by bundle/label_checks.py; a row built in code without shares counts nothing
+        for route, fraction in zip(EOL_ROUTES, (incinerated, landfilled), strict=True):
             if fraction == 0 or p.kg_per_unit == 0:
                 continue
             kg = p.kg_per_unit * fraction * units
-            source = f"{p.kg_per_unit:g} kg × {fraction:g} × {units:.6g} packages"
+            source = f"{p.kg_per_unit:g} kg × {fraction:g} × {units:.6g} packages{split}"
             item = f"eol.{route}.{p.material}"
             row = _internal_row(EOL_PROCESS, item, kg, "kg", p.origin, source=source, allocate="main")
             line = _resolve(ctx, row, ctx.share, {"item": "material", "unit": "kg_per_unit"})

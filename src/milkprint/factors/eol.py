@@ -72,3 +72,8 @@ def default_eol_shares(material: str) -> tuple[float, float, float, str] | None:
     three summing to 1; None when no sourced default exists for it."""
     mid = material_id(material) or material.strip()
     return _shares().get(mid)
+
+
+def eol_defaults() -> list[str]:
+    """The materials with a sourced default split, for messages."""
+    return sorted(_shares())
