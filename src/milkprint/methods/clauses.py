@@ -20,7 +20,9 @@ class Clause:
     rule: Text  # the rule in a sentence
 
 
-MILK_POWDER = Text("T/NMSP 奶粉生产加工碳水双足迹评价技术规范", "T/NMSP Milk powder processing carbon-water dual footprint")
+MILK_POWDER = Text(
+    "T/NMSP 奶粉生产加工碳水双足迹评价技术规范", "T/NMSP Milk powder processing carbon-water dual footprint"
+)
 LABEL = Text("产品碳标签核算细则 第3部分：乳制品", "Product carbon label rules, part 3: dairy products")
 
 
@@ -100,6 +102,88 @@ CLAUSES: dict[str, Clause] = {
             "单一原材料来自多个供应商时，宜收集供应数量50%以上的供应商的初级数据，其加权平均值可作为其他供应商的次级数据。",
             "When a material comes from several suppliers, primary data of suppliers covering ≥ 50 % of the supply "
             "should be collected; their weighted mean may stand for the rest.",
+        ),
+        _c(
+            "label.data_quality",
+            LABEL,
+            "6 数据收集 › 6.1 数据质量要求 a)—c)",
+            "6 Data collection › 6.1 Data quality requirements a)-c)",
+            "数据应满足完整性（涵盖有实质性贡献的所有温室气体排放与清除）、代表性（时间、地理及技术针对性）和准确性"
+            "（避免非必要偏差和不确定度）。",
+            "Data are complete (every GHG emission and removal of material contribution), representative (of the "
+            "time, place and technology) and accurate (no needless bias or uncertainty).",
+        ),
+        _c(
+            "label.timeliness",
+            LABEL,
+            "6 数据收集 › 6.1 数据质量要求 d)",
+            "6 Data collection › 6.1 Data quality requirements d)",
+            "使用最近至少一年的数据，若产品生产不足一年，使用从生产初始至评价前的累计数据。",
+            "Use data of at least the most recent year; a product made for less than a year uses the cumulated data "
+            "from the start of production.",
+        ),
+        _c(
+            "label.cutoff",
+            LABEL,
+            "5 系统边界 › 5.3 取舍准则",
+            "5 System boundary › 5.3 Cut-off criteria",
+            "应量化至少95%与功能单位相关的生命周期温室气体排放与清除：小于总量估测值1%的可予以舍去，但累计不应超过5%；"
+            "取舍准则不适用于有毒有害物质。",
+            "At least 95 % of the life-cycle GHG emissions and removals of the functional unit are quantified: items "
+            "below 1 % of the estimated total may be left out, 5 % at most in all; never toxic or hazardous substances.",
+        ),
+        _c(
+            "label.primary_preferred",
+            LABEL,
+            "6 数据收集 › 6.1 数据质量要求 e)",
+            "6 Data collection › 6.1 Data quality requirements e)",
+            "优先使用初级数据，若无法获取初级数据，可使用次级数据，并进行书面记录，解释数据来源和使用理由。",
+            "Primary data first; where they cannot be had, secondary data may be used with a written record of their "
+            "source and of why they are used.",
+        ),
+        _c(
+            "label.primary_raw",
+            LABEL,
+            "6.3 数据收集要求 › 6.3.1 原材料获取阶段",
+            "6.3 Data collection requirements › 6.3.1 Raw material acquisition",
+            "以下项目应收集初级数据：生乳生产与存储的能源、水、饲料、辅助材料消耗量，奶畜种类及存栏量，生乳产量及其乳脂率，"
+            "奶畜粪便处理方式及产出量，废弃物产生量；饲料、生乳、辅助材料、包装材料的运输（数量、能耗、吨公里）；"
+            "生乳运输的环境控制（冷藏电量、冷媒种类及用量）。",
+            "Primary data are collected for: the energy, water, feed and auxiliaries of raw milk production and "
+            "storage, the kinds and numbers of animals, the raw milk output and its fat content, the manure "
+            "systems and manure output, the waste; the transport of feed, raw milk, auxiliaries and packaging "
+            "(tonnage, energy, t·km); the cooling of raw milk in transport (electricity, refrigerant kind and amount).",
+        ),
+        _c(
+            "label.primary_distribution",
+            LABEL,
+            "6.3 数据收集要求 › 6.3.3 分销存储阶段",
+            "6.3 Data collection requirements › 6.3.3 Distribution and storage",
+            "产品从工厂运输至销售点的运输（数量、能耗、吨公里）及冷藏存储（电量、冷媒种类及用量）应收集初级数据；"
+            "运输相关的排放因子可收集次级数据。",
+            "Primary data are collected for the product's transport from the plant to the point of sale (tonnage, "
+            "energy, t·km) and its cold storage (electricity, refrigerant kind and amount); transport emission "
+            "factors may be secondary.",
+        ),
+        _c(
+            "label.end_of_life",
+            LABEL,
+            "5.2.5 生命末期阶段；6.3.4 生命末期阶段",
+            "5.2.5 End of life; 6.3.4 End of life",
+            "产品碳足迹评价中应纳入产品废弃物的处理（回收再利用、焚烧和填埋）；本阶段可不收集初级数据，回收率、焚烧率、"
+            "填埋率可使用国家、行业或消费者行为调查的统计资料，无法取得时可进行情景假设。",
+            "The treatment of the product's waste (recycling, incineration, landfill) is included; this stage needs no "
+            "primary data: recycling, incineration and landfill rates may come from national, industry or consumer "
+            "statistics, or from a scenario when there are none.",
+        ),
+        _c(
+            "label.herd",
+            LABEL,
+            "6.3.1 原材料获取阶段 a) 2)—4)",
+            "6.3.1 Raw material acquisition a) 2)-4)",
+            "应收集奶畜种类及存栏量、生乳产量及其乳脂率、奶畜粪便处理方式及产出量的初级数据。",
+            "Primary data are collected for the kinds and numbers of animals, the raw milk output and its fat "
+            "content, and the manure systems and manure output.",
         ),
         _c(
             "mp.precision",

@@ -191,3 +191,102 @@ RECORD_RAW_SOLIDS = "raw_milk.solids"  # % total solids
 RECORD_MOISTURE = "powder.moisture"  # %
 RECORD_CONCENTRATE = "concentrate.output"  # t
 RECORD_CONCENTRATE_SOLIDS = "concentrate.solids"  # %
+
+# --- Checks by method --------------------------------------------------------------------------------
+# Which checks run for which method (quality/checks.py runs a check only when its id is listed here). The milk
+# powder standard's own tables (energy of each powder process, off-site treatment, substitute data per process,
+# seasonality of powder lines, coverage.csv, the concentrate mass balance, the powder co-product split) belong to
+# the gate-to-gate method; DQR, factor scope, readings gaps, the period, meters and readings are generic.
+
+GATE_TO_GATE_METHOD = "milk-powder-gate-to-gate"
+LABEL_METHOD = "dairy-carbon-label"
+GENERIC_CHECKS = ("dqr", "factor_scope", "gaps", "period", "reading_span", "meters", "readings")
+POWDER_CHECKS = (
+    "energy_inputs",
+    "offsite_transport",
+    "substitutes",
+    "seasonality",
+    "coverage",
+    "mass_balance",
+    "allocation",
+)
+CHECKS_BY_METHOD: dict[str, frozenset[str]] = {
+    GATE_TO_GATE_METHOD: frozenset(GENERIC_CHECKS + POWDER_CHECKS),
+    LABEL_METHOD: frozenset((*GENERIC_CHECKS, "label")),
+}
+
+
+def checks_for(method: str) -> frozenset[str]:
+    """The checks of a method; a method without its own list gets the gate-to-gate checks (the first method)."""
+    return CHECKS_BY_METHOD.get(method, CHECKS_BY_METHOD[GATE_TO_GATE_METHOD])
+
+
+# A generic check cites the milk powder standard's clause; under a method whose standard states the same rule, the
+# finding cites that method's clause instead (methods/clauses.py). Where the label rules have no such rule (meters'
+# precision, the DQR's factor scope) the finding keeps citing the milk powder standard, which set the figure.
+CLAUSES_BY_METHOD: dict[str, dict[str, str]] = {
+    LABEL_METHOD: {
+        "mp.dqr": "label.data_quality",  # 6.1 b) c): representative and accurate data
+        "mp.timeliness": "label.timeliness",  # 6.1 d): the most recent year at least
+        "mp.completeness": "label.cutoff",  # 5.3: at least 95 % quantified = missing data ≤ 5 %
+    }
+}
+
+
+def clause_for(method: str, clause: str) -> str:
+    """The id of the clause a finding under `clause` cites for `method`."""
+    return CLAUSES_BY_METHOD.get(method, {}).get(clause, clause)
+
+
+# --- Dairy label ---------------------------------------------------------------------------------------------
+
+LABEL_STANDARD = "产品碳标签核算细则 第3部分：乳制品"
+SUPPLIER_COVERAGE_SOURCE = Source(f"{LABEL_STANDARD} 6.2 数据抽样; spec/dairy-label.md F11", "standard")
+SUPPLIER_COVERAGE_MIN = 0.50  # 供应原材料数量 50 % 以上的供应商的初级数据 (F11: below it an error in `check`)
+
+# Herd plausibility. The label rules give no figures; these are milkprint's screening ranges, anchored in
+# ../shared/research/dairy-label-data.md: Inner Mongolia's confined herds ≈ 10 t milk/cow/yr = 27.4 kg/day
+# (§0.3, §11 test vector), the IPCC 2006 Tier 1 Asia herd 1,650 kg/yr ≈ 4.5 kg/day (§2.2, M), a 650 kg cow eating
+# 20.0 kg DM/day (3.1 % of body weight, §11 test vector), IPCC Tier 1 typical weights 600 kg (W. Europe) and
+# 650 kg (N. America) (§2.2).
+HERD_SOURCE = Source(
+    "../shared/research/dairy-label-data.md §0.3, §2.2, §10.2, §11",
+    "milkprint",
+    "the label rules set no plausible ranges; screening ranges of ours around the research note's figures",
+)
+MILK_PER_COW_DAY = (5.0, 60.0)  # kg milk per lactating cow per day: below a low-yield Asian herd, above 2× a top herd
+MILK_RECONCILE = 0.10  # herd.csv milk_kg_per_day vs farms.csv milk per cow: ± 10 % (research §10.2)
+BODY_WEIGHT_KG = 600.0  # a typical lactating cow (IPCC Tier 1 W. Europe weight; the research's test cow is 650 kg)
+DMI_SHARE_OF_BODY_WEIGHT = (0.015, 0.045)  # dry matter intake 1.5–4.5 % of body weight (test cow: 3.1 %)
+DMI_KG_PER_DAY = (BODY_WEIGHT_KG * DMI_SHARE_OF_BODY_WEIGHT[0], BODY_WEIGHT_KG * DMI_SHARE_OF_BODY_WEIGHT[1])
+
+
+@dataclass(frozen=True)
+class PrimaryRule:
+    """Where the label rules ask for primary data, and what a secondary row there is: `required` (应收集初级数据:
+    an undocumented secondary row is an error, a documented one a warning, 6.1 e)) or `preferred` (a warning)."""
+
+    scope: str  # farm_inputs | <stage> | <stage>:<process>
+    level: str  # required | preferred | none
+    clause: str
+
+
+PRIMARY_RULES: tuple[PrimaryRule, ...] = (
+    PrimaryRule("farm_inputs", "required", "label.primary_raw"),  # 6.3.1 a) 1): energy, water, feed, auxiliaries
+    PrimaryRule("raw_material:transport", "required", "label.primary_raw"),  # 6.3.1 b): t·km of each mode
+    PrimaryRule("raw_material:storage", "required", "label.primary_raw"),  # 6.3.1 c): cold storage, refrigerant
+    PrimaryRule("distribution", "required", "label.primary_distribution"),  # 6.3.3 a) b)
+    # 6.3.2 (the production stage) is missing from the extracted text; 6.1 e) asks for primary data first.
+    PrimaryRule("production", "preferred", "label.primary_preferred"),
+    PrimaryRule("raw_material", "preferred", "label.primary_preferred"),
+    PrimaryRule("end_of_life", "none", "label.end_of_life"),  # 6.3.4: no primary data needed
+)
+
+
+def primary_rule(stage: str, process: str) -> PrimaryRule | None:
+    """The most specific rule for a row of `stage` and `process` (activities.csv), or for "farm_inputs"."""
+    for key in (f"{stage}:{process}", stage):
+        for rule in PRIMARY_RULES:
+            if rule.scope == key:
+                return rule
+    return None

@@ -20,6 +20,7 @@ CHECKS: dict[str, tuple[str, str]] = {
     "readings": ("读数", "Readings"),
     "mass_balance": ("物料平衡", "Mass balance"),
     "allocation": ("分配", "Allocation"),
+    "label": ("碳标签数据", "Label data"),
 }
 
 
