@@ -81,6 +81,10 @@ class LabelData:
     report_id: str
     qr_text: str
     lang: Lang = "zh"
+    # The dairy label (spec/dairy-label.md) declares kgCO2e per package, cradle to grave: the package's words
+    # (每罐 (900 g), report/package.py) and the value per package. None: the gate-to-gate label per t.
+    per_package: str | None = None
+    kgco2e_per_unit: float | None = None
 
     def __post_init__(self) -> None:
         found = Collector()
@@ -110,6 +114,12 @@ class LabelData:
         if self.declaration_type == "other_party" and not (self.verifier or "").strip():
             found.add(
                 Location(), "其他方核证须注明核证机构", "a verification by another party needs the verifying body"
+            )
+        if self.per_package is not None and not (
+            self.kgco2e_per_unit is not None and math.isfinite(self.kgco2e_per_unit)
+        ):
+            found.add(
+                Location(), "每包装碳足迹数值不是有限数", "the carbon footprint per package is not a finite number"
             )
         if self.lang not in ("zh", "en"):
             found.add(Location(), f"未知的语言：{self.lang}", f"unknown language: {self.lang}")
@@ -350,6 +360,11 @@ _WORDS: dict[str, Text] = {
     "note": Text(
         "仅覆盖生产环节（原料乳入厂至成品包装）", "Covers the production stage only (raw milk intake to packed product)"
     ),
+    "unit_package": Text("kgCO₂e", "kgCO₂e"),
+    "note_package": Text(
+        "覆盖原材料获取、生产、分销存储和生命末期（不含使用阶段）",
+        "Covers raw materials, production, distribution and end of life (not the use stage)",
+    ),
     "spec": Text("规格：", "Size: "),
     "issuer": Text("评价机构：", "Assessed by: "),
     "third_party": Text("独立第三方认证　证书编号：", "Independent third-party certification, certificate No. "),
@@ -455,6 +470,29 @@ def label_layout(data: LabelData) -> Layout:
     raise _too_long("标签文字", "label text")
 
 
+def _package_words(data: LabelData) -> dict[str, str]:
+    """Caption, number, unit and boundary note: per t of the gate-to-gate label, or per package of the dairy label
+    (每罐 (900 g)：8.61 kgCO₂e, the unit line naming the package so the value is never read as per kg)."""
+    lang = data.lang
+    if data.per_package is None or data.kgco2e_per_unit is None:
+        return {
+            "caption": _WORDS["caption"](lang),
+            "number": format_footprint(data.kgco2e_per_t),
+            "unit": _WORDS["unit"](lang),
+            "note": _WORDS["note"](lang),
+            "value": "",
+        }
+    number = format_footprint(data.kgco2e_per_unit)
+    unit = _WORDS["unit_package"](lang)
+    return {
+        "caption": f"{data.per_package}产品碳足迹" if lang == "zh" else f"Carbon footprint {data.per_package}",
+        "number": number,
+        "unit": unit,
+        "note": _WORDS["note_package"](lang),
+        "value": f"{data.per_package}：{number} {unit}" if lang == "zh" else f"{number} {unit} {data.per_package}",
+    }
+
+
 def _layout(data: LabelData, largest_number: float) -> Layout:
     lang = data.lang
     items: list[Primitive] = [
@@ -516,16 +554,17 @@ def _layout(data: LabelData, largest_number: float) -> Layout:
     items.append(Caption(_LEFT, round(y, 3), spec_text, spec_size, role="product_spec"))
 
     y += 3.0
-    caption_size = _fit(_WORDS["caption"](lang), col_w, 1.45, 1.1) or 1.1
-    items.append(Caption(_LEFT, round(y, 3), _WORDS["caption"](lang), caption_size, role="caption"))
-    number = format_footprint(data.kgco2e_per_t)
+    words = _package_words(data)
+    caption_size = _fit(words["caption"], col_w, 1.45, 1.1) or 1.1
+    items.append(Caption(_LEFT, round(y, 3), words["caption"], caption_size, role="caption"))
+    number = words["number"]
     number_size = _fit(number, col_w, largest_number, 3.5, bold=True)
     if not number_size:
         raise _too_long("碳足迹数值", "footprint value")
     y += 0.74 * number_size + 0.9  # the digits' cap height is about 0.73 em
     items.append(Caption(_LEFT - 0.2, round(y, 3), number, number_size, bold=True, role="number"))
     y += 3.25
-    unit = _WORDS["unit"](lang)
+    unit = words["unit"]
     items.append(Caption(_LEFT, round(y, 3), unit, _fit(unit, col_w, 2.1, 1.4) or 1.4, bold=True, role="unit"))
 
     # footer: the boundary note, then who assessed it, the declaration, validity; the seal at the right if certified
@@ -537,7 +576,7 @@ def _layout(data: LabelData, largest_number: float) -> Layout:
     text_right = seal_cx - seal_r - 1.0 if certified else _RIGHT
     foot_w = text_right - _LEFT
     block: list[tuple[str, float, bool, str]] = []
-    note_lines, note_size = _fitted_lines(_WORDS["note"](lang), foot_w, 1.55, 1.3, 2, True, ("说明", "note"))
+    note_lines, note_size = _fitted_lines(words["note"], foot_w, 1.55, 1.3, 2, True, ("说明", "note"))
     block.extend((line, note_size, True, "note") for line in note_lines)
     declaration = {
         "third_party": _WORDS["third_party"](lang) + (data.certificate or ""),
@@ -567,7 +606,8 @@ def _layout(data: LabelData, largest_number: float) -> Layout:
     if certified:
         items.extend(_seal(seal_cx, round((footer_top + bottom_limit) / 2, 3), seal_r))
 
-    title = f"{_WORDS['title'](lang)} {data.product_name} {number} {unit}"
+    value = words["value"] or f"{number} {unit}"
+    title = f"{_WORDS['title'](lang)} {data.product_name} {value}"
     return Layout(WIDTH_MM, HEIGHT_MM, title, tuple(items))
 
 

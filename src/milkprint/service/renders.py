@@ -79,20 +79,20 @@ def job(
 def _make(j: RenderJob) -> bytes:
     """The rendering itself (pure in its inputs: the bundle, the library, the day)."""
     from milkprint.pipeline import report_inputs
-    from milkprint.report.annex_a import build_report
+    from milkprint.report.builders import builders_for
     from milkprint.report.label import label_png, label_svg
-    from milkprint.report.render import label_data, render
-    from milkprint.report.water import build_water_declaration
+    from milkprint.report.render import render
 
     with scratch_dir("render-") as tmp:
         path = tmp / j.bundle_name
         path.write_bytes(j.bundle_zip)
         inputs = report_inputs(path, today=j.today, interpretation=j.interpretation)
+        made = builders_for(inputs.result.method)  # the method's report, declaration and label (report/builders.py)
         if j.kind == "report":
-            return render(build_report(inputs, j.lang), j.fmt)  # type: ignore[arg-type]
+            return render(made.report(inputs, j.lang), j.fmt)  # type: ignore[arg-type]
         if j.kind == "declaration":
-            return render(build_water_declaration(inputs, j.lang), j.fmt)  # type: ignore[arg-type]
-        data = label_data(inputs, j.lang)
+            return render(made.declaration(inputs, j.lang), j.fmt)  # type: ignore[arg-type]
+        data = made.label(inputs, j.lang)
         return label_svg(data).encode("utf-8") if j.fmt == "svg" else label_png(data)
 
 
