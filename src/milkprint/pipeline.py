@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from milkprint.bundle.archive import open_bundle
 from milkprint.bundle.inputs import assess_inputs
+from milkprint.errors import Collector, Location, Text
 
 if TYPE_CHECKING:
     from milkprint.bundle.reader import Bundle
@@ -179,7 +180,9 @@ def report_inputs(
     a = bundle.assessment
     issued = a.report.issue_date or day
     until = valid_until(issued, a.report.valid_until)
-    interp = interpret(inputs, result, levers(), iterations, seed, on_progress, with_sobol=False) if interpretation else None
+    interp = (
+        interpret(inputs, result, levers(), iterations, seed, on_progress, with_sobol=False) if interpretation else None
+    )
     from milkprint.report.monthly import by_item_per_t
 
     status = evaluate(
@@ -199,12 +202,45 @@ def report_inputs(
 
 def series_bundles(paths: Sequence[Path | str], library: Library | None = None) -> Series:
     """A product series from one bundle per product: each assessed, named by product name and spec, and checked
-    against ±5 % of the mean (report/series.py); bad input or outliers raise InputError."""
+    against ±5 % of the mean (report/series.py); bad input or outliers raise InputError. Dairy-label bundles compare
+    per package (label rules 8), so their packages must be alike (same package and net content)."""
     from milkprint.report.series import series
 
-    products = []
-    for path in paths:
-        result = assess_bundle(path, library)
-        product = result.context.product
-        products.append((f"{product.name} {product.spec or ''}".strip(), result.kgco2e_per_t))
-    return series(products)
+    results = [assess_bundle(path, library) for path in paths]
+    names = [f"{r.context.product.name} {r.context.product.spec or ''}".strip() for r in results]
+    labelled = [r.label is not None for r in results]
+    if not any(labelled):
+        return series([(n, r.kgco2e_per_t) for n, r in zip(names, results, strict=True)])
+    return series(*_per_package(names, results, paths))
+
+
+def _per_package(
+    names: list[str], results: list[Result], paths: Sequence[Path | str]
+) -> tuple[list[tuple[str, float]], Text]:
+    """The products' kgCO2e per package and the package's words, when every bundle is a label bundle of one package."""
+    from milkprint.report.package import per_package
+
+    bad = Collector()
+    products: list[tuple[str, float]] = []
+    first = results[0].context.product
+    for path, name, r in zip(paths, names, results, strict=True):
+        p = r.context.product
+        if r.label is None or r.kgco2e_per_unit is None:
+            bad.add(
+                Location(file=str(path)),
+                f"{name}：系列中有乳制品碳标签（每包装）与其他方法（每吨）的产品，不能共同通报",
+                f"{name}: the series mixes dairy-label products (per package) and other methods (per t)",
+            )
+            continue
+        if (p.package, p.net_mass_kg()) != (first.package, first.net_mass_kg()):
+            bad.add(
+                Location(file=str(path), column="product.package"),
+                f"{name}：包装（{per_package(p, 'zh')}）与系列第一个产品（{per_package(first, 'zh')}）不同，不能按每包装比较",
+                f"{name}: its package ({per_package(p, 'en')}) differs from the series' first ({per_package(first, 'en')}): "
+                "per-package values do not compare",
+            )
+            continue
+        products.append((name, r.kgco2e_per_unit))
+    bad.raise_if_any()
+    unit = Text(f"kgCO2e/{per_package(first, 'zh')}", f"kgCO2e {per_package(first, 'en')}")
+    return products, unit

@@ -36,6 +36,7 @@ CLAUSE = Clause(
     ),
 )
 _WHERE = Location(column="products")
+PER_T = Text("kgCO2e/t", "kgCO2e/t")
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class Series:
     declared: float
     members: tuple[Member, ...]
     limit: float = LIMIT
+    # What a value is per: a tonne (gate-to-gate) or one package of the series (the dairy label, e.g. 每罐 (900 g)).
+    unit: Text = PER_T
 
     @property
     def spread(self) -> float:
@@ -63,6 +66,7 @@ class Series:
     def to_dict(self, lang: Lang = "zh") -> dict[str, Any]:
         return {
             "declared": self.declared,
+            "unit": self.unit(lang),
             "limit_pct": self.limit * 100,
             "max_deviation_pct": self.spread * 100,
             "products": [{"name": m.name, "value": m.value, "deviation_pct": m.deviation * 100} for m in self.members],
@@ -75,7 +79,7 @@ class Series:
         }
 
 
-def series(products: Sequence[tuple[str, float]]) -> Series:
+def series(products: Sequence[tuple[str, float]], unit: Text | None = None) -> Series:
     """The series' declared value (the mean) and each product's deviation; InputError listing every product outside
     ±5 % of the mean (or bad input: fewer than 2 products, a repeated name, a value that is not positive)."""
     bad = Collector()
@@ -110,4 +114,4 @@ def series(products: Sequence[tuple[str, float]]) -> Series:
                 f"the series mean {mean:g}, beyond ±{pct(LIMIT, None, space=True)}: it cannot share the mean as notified value",
             )
     bad.raise_if_any()
-    return Series(mean, members)
+    return Series(mean, members) if unit is None else Series(mean, members, unit=unit)
