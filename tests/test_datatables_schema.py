@@ -12,14 +12,17 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from milkprint.bundle.reader import LABEL_TABLES, TABLES
 from milkprint.methods.catalog import METHODS
 from milkprint.methods.datatables import (
     DATA_TABLES,
+    TARGET_KEYS,
     ActivityTarget,
     AssessmentTarget,
     CollectionTablesFile,
     DataItem,
     RecordTarget,
+    TableTarget,
     load_tables,
     read_raw,
 )
@@ -43,7 +46,7 @@ def test_every_row_of_the_file_has_its_fields() -> None:
         assert set(table) >= TABLE_FIELDS, table.get("id")
         for item in table["items"]:
             assert set(item) >= ITEM_FIELDS, (table["id"], item.get("id"))
-            targets = [k for k in ("activity", "record", "assessment") if k in item]
+            targets = [k for k in TARGET_KEYS if k in item]
             assert len(targets) == 1, (table["id"], item["id"], targets)
             for key in ("label", "where", "how", "frequency"):
                 assert item[key]["zh"] and item[key]["en"], (item["id"], key)
@@ -85,8 +88,26 @@ def test_units_and_items_are_valid(table_id: str, item: DataItem) -> None:
             assert split_item(target.item) is not None, (table_id, item.id)
     elif isinstance(target, RecordTarget):
         assert target.name
+    elif isinstance(target, TableTarget):
+        _, required, optional = TABLES[target.file]
+        assert target.column in (*required, *optional), (table_id, item.id)
     else:
         assert isinstance(target, AssessmentTarget) and target.field == "output.main_product_t"
+
+
+def test_label_a1_points_to_the_farm_files() -> None:
+    """表A.1 is collected per farm (spec/dairy-label.md): none of its items is a plant activity any more; what the
+    farm files hold is pointed to, and only what they have no column for stays a record."""
+    a1 = next(t for t in DATA_TABLES["dairy-carbon-label"] if t.id == "label.a1")
+    assert a1.note is not None and "牛群" in a1.note.zh and "Herd" in a1.note.en
+    targets = {i.id: i.target for i in a1.items}
+    assert not any(isinstance(t, ActivityTarget) for t in targets.values())
+    pointed = {t.file for t in targets.values() if isinstance(t, TableTarget)}
+    assert pointed == set(LABEL_TABLES) - {"packaging.csv"}
+    assert targets["farm.animals"] == TableTarget("herd.csv", "head")
+    assert targets["farm.milk_output"] == TableTarget("farms.csv", "milk_produced_t")
+    assert targets["farm.manure"] == TableTarget("manure.csv", "share")
+    assert {i for i, t in targets.items() if isinstance(t, RecordTarget)} == {"farm.wastewater", "farm.waste_packaging"}
 
 
 def test_the_loader_gives_the_same_tables_each_time() -> None:
@@ -110,6 +131,8 @@ def _broken(change: Any) -> dict[str, Any]:
         lambda raw: raw["tables"].append(raw["tables"][0]),  # table id twice
         lambda raw: raw["tables"][0].update(standard="nowhere"),
         lambda raw: raw["tables"][0]["items"][0]["label"].update(en=""),
+        lambda raw: raw["tables"][-1]["items"][0].update(table="farms.csv"),  # two targets
+        lambda raw: raw["tables"][-2]["items"][0].pop("column"),  # a table without its column
     ],
 )
 def test_a_broken_file_is_refused(change: Any) -> None:

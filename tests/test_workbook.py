@@ -33,7 +33,17 @@ from tests.bundles import CASES, SHARED, assessment_dict, case_param, write_bund
 
 CASE_DIRS = sorted(p for p in CASES.iterdir() if (p / "assessment.toml").exists())
 SAMPLE = Path(str(resources.files("milkprint.samples") / "sample_plant"))
-TABLE_FILES = ("activities", "factors", "meters", "effluent", "records", "production", "samples", "coverage")
+TABLE_FILES = (
+    "activities",
+    "factors",
+    "meters",
+    "effluent",
+    "records",
+    "production",
+    "samples",
+    "coverage",
+    *("farms", "herd", "manure", "farm_inputs", "packaging"),  # the dairy label's files
+)
 MILK = "milk-powder-gate-to-gate"
 LABEL = "dairy-carbon-label"
 

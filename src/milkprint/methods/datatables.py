@@ -5,7 +5,8 @@ The tables themselves are a data file, methods/data/collection_tables.toml (the 
 once, checks its shape (pydantic: every field present and typed, no unknown field, exactly one target per
 item, ids unique), and gives the typed records the workbook and the interpretation use. The workbook templates
 lay these out; their import turns each filled item into an activity row, a record (records.csv) or an
-assessment field.
+assessment field. An item collected elsewhere (TableTarget: the dairy label's 表A.1, per farm on the farm sheets)
+only says where; its row takes no value.
 """
 
 from __future__ import annotations
@@ -56,7 +57,16 @@ class AssessmentTarget:
     field: str
 
 
-Target = ActivityTarget | RecordTarget | AssessmentTarget
+@dataclass(frozen=True)
+class TableTarget:
+    """Collected elsewhere, one row per farm or material: `column` of the bundle table `file` (the dairy label's
+    表A.1 is filled in on the farm sheets). The standard's table only says where; its row takes no value."""
+
+    file: str
+    column: str
+
+
+Target = ActivityTarget | RecordTarget | AssessmentTarget | TableTarget
 
 
 @dataclass(frozen=True)
@@ -87,12 +97,17 @@ class DataTable:
     standard: Text
     items: tuple[DataItem, ...]
     process: Text | None = None  # 单元过程名称 (label rules)
+    note: Text | None = None  # where part of the table is collected instead (表A.1: per farm, on the farm sheets)
 
     def item(self, item_id: str) -> DataItem | None:
         return next((i for i in self.items if i.id == item_id), None)
 
 
 # ------------------------------------------------------------------------------------------------- loading
+
+
+# The keys of an item that name its target (exactly one per item; `table` comes with `column`).
+TARGET_KEYS = ("activity", "record", "assessment", "table")
 
 
 class _Strict(BaseModel):
@@ -126,14 +141,18 @@ class _Item(_Strict):
     process: StrictStr | None = None
     record: StrictStr | None = None
     assessment: StrictStr | None = None
+    table: StrictStr | None = None
+    column: StrictStr | None = None
 
     @model_validator(mode="after")
     def _one_target(self) -> _Item:
-        given = [k for k in ("activity", "record", "assessment") if getattr(self, k) is not None]
+        given = [k for k in TARGET_KEYS if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError(f"item {self.id}: exactly one of activity, record, assessment (got {given or 'none'})")
+            raise ValueError(f"item {self.id}: exactly one of {', '.join(TARGET_KEYS)} (got {given or 'none'})")
         if self.process is not None and self.activity is None:
             raise ValueError(f"item {self.id}: process belongs to an activity target")
+        if (self.column is None) != (self.table is None):
+            raise ValueError(f"item {self.id}: table and column go together")
         return self
 
     def target(self) -> Target:
@@ -141,6 +160,8 @@ class _Item(_Strict):
             return ActivityTarget(self.process, self.activity)
         if self.record is not None:
             return RecordTarget(self.record)
+        if self.table is not None and self.column is not None:
+            return TableTarget(self.table, self.column)
         assert self.assessment is not None
         return AssessmentTarget(self.assessment)
 
@@ -168,6 +189,7 @@ class _Table(_Strict):
     caption: _Text
     sheet: _Text
     process: _Text | None = None
+    note: _Text | None = None
     items: tuple[_Item, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -207,6 +229,7 @@ class CollectionTablesFile(_Strict):
                 self.standards[t.standard].text(),
                 tuple(i.data_item() for i in t.items),
                 process=_text(t.process),
+                note=_text(t.note),
             )
             out.setdefault(t.method, []).append(table)
         return {method: tuple(tables) for method, tables in out.items()}

@@ -52,6 +52,28 @@ ITEMS: dict[str, Text] = {
     "wastewater.sludge_cod": Text("污泥带走的 COD（扣减项）", "COD removed as sludge (subtracted)"),
     "wastewater.ch4_recovered": Text("回收甲烷（火炬燃烧或利用，扣减项）", "methane recovered, flared or used (subtracted)"),
     "wastewater.offsite": Text("委外处理废水（仅计运输）", "wastewater treated off-site (transport only)"),
+    # the dairy label (spec/dairy-label.md): a farm's inputs (farm_inputs.csv) and the raw milk haul
+    "feed.corn_silage": Text("玉米青贮", "corn silage"),
+    "feed.alfalfa_hay": Text("苜蓿干草", "alfalfa hay"),
+    "feed.concentrate": Text("精饲料", "concentrate feed"),
+    "feed.corn_grain": Text("玉米籽粒", "corn grain"),
+    "feed.soybean_meal": Text("豆粕", "soybean meal"),
+    "transport.milk_tanker": Text("生乳罐车运输", "raw milk tanker transport"),
+}
+
+# End of life of a package (packaging.csv): eol.<route>.<material>, named by route and material.
+_EOL_ROUTES: dict[str, Text] = {
+    "incineration": Text("焚烧", "incineration"),
+    "landfill": Text("填埋", "landfill"),
+}
+_EOL_MATERIALS: dict[str, Text] = {
+    "tinplate": Text("马口铁", "tinplate"),
+    "aluminium": Text("铝", "aluminium"),
+    "liquid_carton": Text("液态奶纸基复合包装", "liquid carton"),
+    "paper": Text("纸", "paper"),
+    "pe": Text("PE", "PE"),
+    "pp": Text("PP", "PP"),
+    "pet": Text("PET", "PET"),
 }
 
 _CATEGORY: dict[str, Text] = {
@@ -62,7 +84,22 @@ _CATEGORY: dict[str, Text] = {
     "direct": Text("直接排放", "direct emission"),
     "wastewater": Text("废水处理", "wastewater treatment"),
     "water": Text("水", "water"),
+    "feed": Text("饲料", "feed"),
+    "fertiliser": Text("化肥", "fertiliser"),
+    "bedding": Text("垫料", "bedding"),
+    "eol": Text("生命末期处置", "end of life"),
 }
+
+
+def _eol_name(name: str, lang: Lang) -> str | None:
+    """废弃马口铁焚烧 / tinplate incineration for incineration.tinplate; None when the route is unknown."""
+    route, _, material = name.partition(".")
+    r = _EOL_ROUTES.get(route)
+    if r is None or not material:
+        return None
+    m = _EOL_MATERIALS.get(material)
+    shown = m(lang) if m is not None else material
+    return f"废弃{shown}{r.zh}" if lang == "zh" else f"{shown} {r.en}"
 
 
 def item_name(item: str, lang: Lang) -> str:
@@ -79,6 +116,10 @@ def item_name(item: str, lang: Lang) -> str:
         return item
     if category == "refrigerant":
         return f"{name} {cat(lang)}"
+    if category == "eol":
+        eol = _eol_name(name, lang)
+        if eol is not None:
+            return eol
     return f"{cat(lang)}：{name}" if lang == "zh" else f"{cat(lang)}: {name}"
 
 

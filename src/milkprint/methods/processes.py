@@ -30,7 +30,16 @@ PROCESSES: tuple[Process, ...] = (
     Process("other", "其他", "Other"),
 )
 
+# Processes the engine gives to lines of its own (the dairy label's farm inputs and end of life of the package): they
+# have names for the reports, but no row of a bundle may name them (a farm's inputs belong in farm_inputs.csv,
+# inside its raw milk footprint, never among the plant's activities).
+ENGINE_PROCESSES: tuple[Process, ...] = (
+    Process("farm", "牧场", "Farm (raw milk supplier)"),
+    Process("end_of_life", "生命末期处置", "End of life"),
+)
+
 BY_ID: dict[str, Process] = {p.id: p for p in PROCESSES}
+_NAMED: dict[str, Process] = {p.id: p for p in (*PROCESSES, *ENGINE_PROCESSES)}
 
 # Downstream of the co-product split (共生产品分离). In a milk powder plant the cream, the usual co-product, leaves at
 # standardisation; concentration, drying, packaging and the storage of the finished product then serve the powder
@@ -54,7 +63,8 @@ def process_id(name: str) -> str | None:
 
 
 def label(process: str, lang: str) -> str:
-    p = BY_ID.get(process)
+    """A process's name in `lang` (the engine's own processes included); the id itself when unknown."""
+    p = _NAMED.get(process)
     if p is None:
         return process
     return p.zh if lang == "zh" else p.en

@@ -35,6 +35,21 @@ def _same(*codes: str) -> tuple[Choice, ...]:
     return tuple(Choice(c, c, c) for c in codes)
 
 
+# The manure systems of the factor library (factors/farm_defaults.py SYSTEMS) by a Chinese name it reads.
+MANURE_SYSTEM_ZH: dict[str, str] = {
+    "pasture": "放牧",
+    "daily_spread": "每日施用",
+    "solid_storage": "固体贮存",
+    "dry_lot": "干养场",
+    "liquid_slurry": "液态粪浆",
+    "liquid_slurry_no_crust": "无结壳液态粪浆",
+    "pit_storage": "粪坑贮存",
+    "anaerobic_lagoon": "厌氧塘",
+    "anaerobic_digester": "厌氧消化",
+    "composting": "堆肥",
+    "deep_bedding": "深层垫料",
+}
+
 # The withholdable fields (bundle/disclosure.py) in the words of the assessment sheet's labels.
 _CONFIDENTIAL_ZH: dict[str, str] = {
     "company.address": "地址",
@@ -91,11 +106,36 @@ FIXED: dict[str, tuple[Choice, ...]] = {
     "confidential": tuple(Choice(k, _CONFIDENTIAL_ZH.get(k, k), k) for k in WITHHOLDABLE),
     "steam_source": (Choice("purchased", "外购", "purchased"), Choice("boiler", "自备锅炉", "own boiler")),
     "unit": _same("kWh", "MWh", "度", "GJ", "MJ", "t", "kg", "Nm3", "m3", "L", "tkm", "%", "℃", "min", "s", "h"),
+    # The dairy label (spec/dairy-label.md).
+    "stage": (
+        Choice("raw_material", "原材料获取", "raw_material"),
+        Choice("production", "生产", "production"),
+        Choice("distribution", "分销存储", "distribution"),
+        Choice("end_of_life", "生命末期", "end_of_life"),
+    ),
+    "farm_data": (
+        Choice("herd", "按牛群核算", "herd"),
+        Choice("declared", "牧场声明", "declared"),
+        Choice("none", "无初级数据", "none"),
+    ),
+    # Suggestions only (open lists, kept as typed): the engine reads Chinese and English names of both.
+    "animal_category": (
+        Choice("泌乳牛", "泌乳牛", "lactating"),
+        Choice("干奶牛", "干奶牛", "dry"),
+        Choice("青年牛", "青年牛", "heifer"),
+        Choice("犊牛", "犊牛", "calf"),
+        Choice("公牛", "公牛", "bull"),
+    ),
+    "manure_system": tuple(Choice(k, zh, k) for k, zh in MANURE_SYSTEM_ZH.items()),
+    "packaging_material": _same("tinplate", "aluminium", "liquid_carton", "paper", "pe", "pp", "pet"),
+    "net_content_unit": _same("g", "kg", "ml", "L"),
 }
 
 # Lists a user may go beyond (any item or unit the models accept; several confidential fields in one cell):
 # Excel only suggests them.
-OPEN_LISTS = frozenset({"item", "unit", "gas", "pollutant", "confidential"})
+OPEN_LISTS = frozenset(
+    {"item", "unit", "gas", "pollutant", "confidential", "animal_category", "manure_system", "packaging_material"}
+)
 
 LIST_TITLES: dict[str, Text] = {
     "process": Text("工序", "process"),
@@ -117,6 +157,12 @@ LIST_TITLES: dict[str, Text] = {
     "change_kind": Text("变化类型", "change kind"),
     "confidential": Text("保密内容", "confidential"),
     "steam_source": Text("蒸汽来源", "steam source"),
+    "stage": Text("生命周期阶段", "stage"),
+    "farm_data": Text("足迹数据", "farm data"),
+    "animal_category": Text("牛群类别", "animal category"),
+    "manure_system": Text("粪污管理方式", "manure system"),
+    "packaging_material": Text("包装材料", "packaging material"),
+    "net_content_unit": Text("净含量单位", "net content unit"),
 }
 
 

@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import BaseModel, ValidationError
 
+from milkprint.bundle.label_checks import check_label_bundle
 from milkprint.bundle.models import ActivityRow, Assessment, RecordRow
 from milkprint.bundle.reader import TABLES, Bundle, parse_toml
 from milkprint.bundle.uncertain import UNCERTAINTY_COLUMNS, Uncertain
@@ -36,6 +37,7 @@ from milkprint.methods.datatables import (
     DataItem,
     DataTable,
     RecordTarget,
+    TableTarget,
     tables_for,
 )
 from milkprint.methods.processes import PROCESSES, process_id
@@ -62,7 +64,12 @@ from milkprint.workbook.package import check_workbook
 from milkprint.workbook.placement import record_unit_fits
 from milkprint.workbook.sheetxml import date_styles, iter_values, shared_strings, sheet_part
 
-_UNIT_FIELDS = {"activities.csv", "meters.csv", "samples.csv"}  # tables whose `unit` is an activity unit
+_UNIT_FIELDS = {
+    "activities.csv",
+    "meters.csv",
+    "samples.csv",
+    "farm_inputs.csv",
+}  # tables whose `unit` is an activity unit
 
 
 @dataclass(frozen=True)
@@ -342,6 +349,10 @@ def _read_standard(ctx: _Context, grid: _Grid, table: DataTable, start: int, int
             if not is_empty(cells["value"]):
                 into.linked.append((grid.name, r, at["value"], item, cells["value"]))
             continue
+        if isinstance(item.target, TableTarget):
+            if content:
+                _elsewhere(ctx, grid.name, r, at.get(content[0]), item, item.target)
+            continue
         if is_empty(cells["value"]):
             if content:
                 ctx.at(
@@ -356,6 +367,22 @@ def _read_standard(ctx: _Context, grid: _Grid, table: DataTable, start: int, int
             _standard_record(ctx, grid, r, at, cells, item, item.target, seq, start, into)
         elif isinstance(item.target, ActivityTarget):
             _standard_activity(ctx, grid, r, at, cells, kinds, seq, start, into)
+
+
+def _elsewhere(ctx: _Context, sheet: str, r: int, col: int | None, item: DataItem, target: TableTarget) -> None:
+    """A value typed into a row that only says where its data goes (表A.1's items live on the farm sheets)."""
+    key = L.TABLE_SHEETS[target.file]
+    zh, en = L.SHEETS[key].zh, L.SHEETS[key].en
+    label = L.FIELD_LABELS.get(target.column, target.column)
+    ctx.at(
+        sheet,
+        r,
+        col,
+        Text(
+            f"“{item.label.zh}”按牧场填写在“{zh}”工作表（{label}），此行只说明填写位置",
+            f"'{item.label.en}' is entered per farm on the sheet '{en}' ({target.column}); this row only says where",
+        ),
+    )
 
 
 def _standard_record(
@@ -879,6 +906,18 @@ def _read(wb: Any, path: Path, limits: Mapping[str, int]) -> Imported:
     for file, key in L.TABLE_SHEETS.items():
         rows[file] = _read_table(ctx, _grid(sheets[key], path.name), file, order) if key in sheets else []
         order += L.EXCEL_MAX_ROWS
+        if rows[file] and method and not L.table_for(file, method):
+            ctx.at(
+                sheets[key].title,
+                None,
+                None,
+                Text(
+                    f"工作表“{sheets[key].title}”属于 {L.TABLE_METHOD[file]} 方法，与“评价信息”中的方法 {method} 不符："
+                    "请清空该表或更改方法",
+                    f"the sheet '{sheets[key].title}' belongs to the {L.TABLE_METHOD[file]} method, not {method}: "
+                    "empty it or change the method",
+                ),
+            )
     readings_csv, count = _readings_of(ctx, wb, path, sheets, rows["meters.csv"], lang)
     if assessment is not None:
         for sheet, r, col, item, value in standard.linked:
@@ -903,7 +942,11 @@ def _read(wb: Any, path: Path, limits: Mapping[str, int]) -> Imported:
         production=models("production.csv"),
         samples=models("samples.csv"),
         coverage=models("coverage.csv"),
+        **{f.removesuffix(".csv"): models(f) for f in L.TABLE_METHOD},  # the label's farm and packaging sheets
     )
+    if assessment.method == L.LABEL_METHOD:  # across the farm sheets: farms named, shares summing to 1 ...
+        check_label_bundle(bundle, ctx.bad, complete=False)
+        ctx.bad.raise_if_any()
     return Imported(bundle, readings_csv, count)
 
 

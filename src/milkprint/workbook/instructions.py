@@ -6,7 +6,33 @@ from collections.abc import Sequence
 
 from milkprint.errors import Lang
 from milkprint.methods.catalog import METHODS
-from milkprint.workbook.layout import EXCEL_MAX_ROWS, FIRST_ROW, SHEETS, TABLE_TITLES
+from milkprint.workbook.layout import (
+    EXCEL_MAX_ROWS,
+    FIRST_ROW,
+    LABEL_METHOD,
+    SHEETS,
+    TABLE_METHOD,
+    TABLE_SHEETS,
+    TABLE_TITLES,
+)
+
+_TABLE_KEYS = (
+    "activities",
+    "factors",
+    "meters",
+    "readings",
+    "effluent",
+    "records",
+    "production",
+    "samples",
+    "coverage",
+)
+
+
+def _table_keys(method: str) -> tuple[str, ...]:
+    """The table sheets of the method's workbook: its own (the dairy label's farm sheets) first, then the rest."""
+    own = tuple(TABLE_SHEETS[f] for f, m in TABLE_METHOD.items() if m == method)
+    return (*own, *_TABLE_KEYS)
 
 
 def instructions(method: str, lang: Lang, standard_sheets: Sequence[str]) -> list[tuple[str, str]]:
@@ -30,20 +56,7 @@ def instructions(method: str, lang: Lang, standard_sheets: Sequence[str]) -> lis
             ),
             *((f"{name}：标准附录的数据采集表，每个数据项一行。", "") for name in standard_sheets),
         ]
-        lines += [
-            (f"{s[k]}：{TABLE_TITLES[k].zh}。", "")
-            for k in (
-                "activities",
-                "factors",
-                "meters",
-                "readings",
-                "effluent",
-                "records",
-                "production",
-                "samples",
-                "coverage",
-            )
-        ]
+        lines += [(f"{s[k]}：{TABLE_TITLES[k].zh}。", "") for k in _table_keys(method)]
         lines += [
             (f"{s['lists']}（隐藏）：下拉列表。", ""),
             ("填写方法", "section"),
@@ -73,6 +86,7 @@ def instructions(method: str, lang: Lang, standard_sheets: Sequence[str]) -> lis
                 "",
             ),
             ("记录类数据：%、℃、min、s 等；单位须与数据项一致（如原料乳接收量为质量，t 或 kg）。", ""),
+            *(_label_zh(s) if method == LABEL_METHOD else []),
             *_uncertainty_zh(s),
             *_disclosure_zh(s),
             ("导入与往返", "section"),
@@ -105,20 +119,7 @@ def instructions(method: str, lang: Lang, standard_sheets: Sequence[str]) -> lis
             for name in standard_sheets
         ),
     ]
-    lines += [
-        (f"{s[k]}: {TABLE_TITLES[k].en}.", "")
-        for k in (
-            "activities",
-            "factors",
-            "meters",
-            "readings",
-            "effluent",
-            "records",
-            "production",
-            "samples",
-            "coverage",
-        )
-    ]
+    lines += [(f"{s[k]}: {TABLE_TITLES[k].en}.", "") for k in _table_keys(method)]
     lines += [
         (f"{s['lists']} (hidden): the drop-down lists.", ""),
         ("How to fill it in", "section"),
@@ -154,6 +155,7 @@ def instructions(method: str, lang: Lang, standard_sheets: Sequence[str]) -> lis
             "",
         ),
         ("Records: %, ℃, min, s, ...; the unit must suit the item (raw milk received is a mass: t or kg).", ""),
+        *(_label_en(s) if method == LABEL_METHOD else []),
         *_uncertainty_en(s),
         *_disclosure_en(s),
         ("Import and round trip", "section"),
@@ -295,6 +297,113 @@ def _disclosure_en(s: dict[str, str]) -> list[tuple[str, str]]:
         (
             "Declared changes: in the changes table, one row per change with its date, kind (process, energy, "
             "raw_material) and a note; they decide whether the result is void after a change.",
+            "",
+        ),
+    ]
+
+
+def _label_zh(s: dict[str, str]) -> list[tuple[str, str]]:
+    """The dairy label: 表A.1 on the farm sheets (which column holds which data category), stages, end of life."""
+    return [
+        ("表A.1（生乳/中间产品）按牧场填写", "section"),
+        (
+            f"表A.1 的数据按供应生乳的牧场逐个填写在“{s['farms']}”“{s['herd']}”“{s['manure']}”“{s['farm_inputs']}”"
+            "工作表中，不再填在“A.1”表中（该表的灰色行只说明填写位置，只有废水与废弃包装物仍在该表填写）。对应关系：",
+            "",
+        ),
+        (
+            f"奶畜 → “{s['herd']}”的“存栏（期内平均头数）”，每个牧场、每个牛群类别一行，并填 Tier 2 采食参数或 Tier 1 每头每年的值；",
+            "",
+        ),
+        (
+            f"饲料、辅助材料、包装材料、电力、煤炭、蒸汽、自来水 → “{s['farm_inputs']}”的“项目”与“数量”"
+            "（如 feed.corn_silage 玉米青贮、feed.concentrate 精饲料、energy.electricity、energy.diesel、water.fresh）；",
+            "",
+        ),
+        (
+            f"生乳/中间产品产出、乳脂率 → “{s['farms']}”的“牧场生乳总产量（t）”“总产生乳乳脂率（%）”"
+            "（交付本厂的填“交付生乳量”“乳脂率”“乳蛋白率”），出售活畜重用于牛奶分配系数；",
+            "",
+        ),
+        (
+            f"奶畜粪便 → “{s['manure']}”的管理方式与比例（同一牧场、同一类别的比例合计为 1；粪便量与 CH4、N2O 由牛群参数计算）；"
+            f"二氧化碳 → 由“{s['farm_inputs']}”中的能源计算。",
+            "",
+        ),
+        (
+            f"“{s['farms']}”的“足迹数据”：按牛群核算（herd，用牛群、粪污与投入数据计算）、牧场声明（declared，填牧场声明的足迹）"
+            "或无初级数据（none，取其他牧场的加权平均）。生乳运距与运输方式用于生乳运输排放。",
+            "",
+        ),
+        (
+            f"“{s['activities']}”的“生命周期阶段”（原材料获取、生产、分销存储、生命末期）可留空：物料与水默认为原材料获取，"
+            "其他为生产；分销存储与生命末期的行默认只分配给主产品。“含有害物质（不取舍）”为是的行不参与取舍。",
+            "",
+        ),
+        (
+            f"“{s['packaging']}”：一个销售包装中每种包装材料的质量及回收、焚烧、填埋比例（合计为 1）；"
+            "材料名（tinplate、pe …）决定生命末期因子 eol.incineration.<材料>、eol.landfill.<材料>。",
+            "",
+        ),
+        (
+            f"功能单位为一个销售包装：在“{s['assessment']}”中填写产品类别、销售包装单位、净含量及其单位（g、kg、ml、L），"
+            "按体积时还须填产品密度。",
+            "",
+        ),
+    ]
+
+
+def _label_en(s: dict[str, str]) -> list[tuple[str, str]]:
+    """The dairy label: 表A.1 on the farm sheets (which column holds which data category), stages, end of life."""
+    return [
+        ("Table A.1 (raw milk / intermediate products) per farm", "section"),
+        (
+            f"Table A.1 is filled in farm by farm on '{s['farms']}', '{s['herd']}', '{s['manure']}' and "
+            f"'{s['farm_inputs']}', not on the A.1 sheet (its grey rows only say where; only wastewater and waste "
+            "packaging are still entered there). Where each data category goes:",
+            "",
+        ),
+        (
+            f"dairy animals → '{s['herd']}' head (mean over the period), one row per farm and category, with the Tier 2 "
+            "intake data or the Tier 1 figures per head and year;",
+            "",
+        ),
+        (
+            f"feed, auxiliary and packaging materials, electricity, coal, steam, tap water → '{s['farm_inputs']}' item and "
+            "amount (e.g. feed.corn_silage, feed.concentrate, energy.electricity, energy.diesel, water.fresh);",
+            "",
+        ),
+        (
+            f"raw milk output and fat content → '{s['farms']}' milk_produced_t and produced_fat_pct (what the plant "
+            "received in milk_t, fat_pct, protein_pct); meat_sold_kg gives the milk allocation factor;",
+            "",
+        ),
+        (
+            f"manure → '{s['manure']}' system and share (a category's shares sum to 1; the amount, CH4 and N2O come from "
+            f"the herd data); carbon dioxide → from the energy on '{s['farm_inputs']}'.",
+            "",
+        ),
+        (
+            f"'{s['farms']}' data: herd (computed from the herd, manure and input data), declared (the farm's own "
+            "footprint in kgco2e_per_kg_fpcm) or none (the mean of the other farms stands in). distance_km and "
+            "transport_item give the raw milk haul.",
+            "",
+        ),
+        (
+            f"'{s['activities']}' stage (raw_material, production, distribution, end_of_life) may stay empty: materials "
+            "and water are raw_material, the rest production; distribution and end-of-life rows go to the main product "
+            "unless allocate says otherwise. A row marked hazardous is never cut off.",
+            "",
+        ),
+        (
+            f"'{s['packaging']}': mass of each packaging material in one sold package and its recycled, incinerated and "
+            "landfilled shares (summing to 1); the material (tinplate, pe …) names the factors eol.incineration.<material> "
+            "and eol.landfill.<material>.",
+            "",
+        ),
+        (
+            f"The functional unit is one package: on '{s['assessment']}' give the product category, the package, the net "
+            "content and its unit (g, kg, ml, L), and the density when the content is a volume.",
             "",
         ),
     ]

@@ -35,6 +35,12 @@ SHEETS: dict[str, Text] = {
     "production": Text("日产量", "Daily production"),
     "samples": Text("季节采样", "Seasonal samples"),
     "coverage": Text("数据覆盖", "Data coverage"),
+    # The dairy label's files (spec/dairy-label.md): 表A.1 collected per farm, and the package's end of life.
+    "farms": Text("牧场", "Farms"),
+    "herd": Text("牛群", "Herd"),
+    "manure": Text("粪污管理", "Manure management"),
+    "farm_inputs": Text("牧场投入", "Farm inputs"),
+    "packaging": Text("包装废弃", "Packaging end of life"),
     "lists": Text("列表", "Lists"),
 }
 
@@ -48,7 +54,32 @@ TABLE_SHEETS: dict[str, str] = {
     "production.csv": "production",
     "samples.csv": "samples",
     "coverage.csv": "coverage",
+    "farms.csv": "farms",
+    "herd.csv": "herd",
+    "manure.csv": "manure",
+    "farm_inputs.csv": "farm_inputs",
+    "packaging.csv": "packaging",
 }
+LABEL_METHOD = "dairy-carbon-label"
+# Tables, and columns of a table (file, column), that only one method reads: their sheets and columns appear in its
+# workbook only (a column also where a row of the bundle sets it, so nothing is lost on the way through).
+TABLE_METHOD: dict[str, str] = {
+    "farms.csv": LABEL_METHOD,
+    "herd.csv": LABEL_METHOD,
+    "manure.csv": LABEL_METHOD,
+    "farm_inputs.csv": LABEL_METHOD,
+    "packaging.csv": LABEL_METHOD,
+}
+COLUMN_METHOD: dict[tuple[str, str], str] = {
+    ("activities.csv", "stage"): LABEL_METHOD,
+    ("activities.csv", "hazardous"): LABEL_METHOD,
+}
+
+
+def table_for(file: str, method: str | None) -> bool:
+    """Whether the workbook of `method` has the sheet of `file`."""
+    return TABLE_METHOD.get(file, method) == method
+
 
 TABLE_TITLES: dict[str, Text] = {
     "activities": Text(
@@ -74,6 +105,28 @@ TABLE_TITLES: dict[str, Text] = {
     "samples": Text("季节性波动数据采样（samples.csv）", "seasonal spot samples (samples.csv)"),
     "coverage": Text(
         "多牧场、多供应商、多产线数据覆盖（coverage.csv）", "coverage of farms, suppliers and lines (coverage.csv)"
+    ),
+    "farms": Text(
+        "生乳供应牧场：交付量、乳成分与足迹数据来源（farms.csv；表A.1 的生乳产出、乳脂率）",
+        "raw milk suppliers: milk delivered, its content and how the footprint is known (farms.csv; table A.1 output)",
+    ),
+    "herd": Text(
+        "按牧场、牛群类别的存栏与饲养参数（herd.csv；表A.1 的奶畜）：Tier 2 填采食参数，或 Tier 1 填每头每年的值",
+        "animals of each herd farm by category (herd.csv; table A.1 dairy animals): Tier 2 intake data, or Tier 1 "
+        "figures per head and year",
+    ),
+    "manure": Text(
+        "各牛群类别粪污的管理方式及比例（manure.csv；表A.1 的奶畜粪便），同一类别的比例合计为 1",
+        "how each category's manure is managed, by share (manure.csv; table A.1 manure); a category's shares sum to 1",
+    ),
+    "farm_inputs": Text(
+        "牧场的饲料、辅助材料、能源、自来水、制冷剂等投入（farm_inputs.csv；表A.1 的原材料、能源、水资源消耗）",
+        "a farm's feed, auxiliary materials, energy, tap water, refrigerants (farm_inputs.csv; table A.1 inputs)",
+    ),
+    "packaging": Text(
+        "每个销售包装中各包装材料的质量及其回收、焚烧、填埋比例（packaging.csv），比例合计为 1",
+        "mass of each packaging material in one sold package and its recycled, incinerated, landfilled shares "
+        "(packaging.csv); the shares sum to 1",
     ),
 }
 
@@ -171,6 +224,53 @@ FIELD_LABELS: dict[str, str] = {
     "steam_temperature_c": "蒸汽温度（℃）",
     "steam_enthalpy_kj_per_kg": "蒸汽比焓（kJ/kg）",
     "steam_source": "蒸汽来源",
+    # activities.csv, dairy label
+    "stage": "生命周期阶段",
+    "hazardous": "含有害物质（不取舍）",
+    # farms.csv
+    "farm": "牧场",
+    "milk_t": "交付生乳量（t）",
+    "fat_pct": "乳脂率（%）",
+    "protein_pct": "乳蛋白率（%）",
+    "data": "足迹数据",
+    "kgco2e_per_kg_fpcm": "牧场声明的足迹（kgCO2e/kg FPCM）",
+    "distance_km": "生乳运距（km）",
+    "transport_item": "生乳运输方式",
+    "milk_produced_t": "牧场生乳总产量（t）",
+    "produced_fat_pct": "总产生乳乳脂率（%）",
+    "produced_protein_pct": "总产生乳乳蛋白率（%）",
+    "meat_sold_kg": "出售活畜重（kg）",
+    "af_milk": "牛奶分配系数 AF_milk",
+    # herd.csv
+    "category": "牛群类别",
+    "head": "存栏（期内平均头数）",
+    "dmi_kg_per_day": "干物质采食量（kg/头·日）",
+    "de_pct": "饲料消化率 DE（%）",
+    "ym_pct": "甲烷转化率 Ym（%）",
+    "cp_pct": "日粮粗蛋白（%）",
+    "milk_kg_per_day": "产奶量（kg/头·日）",
+    "milk_protein_pct": "牛奶乳蛋白率（%）",
+    "gain_kg_per_day": "日增重（kg/头·日）",
+    "ge_mj_per_kg_dm": "饲料总能（MJ/kg 干物质）",
+    "ue": "尿能比例 UE（0–1）",
+    "ash": "粪便灰分（0–1）",
+    "enteric_kg_ch4_per_head_yr": "肠道 CH4（kg/头·年，Tier 1）",
+    "manure_kg_ch4_per_head_yr": "粪便 CH4（kg/头·年，Tier 1）",
+    "nex_kg_per_head_yr": "氮排泄量（kg N/头·年，Tier 1）",
+    # manure.csv
+    "system": "粪污管理方式",
+    "share": "比例（0–1）",
+    "mcf_pct": "甲烷转化因子 MCF（%）",
+    "bo": "最大产甲烷能力 Bo（m³ CH4/kg VS）",
+    "ef3": "直接 N2O 排放因子 EF3（kg N2O-N/kg N）",
+    "frac_gas": "挥发比例 Frac_gas（0–1）",
+    "frac_leach": "淋溶比例 Frac_leach（0–1）",
+    # packaging.csv
+    "material": "包装材料",
+    "kg_per_unit": "每个包装中的质量（kg）",
+    "recycled": "回收比例（0–1）",
+    "incinerated": "焚烧比例（0–1）",
+    "landfilled": "填埋比例（0–1）",
 }
 _LABEL_OVERRIDES: dict[tuple[str, str], str] = {
     ("records.csv", "name"): "编号",
@@ -197,20 +297,47 @@ CHOICES_OF_FIELD: dict[str, str] = {
     "p": "score",
     "uncertainty": "uncertainty",
     "steam_source": "steam_source",
+    "stage": "stage",
+    "hazardous": "yes_no",
+    "data": "farm_data",
+    "transport_item": "item",
+    "category": "animal_category",
+    "system": "manure_system",
+    "material": "packaging_material",
 }
 # Lists whose cells show a word for a code (干燥 for drying, 是 for true): the importer maps them back.
 CODED_LISTS = frozenset(
-    {"process", "data_type", "allocate", "meter_kind", "scope", "yes_no", "uncertainty", "steam_source"}
+    {
+        "process",
+        "data_type",
+        "allocate",
+        "meter_kind",
+        "scope",
+        "yes_no",
+        "uncertainty",
+        "steam_source",
+        "stage",
+        "farm_data",
+    }
 )
+# Yes/no columns whose `no` is the default: the cell shows 是 for yes and stays empty for no.
+FLAG_FIELDS = frozenset({"exclude", "primary", "hazardous"})
 
 SEQ = Column("seq", Text("序号", "no."), fill=False, hidden=True)
 
 
-def table_columns(file: str) -> tuple[Column, ...]:
-    """The columns of a bundle table's sheet: the CSV's columns (a hidden row number first where order matters)."""
+def table_columns(file: str, method: str | None = None, used: frozenset[str] = frozenset()) -> tuple[Column, ...]:
+    """The columns of a bundle table's sheet: the CSV's columns (a hidden row number first where order matters).
+
+    With `method`, a column only another method reads is left out unless it is in `used` (a row sets it); without,
+    every column is there (the importer reads whichever the sheet has).
+    """
     _, required, optional = TABLES[file]
     cols = []
     for c in (*required, *optional):
+        only = COLUMN_METHOD.get((file, c))
+        if method is not None and only is not None and only != method and c not in used:
+            continue
         label = _LABEL_OVERRIDES.get((file, c), FIELD_LABELS.get(c, c))
         choices = CHOICES_OF_FIELD.get(c)
         if file == "factors.csv" and c == "unit":
@@ -320,6 +447,10 @@ class Field:
     help: Text = _NO_HELP
     default: object = None  # what a blank template proposes
     wrap: bool = False  # text that may run over several lines
+    methods: tuple[str, ...] = ()  # the methods whose workbook shows the field (all when empty)
+
+    def shown_for(self, method: str) -> bool:
+        return not self.methods or method in self.methods
 
     @property
     def many(self) -> bool:
@@ -338,12 +469,15 @@ def _f(
     default: object = None,
     *,
     wrap: bool = False,
+    methods: tuple[str, ...] = (),
 ) -> Field:
-    return Field(key, Text(zh, en), kind, unit, Text(help_zh, help_en), default, wrap or kind == "lines")
+    return Field(key, Text(zh, en), kind, unit, Text(help_zh, help_en), default, wrap or kind == "lines", methods)
 
 
 # Field kinds that are a drop-down list of the Lists sheet, and those of several values in one cell.
-CHOICE_KINDS = frozenset({"method", "gwp", "allocation", "declaration_type", "confidential", "steam_source"})
+CHOICE_KINDS = frozenset(
+    {"method", "gwp", "allocation", "declaration_type", "confidential", "steam_source", "net_content_unit"}
+)
 MULTI_CHOICE = frozenset({"confidential"})
 
 _MULTILINE_ZH = "单元格内换行用 Alt+Enter"
@@ -374,6 +508,57 @@ ASSESSMENT_FIELDS: tuple[Field, ...] = (
         f"报告“概况”中的产品介绍；{_MULTILINE_ZH}",
         f"the report's product introduction; {_MULTILINE_EN}",
         wrap=True,
+    ),
+    # The dairy label's functional unit: one package (spec/dairy-label.md).
+    _f(
+        "product.category",
+        "产品类别",
+        "Product category",
+        "text",
+        "",
+        "如 乳粉、液态奶、发酵乳、干酪",
+        "e.g. milk powder, liquid milk, yoghurt, cheese",
+        methods=(LABEL_METHOD,),
+    ),
+    _f(
+        "product.package",
+        "销售包装单位",
+        "Package",
+        "text",
+        "",
+        "功能单位为一个销售包装，如 罐、盒、袋",
+        "the functional unit is one package, e.g. 罐 (can), 盒 (carton), 袋 (bag)",
+        methods=(LABEL_METHOD,),
+    ),
+    _f(
+        "product.net_content",
+        "净含量",
+        "Net content",
+        "float",
+        "",
+        "一个包装的净含量，如 900（g）、250（ml）",
+        "of one package, e.g. 900 (g) or 250 (ml)",
+        methods=(LABEL_METHOD,),
+    ),
+    _f(
+        "product.net_content_unit",
+        "净含量单位",
+        "Net content unit",
+        "net_content_unit",
+        "",
+        "g、kg、ml 或 L",
+        "g, kg, ml or L",
+        methods=(LABEL_METHOD,),
+    ),
+    _f(
+        "product.density_kg_per_l",
+        "产品密度",
+        "Product density",
+        "float",
+        "kg/L",
+        "净含量按体积（ml、L）给出时必填，如 1.032",
+        "needed when the net content is a volume (ml, L), e.g. 1.032",
+        methods=(LABEL_METHOD,),
     ),
     _f("plant.name", "工厂名称", "Plant name", "text"),
     _f(

@@ -1,7 +1,8 @@
 """Where a bundle's rows go in the workbook: a standard table's data item, or the plain table sheets.
 
 An activity fills the free data item that fits it best (exact process and item before a category pattern
-or any process), first row first; a record fills the item of its name if its unit fits. Everything else
+or any process), first row first, unless it sets a field the standard's tables have no column for (the dairy
+label's stage and hazardous); a record fills the item of its name if its unit fits. Everything else
 goes to 活动数据 / 其他记录. The row number kept beside each row restores the bundle's order on import.
 """
 
@@ -13,6 +14,9 @@ from dataclasses import dataclass
 from milkprint.bundle.models import ActivityRow, RecordRow
 from milkprint.methods.datatables import ActivityTarget, DataItem, DataTable, RecordTarget
 from milkprint.units import UnitProblem, parse
+
+# Activity fields the standard's tables do not show, with their empty value: a row that sets one goes to 活动数据.
+UNSHOWN: dict[str, object] = {"stage": None, "hazardous": False}
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,9 @@ def place(tables: Sequence[DataTable], activities: Sequence[ActivityRow], record
     activity_slots = [(t.id, i) for t in tables for i in t.items if isinstance(i.target, ActivityTarget)]
     others: list[int] = []
     for index, row in enumerate(activities):
+        if any(getattr(row, k) != v for k, v in UNSHOWN.items()):
+            others.append(index)  # the standard's tables have no column for it
+            continue
         best: tuple[str, str] | None = None
         best_score = -1
         for table_id, item in activity_slots:

@@ -32,7 +32,14 @@ from milkprint.bundle.models import ActivityRow, Assessment, RecordRow
 from milkprint.bundle.reader import Bundle
 from milkprint.errors import InputError, Lang, Location
 from milkprint.methods.catalog import METHODS
-from milkprint.methods.datatables import ActivityTarget, AssessmentTarget, DataItem, DataTable, tables_for
+from milkprint.methods.datatables import (
+    ActivityTarget,
+    AssessmentTarget,
+    DataItem,
+    DataTable,
+    TableTarget,
+    tables_for,
+)
 from milkprint.workbook import layout as L
 from milkprint.workbook.cells import display_width, excel_number, text_of
 from milkprint.workbook.choices import LIST_TITLES, OPEN_LISTS, choices, shown, shown_many
@@ -250,6 +257,8 @@ def _assessment_sheet(wb: Workbook, lang: Lang, method: str, a: Assessment | Non
     _header(sheet, cols)
     rows: dict[str, int] = {}
     for f in L.ASSESSMENT_FIELDS:
+        if not f.shown_for(method) and (a is None or _get(a, f.key) is None):
+            continue  # another method's field, and the bundle leaves it empty
         kind_text: str | None = None
         if a is not None:
             value, kind_text = _known_value(f, _get(a, f.key), lang)
@@ -340,6 +349,8 @@ def _standard_sheet(
         title += ("；单元过程名称：" if lang == "zh" else "; unit process: ") + table.process(lang)
     _sheet_title(sheet, title, len(cols))
     _header(sheet, cols)
+    if table.note is not None:  # where the table's data is collected instead (表A.1: the farm sheets)
+        sheet.add([None, None, sheet.cell(table.note(lang), "section")], measure=False)
     metered = {(m.process, m.item): m.meter_id for m in bundle.meters} if bundle else {}
     section = None
     assessment_sheet = quote_sheetname(L.sheet_name("assessment", lang))
@@ -417,7 +428,7 @@ def _activity_values(row: ActivityRow, lang: Lang) -> dict[str, object]:
         "item": row.item,
         "data_type": shown("data_type", row.data_type, lang),
         "source": row.source or None,
-        "allocate": shown("allocate", row.allocate, lang),
+        "allocate": allocate_value(row, lang),
         "exclude": shown("yes_no", True, lang) if row.exclude else None,
         "ter": row.ter,
         "gr": row.gr,
@@ -435,7 +446,7 @@ def _activity_values(row: ActivityRow, lang: Lang) -> dict[str, object]:
 def _item_styles(item: DataItem) -> dict[str, str]:
     """Grey for the data item's info and for cells that do not apply to it; white where one fills in."""
     styles = {c.key: ("fill" if c.fill else "info") for c in L.STANDARD_COLUMNS}
-    if isinstance(item.target, AssessmentTarget):
+    if isinstance(item.target, AssessmentTarget | TableTarget):  # entered on another sheet
         return dict.fromkeys(styles, "info")
     if not isinstance(item.target, ActivityTarget):
         styles.update(dict.fromkeys(L.ACTIVITY_ONLY, "info"))
@@ -445,11 +456,17 @@ def _item_styles(item: DataItem) -> dict[str, str]:
 # --- the bundle's tables --------------------------------------------------------------------------------
 
 
+def allocate_value(row: ActivityRow, lang: Lang) -> object:
+    """An activity's allocation cell: empty where the bundle left it empty (the dairy label then allocates
+    distribution and end-of-life rows to the main product, every other row shared: ActivityRow.label_allocate)."""
+    return shown("allocate", row.allocate, lang) if "allocate" in row.model_fields_set else None
+
+
 def table_value(field: str, value: object, lang: Lang) -> object:
     """A bundle table's value as its cell shows it."""
     if value is None or value == "":
         return None
-    if field in ("exclude", "primary"):
+    if field in L.FLAG_FIELDS:
         return shown("yes_no", True, lang) if value else None
     list_name = L.CHOICES_OF_FIELD.get(field)
     if list_name in L.CODED_LISTS:
@@ -463,12 +480,29 @@ def _titled(key: str, lang: Lang) -> str:
     return L.sheet_name(key, lang) + ("：" if lang == "zh" else ": ") + L.TABLE_TITLES[key](lang)
 
 
+def _used(rows: Sequence[BaseModel]) -> frozenset[str]:
+    """The fields some row sets to something other than its default."""
+    if not rows:
+        return frozenset()
+    fields = type(rows[0]).model_fields
+    return frozenset(
+        k
+        for k, info in fields.items()
+        if any(getattr(r, k) != info.get_default(call_default_factory=True) for r in rows)
+    )
+
+
 def _table_sheet(
-    wb: Workbook, lang: Lang, file: str, rows: Sequence[BaseModel], numbers: Sequence[int] | None = None
+    wb: Workbook,
+    lang: Lang,
+    method: str,
+    file: str,
+    rows: Sequence[BaseModel],
+    numbers: Sequence[int] | None = None,
 ) -> _Sheet:
     key = L.TABLE_SHEETS[file]
     sheet = _Sheet(wb, L.sheet_name(key, lang))
-    cols = L.table_columns(file)
+    cols = L.table_columns(file, method, _used(rows))
     _sheet_title(sheet, _titled(key, lang), len(cols))
     _header(sheet, cols)
     for n, row in enumerate(rows):
@@ -476,6 +510,8 @@ def _table_sheet(
         for c in cols:
             if c.key == "seq":
                 v: object = (numbers[n] if numbers is not None else n) + 1
+            elif c.key == "allocate" and isinstance(row, ActivityRow):
+                v = allocate_value(row, lang)
             else:
                 v = table_value(c.key, getattr(row, c.key), lang)
             cells.append(
@@ -591,23 +627,30 @@ def build(path: Path, method: str, lang: Lang, bundle: Bundle | None) -> Templat
     intro = _Sheet(wb, L.sheet_name("instructions", lang))
     assessment, assessment_rows = _assessment_sheet(wb, lang, method, a)
     standard = [_standard_sheet(wb, lang, t, bundle, placement, assessment_rows) for t in tables]
+
+    def rows_of(file: str) -> Sequence[BaseModel]:
+        return getattr(bundle, file.removesuffix(".csv")) if bundle else ()
+
+    # The method's own tables (the dairy label's farm sheets) follow the standard's tables they complete.
+    own = [f for f in L.TABLE_SHEETS if f in L.TABLE_METHOD and L.table_for(f, method)]
     acts = [bundle.activities[i] for i in placement.other_activities] if bundle else []
     recs = [bundle.records[i] for i in placement.other_records] if bundle else []
     tables_sheets = [
-        _table_sheet(wb, lang, "activities.csv", acts, placement.other_activities),
-        _table_sheet(wb, lang, "factors.csv", bundle.factors if bundle else ()),
-        _table_sheet(wb, lang, "meters.csv", bundle.meters if bundle else ()),
+        *(_table_sheet(wb, lang, method, f, rows_of(f)) for f in own),
+        _table_sheet(wb, lang, method, "activities.csv", acts, placement.other_activities),
+        _table_sheet(wb, lang, method, "factors.csv", rows_of("factors.csv")),
+        _table_sheet(wb, lang, method, "meters.csv", rows_of("meters.csv")),
     ]
     readings_sheet = _Sheet(wb, L.sheet_name("readings", lang))
     _sheet_title(readings_sheet, _titled("readings", lang), 3)
     _header(readings_sheet, L.READING_COLUMNS)
     count = _count_readings(bundle.readings if bundle else None)
     tables_sheets += [
-        _table_sheet(wb, lang, "effluent.csv", bundle.effluent if bundle else ()),
-        _table_sheet(wb, lang, "records.csv", recs, placement.other_records),
-        _table_sheet(wb, lang, "production.csv", bundle.production if bundle else ()),
-        _table_sheet(wb, lang, "samples.csv", bundle.samples if bundle else ()),
-        _table_sheet(wb, lang, "coverage.csv", bundle.coverage if bundle else ()),
+        _table_sheet(wb, lang, method, "effluent.csv", rows_of("effluent.csv")),
+        _table_sheet(wb, lang, method, "records.csv", recs, placement.other_records),
+        _table_sheet(wb, lang, method, "production.csv", rows_of("production.csv")),
+        _table_sheet(wb, lang, method, "samples.csv", rows_of("samples.csv")),
+        _table_sheet(wb, lang, method, "coverage.csv", rows_of("coverage.csv")),
     ]
     lists = _lists_sheet(wb, lang)
 
