@@ -40,6 +40,7 @@ def mount(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) ->
         page_dashboard,
         page_data,
         page_factors,
+        page_farms,
     )
 
     web = Web(factory)
@@ -141,7 +142,7 @@ def mount(app: FastAPI, factory: sessionmaker[Session], secure_cookies: bool) ->
     def favicon() -> HTMLResponse:
         return HTMLResponse("", status_code=204)
 
-    for module in (page_dashboard, page_data, page_assessments, page_factors, page_audit, page_account):
+    for module in (page_dashboard, page_data, page_assessments, page_farms, page_factors, page_audit, page_account):
         module.register(app, web)
     return web
 

@@ -9,6 +9,7 @@ from typing import Any
 from milkprint.errors import Lang
 from milkprint.interpret.contribution import Share
 from milkprint.web import charts
+from milkprint.web.label_view import label_figures
 from milkprint.web.views import VersionView
 
 WATER_COLOURS = {"blue": charts.BLUE, "green": charts.GREEN, "grey": charts.GREY}
@@ -63,6 +64,7 @@ def figures(view: VersionView, lang: Lang, stored: dict[str, Any]) -> dict[str, 
         "interp": interp.to_dict(lang),  # json: assessment.html.j2 reads monte_carlo, allocation, scenarios
         "quality": view.quality.to_dict(lang),  # json: the templates read verdict, dqr and findings
         "validity": validity_json,
+        "label": label_figures(stored, r, lang),  # None for gate to gate: the pages then show water, not stages
         "validity_badge": VALIDITY_BADGE.get(validity.status, "neutral"),
         "months": months,
         "charts": {
