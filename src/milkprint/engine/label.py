@@ -28,6 +28,7 @@ from milkprint.factors.eol import default_eol_shares
 from milkprint.factors.gwp import gwp_of
 from milkprint.factors.library import Library
 from milkprint.factors.model import Factor
+from milkprint.i18n import pct
 from milkprint.methods.catalog import METHODS
 
 STAGES = ("raw_material", "production", "distribution", "end_of_life")
@@ -314,8 +315,8 @@ def _coverage_warning(value: float) -> list[Text]:
         return []
     return [
         Text(
-            f"有初级数据的牧场原料乳仅占 {value:.1%}（低于 50 %，F11）",
-            f"only {value:.1%} of the raw milk comes from farms with data (below 50 %, F11)",
+            f"有初级数据的牧场原料乳仅占 {pct(value)}（低于 50 %，F11）",
+            f"only {pct(value)} of the raw milk comes from farms with data (below 50 %, F11)",
         )
     ]
 

@@ -91,7 +91,7 @@ def date_text(day: dt.date, lang: Lang) -> str:
     return f"{day.year} 年 {day.month} 月 {day.day} 日" if lang == "zh" else day.isoformat()
 
 
-class _Numbers:
+class Numbers:
     """Running table and figure numbers: 表 1, 图 1 (Table 1, Figure 1)."""
 
     def __init__(self, lang: Lang) -> None:
@@ -109,10 +109,13 @@ class _Numbers:
 
 
 @dataclass
-class _Ctx:
+class ReportContext:
+    """What every section of a report reads: its inputs, language, running numbers and the contribution analysis
+    (public: the label method's report, report/label_report.py, builds its sections the same way)."""
+
     inp: ReportInputs
     lang: Lang
-    numbers: _Numbers
+    numbers: Numbers
     contribution: Contribution
 
     @property
@@ -155,7 +158,7 @@ class _Ctx:
 
 def build_report(inp: ReportInputs, lang: Lang = "zh") -> Document:
     """The whole Annex A report in `lang`."""
-    c = _Ctx(inp, lang, _Numbers(lang), contribution(inp.result))
+    c = ReportContext(inp, lang, Numbers(lang), contribution(inp.result))
     sections = [
         *_overview(c),
         *_boundary(c),
@@ -209,7 +212,7 @@ def declaration_line(a: Assessment, lang: Lang) -> str:
     )
 
 
-def _cover(c: _Ctx, title: str, rid: str) -> Cover:
+def _cover(c: ReportContext, title: str, rid: str) -> Cover:
     a = c.a
     return Cover(
         title=title,
@@ -225,7 +228,7 @@ def _cover(c: _Ctx, title: str, rid: str) -> Cover:
     )
 
 
-def _overview(c: _Ctx) -> list[Section]:
+def _overview(c: ReportContext) -> list[Section]:
     a, co = c.a, c.a.company
     producer = Fields(
         (
@@ -265,7 +268,7 @@ def _present_processes(r: Result) -> list[str]:
     return [p for p in PROCESS_ORDER if p in present]
 
 
-def boundary_of(c: _Ctx) -> Boundary:
+def boundary_of(c: ReportContext) -> Boundary:
     """The boundary diagram from the processes actually present and what crosses the boundary."""
     r, lang = c.r, c.lang
     processes = _present_processes(r)
@@ -300,7 +303,7 @@ def boundary_of(c: _Ctx) -> Boundary:
     )
 
 
-def _boundary(c: _Ctx) -> list[Section]:
+def _boundary(c: ReportContext) -> list[Section]:
     a = c.a
     rule = METHODS[a.method].cutoff
     b = boundary_of(c)
@@ -387,7 +390,7 @@ def _sources(r: Result) -> list[str]:
     return list(seen)
 
 
-def _primary_secondary(c: _Ctx) -> tuple[str, str]:
+def _primary_secondary(c: ReportContext) -> tuple[str, str]:
     r = c.r
     kept = [line for line in r.lines if line.counted]
     metered = sorted({m.meter_id for m in r.meters})
@@ -413,7 +416,7 @@ def _primary_secondary(c: _Ctx) -> tuple[str, str]:
     return p_text, s_text
 
 
-def _factor_cell(c: _Ctx, line: Line, sources: list[str]) -> str:
+def _factor_cell(c: ReportContext, line: Line, sources: list[str]) -> str:
     if line.category == "water":
         return "—"
     if not line.emissions:
@@ -434,7 +437,7 @@ def _factor_cell(c: _Ctx, line: Line, sources: list[str]) -> str:
     return "；".join(parts) if c.lang == "zh" else "; ".join(parts)
 
 
-def _inventory_table(c: _Ctx) -> Table:
+def _inventory_table(c: ReportContext) -> Table:
     r, p = c.r, c.r.production_t
     sources = _sources(r)
     rows: list[tuple[str, ...]] = []
@@ -514,7 +517,7 @@ def _inventory_table(c: _Ctx) -> Table:
     )
 
 
-def _scope_note(c: _Ctx) -> str:
+def _scope_note(c: ReportContext) -> str:
     """What the factor-scope column means, and which items had only a combustion factor (a fallback)."""
     short = c.r.scope_summary()["combustion_only"]
     text = c.t(
@@ -545,7 +548,7 @@ def _allocation_name(method: str, lang: Lang) -> str:
     return zh if lang == "zh" else en
 
 
-def _inventory(c: _Ctx) -> list[Section]:
+def _inventory(c: ReportContext) -> list[Section]:
     primary, secondary = _primary_secondary(c)
     excluded = c.contribution.excluded
     kept_n = sum(1 for line in c.r.lines if line.counted)
@@ -583,8 +586,8 @@ def _inventory(c: _Ctx) -> list[Section]:
             level=2,
             key="inventory_table",
         ),
-        _quality(c),
-        _allocation(c),
+        quality_section(c),
+        allocation_section(c),
     ]
 
 
@@ -600,7 +603,7 @@ _BASIS = {
 }
 
 
-def _basis_figures(c: _Ctx) -> str:
+def _basis_figures(c: ReportContext) -> str:
     """The figures behind the allocation share, product by product (prices withheld when the producer says so)."""
     o = c.a.output
     method = c.r.allocation
@@ -622,7 +625,7 @@ def _basis_figures(c: _Ctx) -> str:
     return ("；" if c.lang == "zh" else "; ").join(parts)
 
 
-def _allocation(c: _Ctx) -> Section:
+def allocation_section(c: ReportContext) -> Section:
     """详细记录选定的分配程序: the procedure and its basis, and which inventory rows were allocated by the share,
     which counted for the main product only or for the co-products only, and why."""
     from milkprint.quality.allocation import allocates, shared_after_split
@@ -748,7 +751,7 @@ def _allocation(c: _Ctx) -> Section:
     return Section(title, (Paragraph(procedure), table), level=2, key="allocation")
 
 
-def _quality(c: _Ctx) -> Section:
+def quality_section(c: ReportContext) -> Section:
     title = c.t("4、数据质量评价", "3.4 Data quality assessment")
     intro = Paragraph(
         c.t(
@@ -813,7 +816,7 @@ def _quality(c: _Ctx) -> Section:
     return Section(title, tuple(blocks), level=2, key="quality")
 
 
-def _result_sentence(c: _Ctx, t_stage: str, f_pie: str, t_water: str, f_water: str) -> Paragraph:
+def _result_sentence(c: ReportContext, t_stage: str, f_pie: str, t_water: str, f_water: str) -> Paragraph:
     r = c.r
     return Paragraph(
         c.t(
@@ -833,7 +836,7 @@ def _result_sentence(c: _Ctx, t_stage: str, f_pie: str, t_water: str, f_water: s
     )
 
 
-def _stage_table(c: _Ctx, number: str) -> Table:
+def _stage_table(c: ReportContext, number: str) -> Table:
     r, p = c.r, c.r.production_t
     carbon_total, water_total = r.kgco2e_per_t, r.m3_per_t
     rows: list[tuple[str, ...]] = []
@@ -907,7 +910,7 @@ def _share(x: float, total: float) -> float:
     return x / total if total else math.nan
 
 
-def _carbon_pie(c: _Ctx) -> Chart:
+def _carbon_pie(c: ReportContext) -> Chart:
     r, p = c.r, c.r.production_t
     ranked = sorted(((v / p, k) for k, v in r.by_process.items() if v > 0), reverse=True)
     bars = [Bar(process_name(k, c.lang), v) for v, k in ranked[:PIE_SLICES]]
@@ -917,7 +920,7 @@ def _carbon_pie(c: _Ctx) -> Chart:
     return Chart("pie", c.t("各工序碳排放占比", "Carbon footprint by process"), "kgCO2e/t", tuple(bars))
 
 
-def _stage_bar(c: _Ctx) -> Chart:
+def _stage_bar(c: ReportContext) -> Chart:
     r, p = c.r, c.r.production_t
     bars = []
     for _, name, procs in STAGES:
@@ -929,7 +932,7 @@ def _stage_bar(c: _Ctx) -> Chart:
     )
 
 
-def _water_bar(c: _Ctx) -> Chart:
+def _water_bar(c: ReportContext) -> Chart:
     r, p = c.r, c.r.production_t
     bars: list[Bar] = []
     for colour, zh, en in (("blue", "蓝水", "blue"), ("green", "绿水", "green")):
@@ -947,7 +950,7 @@ def _water_bar(c: _Ctx) -> Chart:
     return Chart("bar", c.t("水足迹构成（m³/t）", "Water footprint (m³/t)"), "m³/t", tuple(bars))
 
 
-def _results(c: _Ctx) -> list[Section]:
+def _results(c: ReportContext) -> list[Section]:
     t_stage = c.numbers.table()
     f_pie = c.numbers.figure()
     f_bar = c.numbers.figure()
@@ -965,7 +968,7 @@ def _results(c: _Ctx) -> list[Section]:
         ),
         Figure(f_water, c.t(f"{c.product}水足迹构成图", f"Water footprint of {c.product}"), _water_bar(c)),
         *_hotspots(c),
-        *_interpretation_blocks(c),
+        *interpretation_blocks(c),
     ]
     return [
         Section(c.t("四、结果解释", "4 Interpretation"), key="results"),
@@ -985,7 +988,7 @@ def _spots(values: dict[str, float], total: float, name: Callable[[str], str]) -
     return [f"{name(k)} {pct(s)}" for s, k in ranked]
 
 
-def _hotspots(c: _Ctx) -> list[Block]:
+def _hotspots(c: ReportContext) -> list[Block]:
     r, lang = c.r, c.lang
     water = dict(r.water_by_process)
     if r.grey_m3:
@@ -1018,7 +1021,7 @@ def _hotspots(c: _Ctx) -> list[Block]:
     return out
 
 
-def _interpretation_blocks(c: _Ctx) -> list[Block]:
+def interpretation_blocks(c: ReportContext) -> list[Block]:
     it = c.inp.interpretation
     if it is None:
         return []
@@ -1093,7 +1096,7 @@ def _interpretation_blocks(c: _Ctx) -> list[Block]:
     return out
 
 
-def _assumptions(c: _Ctx) -> list[Block]:
+def _assumptions(c: ReportContext) -> list[Block]:
     r, a = c.r, c.a
     items = [
         c.t(
@@ -1136,7 +1139,7 @@ def _assumptions(c: _Ctx) -> list[Block]:
     return [Paragraph(f"{i + 1}. {t}" if c.lang == "en" else f"（{i + 1}）{t}") for i, t in enumerate(items)]
 
 
-def _improvements(c: _Ctx) -> list[Block]:
+def _improvements(c: ReportContext) -> list[Block]:
     out: list[str] = []
     it = c.inp.interpretation
     if it is not None:
@@ -1163,7 +1166,7 @@ def _improvements(c: _Ctx) -> list[Block]:
     return [Paragraph(f"{i + 1}. {t}" if c.lang == "en" else f"（{i + 1}）{t}") for i, t in enumerate(out)]
 
 
-def _validity_rule_text(c: _Ctx) -> str:
+def _validity_rule_text(c: ReportContext) -> str:
     """The standard's validity rule (methods/catalog.py ValidityRule) in a sentence."""
     from milkprint.methods.catalog import MILK_POWDER_VALIDITY as rule
 
@@ -1178,7 +1181,7 @@ def _validity_rule_text(c: _Ctx) -> str:
     )
 
 
-def _declaration(c: _Ctx) -> list[Section]:
+def _declaration(c: ReportContext) -> list[Section]:
     inp = c.inp
     fields: list[tuple[str, str]] = [
         (c.t("声明类型", "Declaration type"), declaration_line(c.a, c.lang)),

@@ -17,9 +17,9 @@ from milkprint.methods.item_names import item_name
 from milkprint.report import annex_a
 from milkprint.report.annex_a import (
     CONFIDENTIAL_NOTICE,
+    Numbers,
+    ReportContext,
     ReportInputs,
-    _Ctx,
-    _Numbers,
     date_text,
     declaration_line,
     num,
@@ -57,7 +57,7 @@ _DATA_NAME: dict[str, Text] = {
 }
 
 
-def _outcome(c: _Ctx) -> LabelOutcome:
+def _outcome(c: ReportContext) -> LabelOutcome:
     """The label part of the result; a gate-to-gate result never reaches this builder (report/builders.py)."""
     label = c.r.label
     if label is None:
@@ -65,14 +65,14 @@ def _outcome(c: _Ctx) -> LabelOutcome:
     return label
 
 
-def _per_unit(c: _Ctx) -> float:
+def _per_unit(c: ReportContext) -> float:
     value = c.r.kgco2e_per_unit
     return value if value is not None else float("nan")
 
 
 def build_label_report(inp: ReportInputs, lang: Lang = "zh") -> Document:
     """The whole assessment report of the dairy carbon label in `lang`."""
-    c = _Ctx(inp, lang, _Numbers(lang), contribution(inp.result))
+    c = ReportContext(inp, lang, Numbers(lang), contribution(inp.result))
     _outcome(c)
     sections = [
         *_overview(c),
@@ -101,7 +101,7 @@ def build_label_report(inp: ReportInputs, lang: Lang = "zh") -> Document:
     )
 
 
-def _cover(c: _Ctx, title: str, rid: str) -> Cover:
+def _cover(c: ReportContext, title: str, rid: str) -> Cover:
     a = c.a
     return Cover(
         title=title,
@@ -117,7 +117,7 @@ def _cover(c: _Ctx, title: str, rid: str) -> Cover:
     )
 
 
-def _overview(c: _Ctx) -> list[Section]:
+def _overview(c: ReportContext) -> list[Section]:
     a, p = c.a, c.a.product
     product = Fields(
         (
@@ -144,7 +144,7 @@ def _overview(c: _Ctx) -> list[Section]:
     return [Section(c.t("一、概况", "1 Overview"), (product,), key="overview")]
 
 
-def boundary_diagram(c: _Ctx) -> Boundary:
+def boundary_diagram(c: ReportContext) -> Boundary:
     """Farm → plant → distribution → end of life, with the boxes actually present in the result."""
     lab, lang = _outcome(c), c.lang
     boxes: list[BoundaryBox] = [BoundaryBox("farm", f.farm, LIFE_STAGE_NAME["raw_material"](lang)) for f in lab.farms]
@@ -181,7 +181,7 @@ def boundary_diagram(c: _Ctx) -> Boundary:
     )
 
 
-def _cutoff_blocks(c: _Ctx) -> list[Block]:
+def _cutoff_blocks(c: ReportContext) -> list[Block]:
     rule = METHODS[c.a.method].cutoff
     blocks: list[Block] = [
         Paragraph(
@@ -221,7 +221,7 @@ def _cutoff_blocks(c: _Ctx) -> list[Block]:
     return blocks
 
 
-def _boundary(c: _Ctx) -> list[Section]:
+def _boundary(c: ReportContext) -> list[Section]:
     unit = per_package(c.a.product, c.lang)
     lab = _outcome(c)
     fu = Paragraph(
@@ -254,7 +254,7 @@ def _boundary(c: _Ctx) -> list[Section]:
     ]
 
 
-def _farms(c: _Ctx) -> list[Section]:
+def _farms(c: ReportContext) -> list[Section]:
     lab = _outcome(c)
     rows = tuple(
         (
@@ -314,7 +314,7 @@ def _farms(c: _Ctx) -> list[Section]:
     return [Section(c.t("三、原料乳与牧场", "3 Raw milk and farms"), (table, coverage), key="farms")]
 
 
-def _stage_rows(c: _Ctx) -> tuple[tuple[str, ...], ...]:
+def _stage_rows(c: ReportContext) -> tuple[tuple[str, ...], ...]:
     lab, units, total = _outcome(c), _outcome(c).units, c.r.total_kgco2e
     rows = []
     for sid, name in LIFE_STAGES:
@@ -326,7 +326,7 @@ def _stage_rows(c: _Ctx) -> tuple[tuple[str, ...], ...]:
     return tuple(rows)
 
 
-def _results(c: _Ctx) -> list[Section]:
+def _results(c: ReportContext) -> list[Section]:
     lab, unit = _outcome(c), per_package(c.a.product, c.lang)
     t_no, f_no = c.numbers.table(), c.numbers.figure()
     sentence = Paragraph(
@@ -359,7 +359,7 @@ def _results(c: _Ctx) -> list[Section]:
     ]
 
 
-def _monte_carlo(c: _Ctx, number: str) -> list[Block]:
+def _monte_carlo(c: ReportContext, number: str) -> list[Block]:
     """Uncertainty of the carbon footprint only (the label rules have no water), per t and per package."""
     it = c.inp.interpretation
     if it is None:
@@ -404,10 +404,10 @@ def _monte_carlo(c: _Ctx, number: str) -> list[Block]:
     ]
 
 
-def _method_sections(c: _Ctx) -> list[Section]:
+def _method_sections(c: ReportContext) -> list[Section]:
     """Allocation, data quality and interpretation: Annex A's own blocks under this report's headings."""
-    allocation = annex_a._allocation(c).blocks
-    quality = annex_a._quality(c).blocks
+    allocation = annex_a.allocation_section(c).blocks
+    quality = annex_a.quality_section(c).blocks
     interpretation: list[Block] = [
         Paragraph(
             c.t(
@@ -416,7 +416,7 @@ def _method_sections(c: _Ctx) -> list[Section]:
             )
         )
     ]
-    shared = annex_a._interpretation_blocks(c)
+    shared = annex_a.interpretation_blocks(c)
     if shared and isinstance(shared[0], Table):
         # Annex A's first block is its carbon-and-water Monte Carlo table; this report's own (carbon, per package)
         # takes its place and its number.
@@ -429,7 +429,7 @@ def _method_sections(c: _Ctx) -> list[Section]:
     ]
 
 
-def label_declaration_sections(c: _Ctx) -> list[Section]:
+def label_declaration_sections(c: ReportContext) -> list[Section]:
     """产品碳标签声明 (label rules §8): the declared value per package, its basis, declaration type and validity."""
     unit = per_package(c.a.product, c.lang)
     inp = c.inp
@@ -463,7 +463,7 @@ def label_declaration_sections(c: _Ctx) -> list[Section]:
 
 def build_label_declaration(inp: ReportInputs, lang: Lang = "zh") -> Document:
     """The label declaration (产品碳标签声明) on its own, for the `declaration` door of a dairy label bundle."""
-    c = _Ctx(inp, lang, _Numbers(lang), contribution(inp.result))
+    c = ReportContext(inp, lang, Numbers(lang), contribution(inp.result))
     _outcome(c)
     rid = inp.report_id
     title = c.t("产品碳标签声明", "Product Carbon Label Declaration")
