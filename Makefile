@@ -20,8 +20,15 @@ $(STAMP): pyproject.toml
 	@$(VENV)/bin/uv pip install -q --compile-bytecode --python $(PY) -e '.[dev]' || $(VENV)/bin/pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
+# The label demo: both dairy-label samples (UHT milk box, powder can), then each one's report and carbon label.
+LABEL_SAMPLES := label_uht_milk label_milk_powder
 demo: setup
 	$(VENV)/bin/milkprint demo --out-dir out/demo
+	$(VENV)/bin/milkprint demo --method dairy-carbon-label --out-dir out/demo
+	@for s in $(LABEL_SAMPLES); do \
+		$(VENV)/bin/milkprint report src/milkprint/samples/$$s -o out/demo/$$s/report.pdf && \
+		$(VENV)/bin/milkprint label src/milkprint/samples/$$s -o out/demo/$$s/label.svg || exit 1; \
+	done
 
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks scripts

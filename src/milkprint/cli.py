@@ -127,10 +127,24 @@ def demo(
     out_dir: Annotated[Path, typer.Option("--out-dir", help="输出目录 / output folder")] = Path("out/demo"),
     as_json: JsonOption = False,
     lang: LangOption = "zh",
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method",
+            help="评价方法：milk-powder-gate-to-gate（默认，示例乳粉厂）或 dairy-carbon-label（示例纯牛奶与乳粉）"
+            " / method: the sample plant (default) or the two dairy-label samples",
+        ),
+    ] = "milk-powder-gate-to-gate",
 ) -> None:
     """核算内置示例乳粉厂（一年），检查数据质量，写出结果、报告（PDF、DOCX）、碳标签与水足迹声明 /
     assess the built-in sample plant, check its data, write the result, report, label and water declaration."""
     lg = _lang(lang)
+    if method == "dairy-carbon-label":
+        _demo_label(out_dir, as_json, lg)
+        return
+    if method != "milk-powder-gate-to-gate":
+        err.print(f"--method 应为 milk-powder-gate-to-gate 或 dairy-carbon-label / unknown method '{method}'")
+        raise typer.Exit(2)
     from milkprint.engine.contract import result_document
     from milkprint.pipeline import report_inputs
     from milkprint.quality.render import render_report
@@ -170,6 +184,53 @@ def demo(
     out.print(("数据质量检查 JSON 已写入 " if lg == "zh" else "Data-quality check JSON written to ") + str(quality))
     for file_name in written:
         out.print(("已写入 " if lg == "zh" else "Written: ") + str(out_dir / file_name))
+
+
+def _demo_label(out_dir: Path, as_json: bool, lg: Lang) -> None:
+    """The label demo: assess both built-in label samples (a box of UHT milk, a can of powder from the same farms),
+    write each result to OUT_DIR/<sample>/result.json and print the per-package figures side by side.
+    Reports and labels come from `milkprint report` / `milkprint label` (make demo calls them)."""
+    from milkprint.engine.contract import result_document
+    from milkprint.pipeline import assess_bundle
+    from milkprint.samples import LABEL_SAMPLES
+
+    zh = lg == "zh"
+    documents: dict[str, Any] = {}
+    table = Table(title="示例产品碳足迹（每个包装）" if zh else "Sample products, carbon per package")
+    for head in ("产品（每个包装）", "kgCO₂e/包装", "kgCO₂e/t", "原料乳 kgCO₂e/kg FPCM", "牧场数据覆盖"):
+        table.add_column(head if zh else _LABEL_HEADS_EN[head], justify="left" if head.startswith("产品") else "right")
+    for name in LABEL_SAMPLES:
+        with (
+            resources.as_file(resources.files("milkprint.samples") / name) as sample,
+            err.status(f"核算示例 {name}…" if zh else f"Assessing the sample {name}…"),
+        ):
+            result = _run(lg, lambda: assess_bundle(sample))
+        assert result.label is not None and result.kgco2e_per_unit is not None  # the samples are label bundles
+        documents[name] = result_document(result, lg)
+        _write_atomic(out_dir / name / "result.json", _dumps(documents[name]))
+        product = result.context.product
+        table.add_row(
+            f"{product.name} {product.net_content:g} {product.net_content_unit}/{result.label.package}",
+            number(result.kgco2e_per_unit, 3),
+            number(result.kgco2e_per_t, 1),
+            number(result.label.kgco2e_per_kg_fpcm, 3),
+            pct(result.label.coverage),
+        )
+    if as_json:
+        sys.stdout.write(_dumps(documents))
+        return
+    out.print(table)
+    for name in LABEL_SAMPLES:
+        out.print(("结果 JSON 已写入 " if zh else "Result JSON written to ") + str(out_dir / name / "result.json"))
+
+
+_LABEL_HEADS_EN = {
+    "产品（每个包装）": "Product (one package)",
+    "kgCO₂e/包装": "kgCO₂e/package",
+    "kgCO₂e/t": "kgCO₂e/t",
+    "原料乳 kgCO₂e/kg FPCM": "Raw milk kgCO₂e/kg FPCM",
+    "牧场数据覆盖": "Farm data coverage",
+}
 
 
 @app.command()
@@ -297,14 +358,15 @@ def report(
     seed: Annotated[int, typer.Option("--seed", help="随机种子 / random seed")] = 0,
     lang: LangOption = "zh",
 ) -> None:
-    """出具奶粉碳水足迹报告（标准附录 A）/ write the Annex A report (DOCX, PDF or HTML)."""
+    """出具评价报告：奶粉碳水足迹报告（标准附录 A）或乳制品碳足迹评价报告（按方法）/ write the assessment report of
+    the bundle's method: Annex A (milk powder) or the dairy carbon label's report (DOCX, PDF or HTML)."""
     lg = _lang(lang)
-    from milkprint.report.annex_a import build_report
+    from milkprint.report.builders import build_report_for
     from milkprint.report.render import format_of, render
 
     kind = _run(lg, lambda: format_of(out_file, fmt))
     inputs = _report_inputs(bundle, lg, not no_interpretation, iterations, seed)
-    data = render(build_report(inputs, lg), kind)  # type: ignore[arg-type]
+    data = render(build_report_for(inputs, lg), kind)  # type: ignore[arg-type]
     _write_bytes(out_file, data)
     out.print(("报告已写入 " if lg == "zh" else "Report written to ") + str(out_file))
 
@@ -316,15 +378,16 @@ def declaration(
     fmt: FormatOption = None,
     lang: LangOption = "zh",
 ) -> None:
-    """出具产品水足迹声明（蓝水、绿水、灰水分列）/ write the water footprint declaration (blue, green and grey apart)."""
+    """出具声明：产品水足迹声明（奶粉）或产品碳标签声明（乳制品碳标签）/ write the declaration of the bundle's
+    method: the water footprint declaration (blue, green and grey apart) or the carbon label declaration."""
     lg = _lang(lang)
+    from milkprint.report.builders import build_declaration_for
     from milkprint.report.render import format_of, render
-    from milkprint.report.water import build_water_declaration
 
     kind = _run(lg, lambda: format_of(out_file, fmt))
     inputs = _report_inputs(bundle, lg, False, 2, 0)
-    _write_bytes(out_file, render(build_water_declaration(inputs, lg), kind))  # type: ignore[arg-type]
-    out.print(("水足迹声明已写入 " if lg == "zh" else "Water declaration written to ") + str(out_file))
+    _write_bytes(out_file, render(build_declaration_for(inputs, lg), kind))  # type: ignore[arg-type]
+    out.print(("声明已写入 " if lg == "zh" else "Declaration written to ") + str(out_file))
 
 
 @app.command()
@@ -335,12 +398,13 @@ def label(
 ) -> None:
     """生成产品碳标签（SVG 或 PNG，含报告编号二维码）/ write the carbon label (SVG or PNG, QR of the report id)."""
     lg = _lang(lang)
+    from milkprint.report.builders import label_data_for
     from milkprint.report.label import label_png, label_svg
-    from milkprint.report.render import format_of, label_data
+    from milkprint.report.render import format_of
 
     kind = _run(lg, lambda: format_of(out_file, None, ("svg", "png")))
     inputs = _report_inputs(bundle, lg, False, 2, 0)
-    data = label_data(inputs, lg)
+    data = _run(lg, lambda: label_data_for(inputs, lg))
     _write_bytes(out_file, label_svg(data).encode("utf-8") if kind == "svg" else label_png(data))
     out.print(("碳标签已写入 " if lg == "zh" else "Carbon label written to ") + str(out_file))
 
@@ -363,20 +427,29 @@ def series(
 
     made = _run(lg, lambda: series_bundles(bundles))
     if label_file is not None:
+        from milkprint.report.builders import label_data_for
         from milkprint.report.label import label_png, label_svg
-        from milkprint.report.render import format_of, label_data
+        from milkprint.report.render import format_of
 
         kind = _run(lg, lambda: format_of(label_file, None, ("svg", "png")))
         first = _report_inputs(bundles[0], lg, False, 2, 0)
         title = name or ("、" if lg == "zh" else " / ").join(m.name for m in made.members)
-        base = label_data(first, lg)
+        base = _run(lg, lambda: label_data_for(first, lg))
         spec = "系列产品" if lg == "zh" else "product series"
-        data = _run(lg, lambda: replace(base, product_name=title, product_spec=spec, kgco2e_per_t=made.declared))
+        # The declared value is per t, or per package for dairy-label products (the series' unit says which).
+        named = replace(base, product_name=title, product_spec=spec)
+        data = _run(
+            lg,
+            lambda: replace(named, kgco2e_per_unit=made.declared)
+            if base.per_package
+            else replace(named, kgco2e_per_t=made.declared),
+        )
         _write_bytes(label_file, label_svg(data).encode("utf-8") if kind == "svg" else label_png(data))
     if as_json:
         sys.stdout.write(_dumps(made.to_dict(lg)))
         return
-    table = Table(title="系列产品碳足迹（kgCO2e/t）" if lg == "zh" else "Series carbon footprint (kgCO2e/t)")
+    unit = made.unit(lg)
+    table = Table(title=f"系列产品碳足迹（{unit}）" if lg == "zh" else f"Series carbon footprint ({unit})")
     table.add_column("产品" if lg == "zh" else "Product")
     table.add_column("碳足迹" if lg == "zh" else "Carbon", justify="right")
     table.add_column("偏离平均值" if lg == "zh" else "vs mean", justify="right")
