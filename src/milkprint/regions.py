@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 # Chinese plants keep one time zone all year; readings without an offset are read in it.
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
@@ -47,8 +49,10 @@ _SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治
 _KEEP_SUFFIX = {"华北电网", "东北电网", "华东电网", "华中电网", "西北电网", "南方电网", "西南电网"}
 
 
+@lru_cache(maxsize=4096)
 def canonical_area(name: str) -> str:
-    """One spelling for a province, municipality or grid area; unknown names come back trimmed."""
+    """One spelling for a province, municipality or grid area; unknown names come back trimmed. Cached: the
+    factor resolver asks it for every candidate data set of every line (pure, and the names are few)."""
     s = name.strip()
     if not s:
         return s

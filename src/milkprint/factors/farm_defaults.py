@@ -295,8 +295,10 @@ def _moisture_class(zone: str) -> str:
 # --- lookups ----------------------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def _find(group: str, field: str, subject: str | None, climate: str = "") -> DefaultRow | None:
-    """The most specific row: this subject before any subject, this zone before its classes before any climate."""
+    """The most specific row: this subject before any subject, this zone before its classes before any climate.
+    Cached: a group of farms asks for the same few (system, climate) values thousands of times (pure lookup)."""
     subjects = ([subject] if subject else []) + [""]
     climates = [c for c in (climate, _temperature_class(climate), _moisture_class(climate)) if c] + [""]
     rows = [r for r in default_rows() if r.group == group and r.field == field]
