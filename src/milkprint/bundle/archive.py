@@ -40,6 +40,7 @@ BUNDLE_FILES = frozenset(
         "manure.csv",
         "farm_inputs.csv",
         "packaging.csv",
+        "animals_sold.csv",
     }
 )
 READINGS = "readings.csv"

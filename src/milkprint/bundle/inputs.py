@@ -22,7 +22,9 @@ def assess_inputs(bundle: Bundle, totals: Sequence[MeterTotal], library: Library
     from milkprint.engine.assess import Inputs
     from milkprint.engine.label import LabelRows
 
-    label = LabelRows(bundle.farms, bundle.herd, bundle.manure, bundle.farm_inputs, bundle.packaging)
+    label = LabelRows(
+        bundle.farms, bundle.herd, bundle.manure, bundle.farm_inputs, bundle.packaging, bundle.animals_sold
+    )
     return Inputs(
         bundle.assessment,
         bundle.activities,

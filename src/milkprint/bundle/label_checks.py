@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
-from milkprint.bundle.label_models import FarmRow, HerdRow, ManureRow
+from milkprint.bundle.label_models import ANIMAL_KINDS, FarmRow, HerdRow, ManureRow
 from milkprint.errors import Collector, Location
 from milkprint.factors.eol import default_eol_shares, eol_defaults
 from milkprint.factors.farm_defaults import animal_category, tier1_default
@@ -63,11 +63,13 @@ def check_label_bundle(bundle: Bundle, errors: Collector, *, complete: bool = Tr
         ("herd.csv", bundle.herd),
         ("manure.csv", bundle.manure),
         ("farm_inputs.csv", bundle.farm_inputs),
+        ("animals_sold.csv", bundle.animals_sold),
     ):
         _known_farms(file, rows, farms, named, errors)
     _herds(bundle, farms, errors)
     _manure_shares(bundle.manure, errors)
     _packaging_shares(bundle, errors)
+    _animals_sold(bundle, farms, errors)
 
 
 def _net_content(bundle: Bundle, errors: Collector) -> None:
@@ -247,6 +249,53 @@ def _manure_shares(rows: tuple[ManureRow, ...], errors: Collector) -> None:
                 replace(group[0].origin, column="share"),
                 f"牧场“{farm}”畜群类别“{category}”各粪便管理方式的 share 之和为 {total:g}，应为 1",
                 f"farm '{farm}', category '{category}': the shares of its manure systems sum to {total:g}, not 1",
+            )
+
+
+def _animals_sold(bundle: Bundle, farms: dict[str, FarmRow], errors: Collector) -> None:
+    """animals_sold.csv feeds the IDF 2022 energy allocation (F9b) only: with idf2015 it would be ignored; with
+    idf2022 a `herd` farm that sold meat needs its animals (unless it gives its own af_milk), and each row needs a
+    sex (given or from its kind) and a live weight above the birth weight."""
+    idf2022 = bundle.assessment.farms.allocation == "idf2022"
+    if bundle.animals_sold and not idf2022:
+        errors.add(
+            Location(file="animals_sold.csv"),
+            'animals_sold.csv 仅用于 IDF 2022 能量分配：请在 assessment.toml 中设置 [farms] allocation = "idf2022"，'
+            "或删除该文件（默认 idf2015 按 farms.csv 的 meat_sold_kg 计算）",
+            'animals_sold.csv is used by the IDF 2022 energy allocation only: set [farms] allocation = "idf2022" '
+            "in assessment.toml, or remove the file (the default idf2015 uses farms.csv meat_sold_kg)",
+        )
+        return
+    if not idf2022:
+        return
+    selling = {a.farm for a in bundle.animals_sold}
+    for f in farms.values():
+        if f.data == "herd" and f.af_milk is None and f.meat_sold_kg > 0 and f.farm not in selling:
+            errors.add(
+                replace(f.origin, column="meat_sold_kg"),
+                f"牧场“{f.farm}”售出活畜 {f.meat_sold_kg:g} kg，但 animals_sold.csv 中没有它售出的牲畜"
+                '（[farms] allocation = "idf2022" 按售出牲畜的类别、头数与活重计算分配）',
+                f"farm '{f.farm}' sold {f.meat_sold_kg:g} kg of meat but animals_sold.csv has no animals of it "
+                '(allocation = "idf2022" needs the animals sold: kind, head, live weight)',
+            )
+    for a in bundle.animals_sold:
+        if a.farm in farms and farms[a.farm].af_milk is not None:
+            errors.add(
+                replace(a.origin, column="farm"),
+                f"牧场“{a.farm}”在 farms.csv 中给出了自己的 af_milk，本行不会被使用",
+                f"farm '{a.farm}' gives its own af_milk in farms.csv: this row would be ignored",
+            )
+        if a.sex_of() is None:
+            errors.add(
+                replace(a.origin, column="sex"),
+                f"牲畜类别“{a.kind}”不是已知类别（{'、'.join(ANIMAL_KINDS)}）：请填写 sex（female 或 male）",
+                f"kind '{a.kind}' is not a known kind ({', '.join(ANIMAL_KINDS)}): give its sex (female or male)",
+            )
+        if a.live_weight_kg <= a.birth_weight():
+            errors.add(
+                replace(a.origin, column="live_weight_kg"),
+                f"活重 live_weight_kg = {a.live_weight_kg:g} kg 应大于出生重 {a.birth_weight():g} kg",
+                f"live_weight_kg = {a.live_weight_kg:g} kg must be above the birth weight {a.birth_weight():g} kg",
             )
 
 

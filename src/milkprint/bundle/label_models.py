@@ -5,14 +5,24 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from milkprint.bundle.models import STAGES, Amount, ItemId, Stage, UnitText
 from milkprint.errors import Location
 
 FarmData = Literal["herd", "declared", "none"]
 # Stage and STAGES live in bundle/models.py (ActivityRow.stage needs them there) and are re-exported here.
-__all__ = ["STAGES", "FarmData", "FarmInputRow", "FarmRow", "HerdRow", "ManureRow", "PackagingRow", "Stage"]
+__all__ = [
+    "STAGES",
+    "AnimalSoldRow",
+    "FarmData",
+    "FarmInputRow",
+    "FarmRow",
+    "HerdRow",
+    "ManureRow",
+    "PackagingRow",
+    "Stage",
+]
 
 _Pct = Field(default=None, gt=0, lt=100, allow_inf_nan=False)
 
@@ -86,6 +96,73 @@ class ManureRow(BaseModel):
     frac_gas: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
     frac_leach: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
     origin: Location = Field(default_factory=Location, exclude=True)
+
+
+Sex = Literal["female", "male"]
+# The kinds of animal a dairy farm sells, and their sex (the C of the IDF 2022 meat energy: 0.8 female, 1.0 male).
+ANIMAL_KINDS: dict[str, Sex] = {
+    "cull_cow": "female",
+    "heifer": "female",
+    "calf_female": "female",
+    "calf_male": "male",
+    "bull": "male",
+    "steer": "male",
+}
+_KIND_WORDS = {
+    "淘汰牛": "cull_cow",
+    "淘汰母牛": "cull_cow",
+    "青年牛": "heifer",
+    "育成牛": "heifer",
+    "母犊": "calf_female",
+    "母犊牛": "calf_female",
+    "公犊": "calf_male",
+    "公犊牛": "calf_male",
+    "公牛": "bull",
+    "阉牛": "steer",
+}
+_SEX_WORDS = {"f": "female", "母": "female", "雌": "female", "m": "male", "公": "male", "雄": "male"}
+# LW_birth when the row leaves it empty: the calf birth weight of the research note's worked check of the IDF 2022
+# method (shared/research/dairy-label-data.md §3 and its test vectors, after GLEAM's IDF 2022 code).
+BIRTH_WEIGHT_KG = 40.0
+BIRTH_WEIGHT_SOURCE = (
+    "LW_birth 40 kg: IDF 2022 energy allocation as coded in FAO GLEAM (research dairy-label-data.md §3)"
+)
+
+
+class AnimalSoldRow(BaseModel):
+    """animals_sold.csv: animals of one kind a `herd` farm sold (or culled) in the period, for the IDF 2022 energy
+    allocation (F9b); read only with [farms] allocation = "idf2022"."""
+
+    model_config = ConfigDict(frozen=True)
+
+    farm: str = Field(min_length=1)
+    kind: str = Field(min_length=1)  # cull_cow, heifer, calf_female, calf_male, bull, steer … or a Chinese name
+    head: Amount = Field(gt=0, allow_inf_nan=False)
+    live_weight_kg: Amount = Field(gt=0, allow_inf_nan=False)  # LW_sl, per head at sale
+    birth_weight_kg: Amount | None = Field(default=None, gt=0, allow_inf_nan=False)  # LW_birth; empty: 40 kg
+    sex: Sex | None = None  # empty: from the kind
+    origin: Location = Field(default_factory=Location, exclude=True)
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, v: object) -> object:
+        """淘汰牛 and cull_cow are one kind; an unknown kind is kept (its sex must then be given)."""
+        return _KIND_WORDS.get(v.strip(), v.strip().lower()) if isinstance(v, str) else v
+
+    @field_validator("sex", mode="before")
+    @classmethod
+    def _sex(cls, v: object) -> object:
+        if isinstance(v, str):
+            s = v.strip().lower()
+            return _SEX_WORDS.get(s, s) or None
+        return v
+
+    def sex_of(self) -> Sex | None:
+        """The sex given, else the kind's; None for an unknown kind without a sex (label_checks refuses it)."""
+        return self.sex or ANIMAL_KINDS.get(self.kind)
+
+    def birth_weight(self) -> float:
+        return self.birth_weight_kg if self.birth_weight_kg is not None else BIRTH_WEIGHT_KG
 
 
 class FarmInputRow(BaseModel):

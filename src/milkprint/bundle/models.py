@@ -210,6 +210,19 @@ class QualitySettings(_Open):
     mass_balance_tolerance: float = Field(default=0.05, gt=0, lt=1)
 
 
+FarmAllocation = Literal["idf2015", "idf2022"]
+
+
+class FarmSettings(_Open):
+    """[farms] of a dairy-label assessment: how a farm's emissions are split between its milk and its meat (F9).
+
+    idf2015 (the spec's default): AF_milk = 1 − 6.04 × meat sold / FPCM (IDF Bulletin 479/2015). idf2022: the
+    IDF 2022 energy method (Bulletin 520/2022), from the animals sold (animals_sold.csv). A farm's own af_milk
+    (farms.csv) comes before either."""
+
+    allocation: FarmAllocation = "idf2015"
+
+
 class Assessment(_Open):
     bundle_version: Literal[1]
     method: str
@@ -221,6 +234,7 @@ class Assessment(_Open):
     steam: Steam | None = None
     factors: FactorPolicy = Field(default_factory=FactorPolicy)
     quality: QualitySettings = Field(default_factory=QualitySettings)
+    farms: FarmSettings = Field(default_factory=FarmSettings)
     company: Company = Field(default_factory=Company)
     report: ReportSettings = Field(default_factory=ReportSettings)
     declaration: Declaration = Field(default_factory=Declaration)

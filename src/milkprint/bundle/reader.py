@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from milkprint.bundle.label_models import FarmInputRow, FarmRow, HerdRow, ManureRow, PackagingRow
+from milkprint.bundle.label_models import AnimalSoldRow, FarmInputRow, FarmRow, HerdRow, ManureRow, PackagingRow
 from milkprint.bundle.models import (
     ActivityRow,
     Assessment,
@@ -52,6 +52,7 @@ class Bundle:
     manure: tuple[ManureRow, ...] = ()
     farm_inputs: tuple[FarmInputRow, ...] = ()
     packaging: tuple[PackagingRow, ...] = ()
+    animals_sold: tuple[AnimalSoldRow, ...] = ()  # [farms] allocation = "idf2022"
 
 
 def _text(path: Path) -> str:
@@ -263,6 +264,8 @@ FARM_INPUT_COLUMNS = ("farm", "item", "amount", "unit")
 FARM_INPUT_OPTIONAL = ("data_type", "source", "note")
 PACKAGING_COLUMNS = ("material", "kg_per_unit")
 PACKAGING_OPTIONAL = ("recycled", "incinerated", "landfilled")
+ANIMALS_SOLD_COLUMNS = ("farm", "kind", "head", "live_weight_kg")
+ANIMALS_SOLD_OPTIONAL = ("birth_weight_kg", "sex")
 
 # Every CSV of a bundle: file name -> (row model, required columns, optional columns), in the spec's order.
 TABLES: dict[str, tuple[type[BaseModel], tuple[str, ...], tuple[str, ...]]] = {
@@ -279,9 +282,13 @@ TABLES: dict[str, tuple[type[BaseModel], tuple[str, ...], tuple[str, ...]]] = {
     "manure.csv": (ManureRow, MANURE_COLUMNS, MANURE_OPTIONAL),
     "farm_inputs.csv": (FarmInputRow, FARM_INPUT_COLUMNS, FARM_INPUT_OPTIONAL),
     "packaging.csv": (PackagingRow, PACKAGING_COLUMNS, PACKAGING_OPTIONAL),
+    "animals_sold.csv": (AnimalSoldRow, ANIMALS_SOLD_COLUMNS, ANIMALS_SOLD_OPTIONAL),
 }
 # The files only the dairy label reads (a gate-to-gate bundle holding one is refused: it would be ignored).
 LABEL_TABLES = ("farms.csv", "herd.csv", "manure.csv", "farm_inputs.csv", "packaging.csv")
+# The label's files of an option ([farms] allocation = "idf2022"): refused in a gate-to-gate bundle like the others,
+# but not part of every label bundle (the workbook and the data tables collect LABEL_TABLES).
+LABEL_OPTION_TABLES = ("animals_sold.csv",)
 
 
 def steam_columns_on_steam_rows(rows: tuple[Any, ...], bad: Collector) -> None:
@@ -352,6 +359,7 @@ def read_bundle(root: Path, computed_only: bool = True) -> Bundle:
         manure=results["manure.csv"],
         farm_inputs=results["farm_inputs.csv"],
         packaging=results["packaging.csv"],
+        animals_sold=results["animals_sold.csv"],
     )
     label_files(bundle, bad, complete=computed_only)
     bad.raise_if_any()
@@ -371,7 +379,7 @@ def label_files(bundle: Bundle, bad: Collector, complete: bool) -> None:
     if bundle.assessment.method == LABEL_METHOD:
         check_label_bundle(bundle, bad, complete=complete)
         return
-    for name in LABEL_TABLES:
+    for name in (*LABEL_TABLES, *LABEL_OPTION_TABLES):
         if (bundle.root / name).exists():
             bad.add(
                 Location(file=name),

@@ -99,6 +99,7 @@ def bundle_files(bundle: Bundle) -> dict[str, str | Path]:
         "manure.csv": bundle.manure,
         "farm_inputs.csv": bundle.farm_inputs,
         "packaging.csv": bundle.packaging,
+        "animals_sold.csv": bundle.animals_sold,
     }
     for name, rows in tables.items():
         if rows or name == "activities.csv":

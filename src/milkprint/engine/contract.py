@@ -232,6 +232,14 @@ class FarmJson(_Closed):
     ch4_enteric_kg: float = Field(description="kg CH4 over the period (0 for declared and none farms)")
     ch4_manure_kg: float
     n2o_kg: float
+    # Later in issue 16 (the farm allocation and the farm page): absent from a label result stored before them.
+    allocation: Annotated[str | None, LATER] = Field(
+        description="where af_milk came from: idf2015 (F9), idf2022 (F9b energy), own (farms.csv); null without a herd"
+    )
+    inputs_kgco2e: Annotated[float, LATER] = Field(description="E_farm's inputs term (farm_inputs.csv), kgCO2e")
+    inputs_by_group: Annotated[dict[str, float], LATER] = Field(
+        description="inputs_kgco2e by group: feed, energy, other (the groups the farm has)"
+    )
 
 
 class ResultJson(_Closed):

@@ -4,7 +4,11 @@ One pure function per equation, named after it (floats in, floats out, units as 
 checked against the spec on its own; then `farm_footprints` applies them to the rows of farms.csv, herd.csv and
 manure.csv. What a farm leaves empty comes from the factor library's sourced defaults (factors/farm_defaults.py),
 and every default used is kept with its source. A farm's own inputs (farm_inputs.csv) are resolved by the caller
-(engine/label.py, through the plant's factor resolution) and come in as kgCO2e per farm.
+(engine/label.py, through the plant's factor resolution) and come in as kgCO2e per farm and input category.
+
+Milk and meat share a farm's emissions by F9: the IDF 2015 regression by default, the IDF 2022 energy method (F9b,
+from animals_sold.csv) when [farms] allocation = "idf2022", and a farm's own af_milk before either; each farm says
+which one it used (`FarmFootprint.allocation`).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from milkprint.bundle.label_models import FarmRow, HerdRow, ManureRow
+from milkprint.bundle.label_models import BIRTH_WEIGHT_SOURCE, AnimalSoldRow, FarmRow, HerdRow, ManureRow
 from milkprint.errors import Collector, Location
 from milkprint.factors import farm_defaults
 from milkprint.factors.farm_defaults import Default
@@ -30,6 +34,11 @@ EF4 = 0.010  # kg N2O-N per kg N volatilised (Ch.11 Table 11.3)
 EF5 = 0.011  # kg N2O-N per kg N leached (Ch.11 Table 11.3)
 N2O_PER_N2O_N = 44 / 28
 IDF_MEAT_MILK = 6.04  # IDF 2015 biophysical allocation constant (Bulletin 479)
+# IDF 2022 energy allocation (Bulletin 520/2022, as coded in FAO GLEAM calc_milk/meat_allocation_energy):
+E_MILK_MJ_PER_KG_FPCM = 3.1033  # net energy of 1 kg standard milk (4.0 % fat, 3.3 % protein, 4.8 % lactose)
+NEG_COEFFICIENT = 22.02  # IPCC 2019 eq. 10.6 (NEg), the form GLEAM uses for the meat's energy
+C_FEMALE, C_MALE = 0.8, 1.0  # the NEg coefficient C by sex
+INPUT_GROUPS = ("feed", "energy", "other")  # the farm page's split of a farm's inputs (F7's last term)
 
 
 # --- the equations ------------------------------------------------------------------------------------------------
@@ -93,6 +102,21 @@ def milk_allocation_f9(meat_sold_kg: float, fpcm_produced_kg: float) -> float:
     return 1 - IDF_MEAT_MILK * meat_sold_kg / fpcm_produced_kg
 
 
+def meat_energy_per_head_f9b(lw_sl_kg: float, lw_birth_kg: float, c: float) -> float:
+    """F9b (IDF 2022): the net energy of the growth of one animal sold, MJ: 22.02 × ((ΔLW / 2) / (C × LW_sl))^0.75 ×
+    ΔLW^1.097, ΔLW = LW_sl − LW_birth (the weight it gained on the farm, at its mean weight half way)."""
+    gain = lw_sl_kg - lw_birth_kg
+    return float(NEG_COEFFICIENT * ((gain / 2) / (c * lw_sl_kg)) ** 0.75 * gain**1.097)
+
+
+def milk_allocation_energy_f9b(fpcm_produced_kg: float, animals: Sequence[tuple[float, float, float, float]]) -> float:
+    """F9b (IDF 2022 energy allocation): AF_milk = E_milk / (E_milk + E_meat), E_milk = 3.1033 MJ/kg × FPCM produced,
+    E_meat = Σ head × F9b per head over the animals sold (head, lw_sl_kg, lw_birth_kg, c)."""
+    e_milk = E_MILK_MJ_PER_KG_FPCM * fpcm_produced_kg
+    e_meat = math.fsum(head * meat_energy_per_head_f9b(lw, birth, c) for head, lw, birth, c in animals)
+    return e_milk / (e_milk + e_meat)
+
+
 def farm_factor_f10(e_farm_kgco2e: float, af_milk: float, fpcm_produced_kg: float) -> float:
     """F10: the milk's part of the farm's emissions per kg FPCM produced."""
     return e_farm_kgco2e * af_milk / fpcm_produced_kg
@@ -138,7 +162,9 @@ class FarmFootprint:
     """One farm of farms.csv: its FPCM, gases over the period, E_farm, AF_milk and f (F7-F11).
 
     Per-farm figures are before the plant's allocation; for `declared` and `none` farms the gases and E_farm are 0
-    and af_milk is 1 (their f is given, or stands in by F11)."""
+    and af_milk is 1 (their f is given, or stands in by F11). `allocation` says where af_milk came from: "idf2015"
+    (F9), "idf2022" (F9b), "own" (farms.csv af_milk), None for a farm without a herd. `inputs_kgco2e` is E_farm's
+    inputs term (farm_inputs.csv), split by INPUT_GROUPS in `inputs_by_group`."""
 
     farm: str
     data: str
@@ -153,9 +179,12 @@ class FarmFootprint:
     milk_t: float = 0.0
     origin: Location = field(default_factory=Location)
     defaults: tuple[UsedDefault, ...] = ()
+    allocation: str | None = None
+    inputs_kgco2e: float = 0.0
+    inputs_by_group: tuple[tuple[str, float], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """The spec's per-farm keys."""
+        """The spec's per-farm keys, then the allocation used and the inputs' split (added by issue 16's farm page)."""
         return {
             "farm": self.farm,
             "data": self.data,
@@ -165,17 +194,22 @@ class FarmFootprint:
             "ch4_enteric_kg": self.ch4_enteric_kg,
             "ch4_manure_kg": self.ch4_manure_kg,
             "n2o_kg": self.n2o_kg,
+            "allocation": self.allocation,
+            "inputs_kgco2e": self.inputs_kgco2e,
+            "inputs_by_group": dict(self.inputs_by_group),
         }
 
 
 @dataclass(frozen=True)
 class FarmContext:
-    """What every farm of an assessment shares: the period, the climate zone for MCF, and the GWP values."""
+    """What every farm of an assessment shares: the period, the climate zone for MCF, the GWP values, and the
+    milk/meat allocation method ([farms] allocation: idf2015 or idf2022)."""
 
     days: int
     climate: str
     gwp_ch4: float
     gwp_n2o: float
+    allocation: str = "idf2015"
 
 
 @dataclass(frozen=True)
@@ -344,12 +378,58 @@ def _herd_gases(
     return math.fsum(enteric), math.fsum(manure_ch4), math.fsum(n2o)
 
 
-def _af_milk(farm: FarmRow, fpcm_produced: float, errors: Collector) -> float | None:
-    """The farm's own AF_milk, else F9; outside (0, 1] it is an error at the column it came from."""
-    column = "af_milk" if farm.af_milk is not None else "meat_sold_kg"
-    af = farm.af_milk if farm.af_milk is not None else milk_allocation_f9(farm.meat_sold_kg, fpcm_produced)
+def _sold_animals(
+    farm: FarmRow, sold: Sequence[AnimalSoldRow], fill: _Filler
+) -> list[tuple[float, float, float, float]] | None:
+    """(head, LW_sl, LW_birth, C) of the farm's animals_sold.csv rows for F9b; an empty birth weight is the cited
+    default (kept with the farm's defaults). A row F9b cannot use (no sex, LW_sl ≤ LW_birth) is an error."""
+    out = []
+    for a in sold:
+        if a.farm != farm.farm:
+            continue
+        sex, birth = a.sex_of(), a.birth_weight()
+        if a.birth_weight_kg is None:
+            where = Location(a.origin.file, a.origin.row, "birth_weight_kg")
+            fill.use(Default(birth, "kg", BIRTH_WEIGHT_SOURCE), where, "birth_weight_kg", ())
+        if sex is None or a.live_weight_kg <= birth:
+            fill.failed = True
+            column = "sex" if sex is None else "live_weight_kg"
+            fill.errors.add(
+                Location(a.origin.file, a.origin.row, column),
+                f"牧场 {farm.farm} 售出的“{a.kind}”无法用于 IDF 2022 能量分配："
+                + (
+                    "请填写 sex（female 或 male）"
+                    if sex is None
+                    else f"活重 {a.live_weight_kg:g} kg 不大于出生重 {birth:g} kg"
+                ),
+                f"farm {farm.farm}: the '{a.kind}' sold cannot enter the IDF 2022 energy allocation: "
+                + (
+                    "give its sex (female or male)"
+                    if sex is None
+                    else f"live weight {a.live_weight_kg:g} kg is not above the birth weight {birth:g} kg"
+                ),
+            )
+            continue
+        out.append((a.head, a.live_weight_kg, birth, C_FEMALE if sex == "female" else C_MALE))
+    return None if fill.failed else out
+
+
+def _af_milk(
+    farm: FarmRow, fpcm_produced: float, ctx: FarmContext, sold: Sequence[AnimalSoldRow], fill: _Filler
+) -> tuple[float, str] | None:
+    """(AF_milk, the method that gave it): the farm's own af_milk, else F9b (idf2022) or F9 (idf2015); outside
+    (0, 1] it is an error at the column it came from."""
+    if farm.af_milk is not None:
+        af, method, column = farm.af_milk, "own", "af_milk"
+    elif ctx.allocation == "idf2022":
+        animals = _sold_animals(farm, sold, fill)
+        if animals is None:
+            return None
+        af, method, column = milk_allocation_energy_f9b(fpcm_produced, animals), "idf2022", "farm"
+    else:
+        af, method, column = milk_allocation_f9(farm.meat_sold_kg, fpcm_produced), "idf2015", "meat_sold_kg"
     if not 0 < af <= 1:
-        errors.add(
+        fill.errors.add(
             _at(farm, column),
             f"牧场 {farm.farm} 的牛奶分配系数 AF_milk = {af:.6g}，应在 (0, 1] 内"
             + ("（售出活畜重量相对产奶量过大）" if column == "meat_sold_kg" else ""),
@@ -357,18 +437,26 @@ def _af_milk(farm: FarmRow, fpcm_produced: float, errors: Collector) -> float | 
             + (" (meat sold too large for the milk produced)" if column == "meat_sold_kg" else ""),
         )
         return None
-    return af
+    return af, method
+
+
+def _inputs_total(by_group: Mapping[str, float]) -> tuple[float, tuple[tuple[str, float], ...]]:
+    """F7's inputs term and its split in INPUT_GROUPS order (the groups the farm has)."""
+    split = tuple((g, by_group[g]) for g in INPUT_GROUPS if g in by_group)
+    return math.fsum(v for _, v in split), split
 
 
 def _herd_farm(
     farm: FarmRow,
     herd: Sequence[HerdRow],
     manure: Sequence[ManureRow],
-    inputs_kgco2e: float,
+    inputs: Mapping[str, float],
+    sold: Sequence[AnimalSoldRow],
     ctx: FarmContext,
     errors: Collector,
 ) -> FarmFootprint | None:
-    """F1-F10 for a farm with its herd: gases over the period, E_farm, AF_milk and f per kg FPCM produced."""
+    """F1-F10 for a farm with its herd: gases over the period, E_farm, AF_milk and f per kg FPCM produced.
+    `inputs` is the farm's inputs in kgCO2e by INPUT_GROUPS."""
     fill = _Filler(errors)
     gases = _herd_gases(farm, herd, manure, ctx, fill)
     produced = fpcm_f8(
@@ -376,10 +464,12 @@ def _herd_farm(
         farm.produced_fat_pct or farm.fat_pct,
         farm.produced_protein_pct or farm.protein_pct,
     )
-    af = _af_milk(farm, produced, errors)
-    if gases is None or af is None:
+    allocated = _af_milk(farm, produced, ctx, sold, fill)
+    if gases is None or allocated is None:
         return None
+    af, method = allocated
     enteric, manure_ch4, n2o = gases
+    inputs_kgco2e, by_group = _inputs_total(inputs)
     e_farm = farm_emissions_f7(enteric + manure_ch4, n2o, inputs_kgco2e, ctx.gwp_ch4, ctx.gwp_n2o)
     return FarmFootprint(
         farm=farm.farm,
@@ -395,6 +485,9 @@ def _herd_farm(
         milk_t=farm.milk_t,
         origin=farm.origin,
         defaults=tuple(fill.used),
+        allocation=method,
+        inputs_kgco2e=inputs_kgco2e,
+        inputs_by_group=by_group,
     )
 
 
@@ -421,17 +514,19 @@ def farm_footprints(
     farms: Sequence[FarmRow],
     herd: Sequence[HerdRow],
     manure: Sequence[ManureRow],
-    inputs_kgco2e: Mapping[str, float],
+    inputs_kgco2e: Mapping[str, Mapping[str, float]],
     ctx: FarmContext,
     errors: Collector,
+    animals_sold: Sequence[AnimalSoldRow] = (),
 ) -> tuple[FarmFootprint, ...]:
     """Every farm of farms.csv, in its order: `herd` farms by F1-F10, `declared` farms as given, `none` farms
-    by F11 (the FPCM-weighted mean of the farms with data). Problems go to `errors`; the farms that failed are
+    by F11 (the FPCM-weighted mean of the farms with data). `inputs_kgco2e` is each farm's inputs by INPUT_GROUPS;
+    `animals_sold` feeds F9b when ctx.allocation is idf2022. Problems go to `errors`; the farms that failed are
     left out of the answer (the caller raises)."""
     known: dict[int, FarmFootprint] = {}
     for i, farm in enumerate(farms):
         if farm.data == "herd":
-            fp = _herd_farm(farm, herd, manure, inputs_kgco2e.get(farm.farm, 0.0), ctx, errors)
+            fp = _herd_farm(farm, herd, manure, inputs_kgco2e.get(farm.farm, {}), animals_sold, ctx, errors)
             if fp is not None:
                 known[i] = fp
         elif farm.data == "declared":

@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from milkprint.bundle.label_models import FarmInputRow, FarmRow, HerdRow, ManureRow, PackagingRow
+from milkprint.bundle.label_models import AnimalSoldRow, FarmInputRow, FarmRow, HerdRow, ManureRow, PackagingRow
 from milkprint.bundle.models import ActivityRow, Assessment, FactorRow
 from milkprint.engine import finite, wastewater
 from milkprint.engine.allocation import line_share, main_share
@@ -47,6 +47,7 @@ class LabelRows:
     manure: tuple[ManureRow, ...] = ()
     farm_inputs: tuple[FarmInputRow, ...] = ()
     packaging: tuple[PackagingRow, ...] = ()
+    animals_sold: tuple[AnimalSoldRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,15 +97,22 @@ def _internal_row(process: str, item: str, amount: float, unit: str, origin: Loc
 # --- the farms ---------------------------------------------------------------------------------------------------
 
 
-def _farm_inputs(ctx: _Ctx, rows: Sequence[FarmInputRow]) -> dict[str, float]:
-    """kgCO2e of each farm's inputs (F7's last term), resolved like plant rows (bundle factors, then the library)."""
-    per_farm: dict[str, list[float]] = {}
+def _input_group(item: str) -> str:
+    """The farm page's group of a farm input: feed.*, energy.*, else other (fertiliser, bedding, refrigerant …)."""
+    category = item.split(".", 1)[0]
+    return category if category in ("feed", "energy") else "other"
+
+
+def _farm_inputs(ctx: _Ctx, rows: Sequence[FarmInputRow]) -> dict[str, dict[str, float]]:
+    """kgCO2e of each farm's inputs (F7's last term) by group (feed, energy, other), resolved like plant rows
+    (bundle factors, then the library)."""
+    per_farm: dict[str, dict[str, list[float]]] = {}
     for r in rows:
         row = _internal_row(FARM_PROCESS, r.item, r.amount, r.unit, r.origin, data_type=r.data_type, source=r.source)
         line = _resolve(ctx, row, 1.0, {})
         if line is not None:
-            per_farm.setdefault(r.farm, []).append(line.kgco2e_unallocated)
-    return {farm: finite.fsum(v) for farm, v in per_farm.items()}
+            per_farm.setdefault(r.farm, {}).setdefault(_input_group(r.item), []).append(line.kgco2e_unallocated)
+    return {farm: {g: finite.fsum(v) for g, v in groups.items()} for farm, groups in per_farm.items()}
 
 
 def _farm_context(ctx: _Ctx) -> FarmContext | None:
@@ -119,7 +127,7 @@ def _farm_context(ctx: _Ctx) -> FarmContext | None:
         )
         return None
     days = (a.period.end - a.period.start).days + 1
-    return FarmContext(days, climate_of(a.plant.province), gwp_ch4.value, gwp_n2o.value)
+    return FarmContext(days, climate_of(a.plant.province), gwp_ch4.value, gwp_n2o.value, a.farms.allocation)
 
 
 _SOURCES = {
@@ -191,7 +199,7 @@ def _farm_lines(ctx: _Ctx, rows: LabelRows) -> tuple[tuple[FarmFootprint, ...], 
             )
         return (), []
     inputs = _farm_inputs(ctx, rows.farm_inputs)
-    farms = farm_footprints(rows.farms, rows.herd, rows.manure, inputs, farm_ctx, ctx.errors)
+    farms = farm_footprints(rows.farms, rows.herd, rows.manure, inputs, farm_ctx, ctx.errors, rows.animals_sold)
     lines = [_raw_milk_line(fp, ctx.share) for fp in farms]
     hauls = [_haul_line(ctx, farm) for farm in rows.farms]
     return farms, lines + [h for h in hauls if h is not None]

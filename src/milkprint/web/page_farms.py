@@ -1,5 +1,5 @@
 """A raw milk farm of a dairy-label assessment: its kgCO2e per kg FPCM and where it comes from (enteric and manure
-methane, manure N2O, each in kg and kgCO2e, E_farm and AF_milk). The figures are the result's (web/label_view.py);
+methane, manure N2O, each in kg and kgCO2e, the farm inputs by group, E_farm and AF_milk with its method). The figures are the result's (web/label_view.py);
 a gate-to-gate assessment, a version without a result or a farm number not in farms.csv is "not found"."""
 
 from __future__ import annotations
@@ -51,4 +51,8 @@ def register(app: FastAPI, web: Web) -> None:
                         )
                     )
                 plant = s.get(Plant, a.plant_id)
-                return web.page(request, "farm.html.j2", viewer, active="assessments", a=a, v=v, plant=plant, p=page)
+                label = view.inputs.result.label
+                fp = label.farms[number - 1] if label is not None else None  # its inputs split and allocation
+                return web.page(
+                    request, "farm.html.j2", viewer, active="assessments", a=a, v=v, plant=plant, p=page, fp=fp
+                )
