@@ -94,7 +94,7 @@ def interpret_bundle(
     from milkprint.errors import InputError, Location
     from milkprint.factors.library import default_library
     from milkprint.interpret.report import interpret
-    from milkprint.interpret.scenarios import levers, load_scenarios
+    from milkprint.interpret.scenarios import levers_for, load_scenarios
 
     if iterations < 2:
         raise InputError.at(
@@ -102,16 +102,17 @@ def interpret_bundle(
             f"迭代次数至少为 2（收到 {iterations}）",
             f"iterations must be at least 2 (got {iterations})",
         )
-    if scenarios is None:
-        chosen = levers()
-    elif isinstance(scenarios, (str, Path)):
+    chosen: list[Scenario] | None = None  # None: the built-in levers of the bundle's method
+    if isinstance(scenarios, (str, Path)):
         chosen = load_scenarios(scenarios)
-    else:
+    elif scenarios is not None:
         chosen = list(scenarios)
     lib = library or default_library()
     with open_bundle(Path(path)) as root:
         _, inputs, result = _assessed_with_inputs(root, lib)
-    return interpret(inputs, result, chosen, iterations, seed, on_progress)
+    return interpret(
+        inputs, result, levers_for(result.method) if chosen is None else chosen, iterations, seed, on_progress
+    )
 
 
 def _assessed(root: Path, library: Library | None) -> tuple[Bundle, Result]:
@@ -163,7 +164,7 @@ def report_inputs(
     """
     from milkprint.factors.library import default_library
     from milkprint.interpret.report import interpret
-    from milkprint.interpret.scenarios import levers
+    from milkprint.interpret.scenarios import levers_for
     from milkprint.monitor.validity import evaluate, valid_until
     from milkprint.quality.checks import check
     from milkprint.report.annex_a import ReportInputs
@@ -181,7 +182,9 @@ def report_inputs(
     issued = a.report.issue_date or day
     until = valid_until(issued, a.report.valid_until)
     interp = (
-        interpret(inputs, result, levers(), iterations, seed, on_progress, with_sobol=False) if interpretation else None
+        interpret(inputs, result, levers_for(result.method), iterations, seed, on_progress, with_sobol=False)
+        if interpretation
+        else None
     )
     from milkprint.report.monthly import by_item_per_t
 

@@ -20,7 +20,7 @@ from milkprint.factors.library import Library
 from milkprint.i18n import pct
 
 if TYPE_CHECKING:
-    pass
+    from milkprint.interpret.farm_split import FarmSplit
 
 METHODS: tuple[str, ...] = ("none", "mass", "dry_matter", "economic")
 
@@ -90,6 +90,7 @@ class AllocationSensitivity:
     carbon: Spread
     water: Spread
     not_applicable: tuple[NotApplicable, ...]
+    farm_split: FarmSplit | None = None  # the dairy label's farm milk/meat split (interpret/farm_split.py)
 
     @property
     def chosen_result(self) -> MethodResult | None:
@@ -127,6 +128,8 @@ class AllocationSensitivity:
                 for n in self.not_applicable
             ],
             "summary": self.summary()(lang),
+            # only for the dairy label: the gate-to-gate keys stay as they were
+            **({"farm_milk_meat": self.farm_split.to_dict(lang)} if self.farm_split is not None else {}),
         }
 
 

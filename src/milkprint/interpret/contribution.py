@@ -16,7 +16,7 @@ from milkprint.engine.result import Result
 from milkprint.errors import Lang, Text
 from milkprint.i18n import pct
 from milkprint.methods.datatables import DATA_TABLES, ActivityTarget
-from milkprint.methods.item_names import item_text
+from milkprint.methods.item_names import farm_text, item_text
 from milkprint.methods.items import GROUP_LABELS
 from milkprint.methods.processes import label as process_label
 
@@ -229,6 +229,28 @@ def line_label(process: str, item: str) -> Text:
     return Text(f"{process_label(process, 'zh')} · {name.zh}", f"{process_label(process, 'en')} · {name.en}")
 
 
+FARM_FACTOR_PREFIX = "farm:"  # the factor id and data set of a farm's raw milk line (engine/label.py)
+FARMS_FILE = "farms.csv"
+
+
+def farm_of(line: Line) -> tuple[str, str] | None:
+    """(kind, farm) of a dairy label line a farm made: its raw milk line (data set "farm:<farm>") or its haul
+    (a raw material transport line of farms.csv, source "<farm>: <t> t × <km> km"); None for any other line."""
+    data_set = line.data_set or ""
+    if data_set.startswith(FARM_FACTOR_PREFIX):
+        return "raw_milk", data_set.removeprefix(FARM_FACTOR_PREFIX)
+    if line.stage == "raw_material" and line.category == "transport" and line.origin.file == FARMS_FILE:
+        farm = line.source.rpartition(": ")[0]
+        return ("haul", farm) if farm else None
+    return None
+
+
+def line_text(line: Line) -> Text:
+    """A line's name: a farm's lines by their farm (原料乳 · 牧场A), every other line by line_label."""
+    farm = farm_of(line)
+    return farm_text(*farm) if farm is not None else line_label(line.process, line.item)
+
+
 def _coloured(label: Text, colour: str | None) -> Text:
     """A water line's label with its colour (blue, green) by name, as grey water is named: one name per colour."""
     zh, en = _COLOUR.get(colour or "", ("", ""))
@@ -393,7 +415,7 @@ def contribution(result: Result, rules: tuple[HotspotRule, ...] = RULES) -> Cont
     w_by_colour = _ranked(colours, water, p, {c: Text(*v) for c, v in _COLOUR.items()})
 
     carbon_entries: list[tuple[float, Line | None, str, Text]] = [
-        (line.kgco2e, line, line.item, line_label(line.process, line.item)) for line in carbon_lines
+        (line.kgco2e, line, line.item, line_text(line)) for line in carbon_lines
     ]
     water_entries: list[tuple[float, Line | None, str, Text]] = [
         (line.water_m3, line, line.item, _coloured(line_label(line.process, line.item), line.water_colour))
@@ -415,7 +437,7 @@ def contribution(result: Result, rules: tuple[HotspotRule, ...] = RULES) -> Cont
                     fp,
                     line.process,
                     line.item,
-                    line_label(line.process, line.item),
+                    line_text(line),
                     line.water_m3 if fp == "water" else line.kgco2e,
                     shares.get((line.process, line.item, fp), 0.0),
                     line.origin.file,

@@ -18,7 +18,7 @@ import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 from milkprint.bundle.models import EffluentRow
 from milkprint.engine.inventory import Line
 from milkprint.engine.result import Result
+from milkprint.interpret.contribution import farm_of
 from milkprint.interpret.distributions import Array, Distribution, Lognormal
 from milkprint.interpret.pedigree import factor_sigma, line_sigma
 
@@ -51,6 +52,7 @@ class Parameter:
     distribution: Distribution
     reference: float  # a draw enters as draw / reference: the deterministic value (its size, for the default
     # lognormal of a negative amount, whose draws are then sizes too)
+    farm: tuple[str, str] | None = field(default=None, compare=False)  # (kind, farm) of a dairy label farm's line
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,7 @@ def build_model(
         else:
             ref = det
         a = len(params)
-        params.append(Parameter("amount", f"{line.process}/{line.item}#{i}", det, dist, ref))
+        params.append(Parameter("amount", f"{line.process}/{line.item}#{i}", det, dist, ref, farm_of(line)))
         if line.water_colour in ("blue", "green"):
             ww.append(line.share * line.water_m3_unallocated)
             wa.append(a)

@@ -33,9 +33,12 @@ _T = {
     "main_share": ("主产品份额", "Main share"),
     "vs_chosen": ("相对所选", "vs chosen"),
     "scenario": ("情景", "Scenario"),
+    "farm_split": ("牧场牛奶/肉分配敏感性（乳制品碳标签）", "Farm milk/meat split sensitivity (dairy label)"),
+    "per_unit": ("kgCO2e/包装", "kgCO2e/package"),
     "new": ("新值", "New"),
     "saving": ("减排", "Saving"),
     "saving_pct": ("减排 %", "Saving %"),
+    "saving_unit": ("减排/包装", "Saving/package"),
     "water_saving": ("节水", "Water saved"),
     "not_applicable": ("不适用", "not applicable"),
     "indicator": ("指标", "Indicator"),
@@ -141,26 +144,51 @@ def _allocation(d: dict[str, Any], lang: Lang) -> Table:
     return tab
 
 
+def _farm_split(d: dict[str, Any], lang: Lang) -> Table:
+    """The dairy label's farm milk/meat split: per package and per t under each farm allocation option."""
+    heads = (_t("method", lang), "AF_milk", _t("per_unit", lang), "kgCO2e/t", _t("vs_chosen", lang))
+    tab = _table(_t("farm_split", lang), heads, (2, 3, 4))
+    for o in d["options"]:
+        afs = ", ".join(f"{farm} {af:.4f}" for farm, af in o["af_milk"].items())
+        tab.add_row(
+            ("★ " if o["chosen"] else "  ") + o["name"],
+            afs,
+            number(o["kgco2e_per_unit"], 3),
+            number(o["kgco2e_per_t"]),
+            pct(o["carbon_vs_chosen"], space=True, missing="—"),
+        )
+    for n in d["not_applicable"]:
+        tab.add_row(n["name"], "—", "—", "—", n["reason"])
+    tab.caption = d["summary"]
+    tab.caption_justify = "left"
+    return tab
+
+
 def _scenarios(rows: list[dict[str, Any]], lang: Lang) -> Table:
-    heads = (
+    heads: tuple[str, ...] = (
         _t("scenario", lang),
         _t("new", lang),
         _t("saving", lang),
         _t("saving_pct", lang),
         _t("water_saving", lang),
     )
-    tab = _table(_t("scenarios", lang), heads, (1, 2, 3, 4))
+    per_unit = any("saving_kgco2e_per_unit" in s["carbon"] for s in rows)  # the dairy label: per package too
+    if per_unit:
+        heads = (*heads[:3], _t("saving_unit", lang), *heads[3:])
+    tab = _table(_t("scenarios", lang), heads, tuple(range(1, len(heads))))
     na = _t("not_applicable", lang)
     for s in sorted(rows, key=lambda s: not s["applicable"]):
         c, w = s["carbon"], s["water"]
         if not s["applicable"]:
-            tab.add_row(f"[dim]{s['name']}[/dim]", "—", f"[dim]{na}[/dim]", "—", "—")
+            tab.add_row(f"[dim]{s['name']}[/dim]", "—", f"[dim]{na}[/dim]", *["—"] * (len(heads) - 3))
             continue
         saving = "—" if c["saving_pct"] is None else f"{c['saving_pct']:.1f} %"  # already in percent
+        unit = (number(c.get("saving_kgco2e_per_unit"), 4),) if per_unit else ()
         tab.add_row(
             s["name"],
             number(c["new_kgco2e_per_t"]),
             number(c["saving_kgco2e_per_t"]),
+            *unit,
             saving,
             number(w["saving_m3_per_t"], 2),
         )
@@ -228,6 +256,8 @@ def render_interpretation(interp: Interpretation, lang: Lang, console: Console) 
     console.print(_hotspots(d["contribution"], lang))
     console.print(_pareto(d["contribution"], lang))
     console.print(_allocation(d["allocation"], lang))
+    if "farm_milk_meat" in d["allocation"]:
+        console.print(_farm_split(d["allocation"]["farm_milk_meat"], lang))
     console.print(_scenarios(d["scenarios"], lang))
     console.print(_monte_carlo(d["monte_carlo"], lang))
     console.print(_tornado(d["sensitivity"]["tornado"], lang))

@@ -6,12 +6,13 @@ Pure: it takes the validated bundle, its meter totals and its Result (pipeline.i
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from milkprint.errors import Lang
 from milkprint.interpret.allocation import AllocationSensitivity, sensitivity
 from milkprint.interpret.contribution import Contribution, contribution
+from milkprint.interpret.farm_split import farm_split
 from milkprint.interpret.montecarlo import MonteCarloResult, build_model, run
 from milkprint.interpret.scenarios import Scenario, ScenarioResult, run_scenarios
 from milkprint.interpret.uncertainty import effluent_distributions, user_distributions
@@ -80,7 +81,7 @@ def interpret(
         kgco2e_per_t=result.kgco2e_per_t,
         m3_per_t=result.m3_per_t,
         contribution=contribution(result),
-        allocation=sensitivity(**inputs.kwargs()),
+        allocation=replace(sensitivity(**inputs.kwargs()), farm_split=farm_split(inputs)),
         scenarios=tuple(found),
         monte_carlo=mc,
         tornado=tornado(model, step=TORNADO_STEP),

@@ -2,7 +2,9 @@
 
 A scenario scales, substitutes, splits, adds or removes activity rows (activities.csv and meter totals alike)
 and the result is compared with the base: the new footprint per tonne, the saving, per process, and the rows
-touched. The catalogue of common dairy levers (data/levers.toml) uses the same format as a user's file.
+touched. The catalogue of common dairy levers (data/levers.toml) uses the same format as a user's file. For the
+dairy label a change of kind `label` edits the farms', herds', manure systems' or packaging's rows instead
+(interpret/label_edits.py; its levers in data/label_levers.toml), and savings are also given per package.
 
 A scenario changes the assessed inventory, after the meters are aggregated: the user's rows and the meter totals
 are one list by then, so the checks of the user's own input (a row in activities.csv for a metered process and
@@ -27,8 +29,11 @@ from milkprint.bundle.models import ActivityRow, ItemId, ProcessId, UnitText
 from milkprint.bundle.reader import parse_toml
 from milkprint.bundle.validation import problems
 from milkprint.engine.assess import Inputs
+from milkprint.engine.label import LabelRows
 from milkprint.engine.result import Result
 from milkprint.errors import InputError, Lang, Location, Problem, Text
+from milkprint.interpret.label_edits import EditLabel, LabelRowChange, apply_label_change, no_label_rows
+from milkprint.methods.catalog import DAIRY_LABEL
 from milkprint.methods.items import split_item
 from milkprint.methods.processes import label, process_id
 
@@ -130,7 +135,7 @@ class Remove(_Change):
     kind: Literal["remove"]
 
 
-Change = Annotated[Scale | Substitute | Split | Add | Remove, Field(discriminator="kind")]
+Change = Annotated[Scale | Substitute | Split | Add | Remove | EditLabel, Field(discriminator="kind")]
 
 
 class Source(BaseModel):
@@ -210,8 +215,8 @@ def _apply_one(
     rows: list[ActivityRow], change: Change, step: int, scenario: Scenario, log: list[RowChange]
 ) -> list[ActivityRow]:
     """The rows after one change; every touched row is logged."""
-    if isinstance(change, Add):
-        return rows  # added rows go to activities, once, in apply_changes
+    if isinstance(change, Add | EditLabel):
+        return rows  # added rows go to activities, once, in apply_changes; label rows are not activities
     out: list[ActivityRow] = []
     for r in rows:
         if not change.matches(r):
@@ -258,6 +263,8 @@ def apply_changes(
     warnings: list[Text] = []
     for step, change in enumerate(scenario.changes, start=1):
         before = len(log)
+        if isinstance(change, EditLabel):
+            continue  # apply_label_changes
         if isinstance(change, Add):
             added = ActivityRow(
                 process=change.process,
@@ -284,6 +291,24 @@ def apply_changes(
     return acts, mets, log, warnings
 
 
+def apply_label_changes(
+    scenario: Scenario, rows: LabelRows | None
+) -> tuple[LabelRows | None, list[LabelRowChange], list[Text]]:
+    """The dairy label's rows after the scenario's label changes, the fields touched, and warnings for label changes
+    that touched nothing (every one of them, for a gate-to-gate bundle)."""
+    log: list[LabelRowChange] = []
+    warnings: list[Text] = []
+    for step, change in enumerate(scenario.changes, start=1):
+        if not isinstance(change, EditLabel):
+            continue
+        before = len(log)
+        if rows is not None:
+            rows = apply_label_change(rows, change, step, log)
+        if len(log) == before:
+            warnings.append(no_label_rows(scenario.zh, scenario.en, step, change))
+    return rows, log, warnings
+
+
 def _pct(saving: float, base: float) -> float | None:
     return saving / base * 100 if base else None
 
@@ -295,7 +320,7 @@ class ScenarioResult:
     scenario: Scenario
     base: Result
     new: Result
-    rows: tuple[RowChange, ...]
+    rows: tuple[RowChange | LabelRowChange, ...]
     warnings: tuple[Text, ...] = field(default=())
     problems: tuple[Text, ...] = field(default=())  # why the changed inventory could not be assessed (new = base)
 
@@ -326,6 +351,12 @@ class ScenarioResult:
     @property
     def saving_kgco2e_per_t(self) -> float:
         return self.base.kgco2e_per_t - self.new.kgco2e_per_t
+
+    @property
+    def saving_kgco2e_per_unit(self) -> float | None:
+        """The dairy label's saving per package (None for gate to gate)."""
+        b, n = self.base.kgco2e_per_unit, self.new.kgco2e_per_unit
+        return b - n if b is not None and n is not None else None
 
     @property
     def saving_m3_per_t(self) -> float:
@@ -374,6 +405,7 @@ class ScenarioResult:
                 "new_kgco2e_per_t": self.new.kgco2e_per_t,
                 "saving_kgco2e_per_t": self.saving_kgco2e_per_t if ok else None,
                 "saving_pct": self.saving_carbon_pct if ok else None,
+                **self._per_unit(ok),
             },
             "water": {
                 "base_m3_per_t": self.base.m3_per_t,
@@ -384,6 +416,16 @@ class ScenarioResult:
             "by_process": {p: {"name": label(p, lang), **v} for p, v in self.by_process().items()},
             "rows_changed": [r.to_dict() for r in self.rows],
             "warnings": [w(lang) for w in (*self.warnings, *self.problems)],
+        }
+
+    def _per_unit(self, ok: bool) -> dict[str, float | None]:
+        """Per package, for the dairy label only (the gate-to-gate keys stay as they were)."""
+        if self.base.kgco2e_per_unit is None:
+            return {}
+        return {
+            "base_kgco2e_per_unit": self.base.kgco2e_per_unit,
+            "new_kgco2e_per_unit": self.new.kgco2e_per_unit,
+            "saving_kgco2e_per_unit": self.saving_kgco2e_per_unit if ok else None,
         }
 
 
@@ -405,17 +447,20 @@ def run_scenarios(inputs: Inputs, scenarios: Sequence[Scenario]) -> list[Scenari
     out = []
     for s in scenarios:
         acts, mets, log, warnings = apply_changes(s, inputs.activities, inputs.metered)
+        label, label_log, label_warnings = apply_label_changes(s, inputs.label)
+        changed: tuple[RowChange | LabelRowChange, ...] = (*log, *label_log)
+        warned = (*warnings, *label_warnings)
         try:
-            new = replace(inputs, activities=[*acts, *mets], metered=()).assess()
+            new = replace(inputs, activities=[*acts, *mets], metered=(), label=label).assess()
         except InputError as exc:
             problems = tuple(_problem_text(p) for p in exc.problems)
-            out.append(ScenarioResult(s, base, base, tuple(log), tuple(warnings), problems))
+            out.append(ScenarioResult(s, base, base, changed, warned, problems))
             continue
-        out.append(ScenarioResult(s, base, new, tuple(log), tuple(warnings)))
+        out.append(ScenarioResult(s, base, new, changed, warned))
     return out
 
 
-_KINDS = ("scale", "substitute", "split", "add", "remove")
+_KINDS = ("scale", "substitute", "split", "add", "remove", "label")
 _OWN_ERRORS: dict[str, tuple[str, str]] = {
     "union_tag_invalid": (
         "未知的变化类型“{tag}”，应为：" + "、".join(_KINDS),
@@ -471,20 +516,36 @@ def load_scenarios(path: Path | str) -> list[Scenario]:
     return parse_scenarios(parse_toml(text, Location(file=p.name)), p.name)
 
 
+def _catalogue(name: str) -> list[Scenario]:
+    text = resources.files("milkprint.interpret").joinpath("data", name).read_text(encoding="utf-8")
+    found = parse_scenarios(tomllib.loads(text), name)
+    assert all(s.sources for s in found), f"every lever in {name} needs a source"
+    return found
+
+
 def levers() -> list[Scenario]:
     """The built-in catalogue of common dairy levers; every lever names the source of its typical effect."""
-    text = resources.files("milkprint.interpret").joinpath("data", "levers.toml").read_text(encoding="utf-8")
-    found = parse_scenarios(tomllib.loads(text), "levers.toml")
-    assert all(s.sources for s in found), "every lever in levers.toml needs a source"
-    return found
+    return _catalogue("levers.toml")
+
+
+def label_levers() -> list[Scenario]:
+    """The dairy label's own levers (farms and packaging, data/label_levers.toml)."""
+    return _catalogue("label_levers.toml")
+
+
+def levers_for(method: str) -> list[Scenario]:
+    """The levers of a method: for the dairy label its own first, then the plant's (those that find no plant row
+    say so); gate to gate the plant's."""
+    return [*label_levers(), *levers()] if method == DAIRY_LABEL.id else levers()
 
 
 def lever(lever_id: str) -> Scenario:
     """One lever of the catalogue by id."""
-    for s in levers():
+    every = [*levers(), *label_levers()]
+    for s in every:
         if s.id == lever_id:
             return s
-    known = ", ".join(s.id for s in levers())
+    known = ", ".join(s.id for s in every)
     raise InputError.at(
         Location(column="lever"),
         f"未知的减排措施“{lever_id}”，应为：{known}",

@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 
 from milkprint.errors import Lang, Text
-from milkprint.interpret.contribution import line_label
+from milkprint.interpret.contribution import FARM_FACTOR_PREFIX, line_label
 from milkprint.interpret.distributions import Array, Distribution, Fixed, Lognormal, Normal, Triangular, Uniform
 from milkprint.interpret.montecarlo import Model, Parameter, grey_water
+from milkprint.methods.item_names import farm_text
 
 Progress = Callable[[int, int], None]
 U_CLIP = 1e-12  # keeps the inverse CDF of unbounded distributions finite at u = 0 or 1
@@ -44,6 +45,8 @@ def evaluate(model: Model, ratios: Array) -> tuple[Array, Array]:
 
 def parameter_label(param: Parameter) -> Text:
     """Bilingual name: the collection-table name of a line amount, or 'factor id (gas)'."""
+    if param.kind == "amount" and param.farm is not None:
+        return farm_text(*param.farm)
     if param.kind == "amount":
         process, _, rest = param.key.partition("/")
         item = rest.rsplit("#", 1)[0]
@@ -54,6 +57,8 @@ def parameter_label(param: Parameter) -> Text:
     if param.kind == "volume":
         return Text(f"废水排放量 {param.deterministic:g} m3", f"effluent volume {param.deterministic:g} m3")
     fid, _, gas = param.key.rpartition("/")
+    if fid.startswith(FARM_FACTOR_PREFIX):
+        return farm_text("factor", fid.removeprefix(FARM_FACTOR_PREFIX))
     return Text(f"排放因子 {fid}（{gas}）", f"emission factor {fid} ({gas})")
 
 

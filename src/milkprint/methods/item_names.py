@@ -59,7 +59,23 @@ ITEMS: dict[str, Text] = {
     "feed.corn_grain": Text("玉米籽粒", "corn grain"),
     "feed.soybean_meal": Text("豆粕", "soybean meal"),
     "transport.milk_tanker": Text("生乳罐车运输", "raw milk tanker transport"),
+    "material.raw_milk": Text("原料乳", "raw milk"),
 }
+
+# The dairy label's lines of one farm (engine/label.py F12) and its factor, named with the farm ({farm}): a raw milk
+# line per farm would otherwise read the same for every farm. The haul is named by what it carries, not its vehicle.
+FARM_LINES: dict[str, Text] = {
+    "raw_milk": Text("原料乳 · {farm}", "raw milk · {farm}"),
+    "haul": Text("生乳运输 · {farm}", "raw milk haul · {farm}"),
+    "factor": Text("{farm} 碳足迹因子（kgCO2e/kg FPCM）", "{farm} carbon footprint factor (kgCO2e/kg FPCM)"),
+}
+
+
+def farm_text(kind: str, farm: str) -> Text:
+    """The name of a farm's raw milk line, haul line or factor (`kind` a key of FARM_LINES)."""
+    t = FARM_LINES[kind]
+    return Text(t.zh.format(farm=farm), t.en.format(farm=farm))
+
 
 # End of life of a package (packaging.csv): eol.<route>.<material>, named by route and material.
 _EOL_ROUTES: dict[str, Text] = {
