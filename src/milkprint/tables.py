@@ -171,12 +171,14 @@ def meter_table(r: Result, lang: Lang) -> Table | None:
 
 
 def render(r: Result, lang: Lang, console: Console) -> None:
-    parts: list[RichText | Table] = [
-        headline(r, lang),
-        *carbon_tables(r, lang),
-        water_table(r, lang),
-        cutoff_table(r, lang),
-    ]
+    parts: list[RichText | Table]
+    if r.label is not None:  # the dairy label: per package, by stage and farm; it has no water footprint
+        from milkprint.label_tables import farm_table, label_headline, stage_table
+
+        parts = [label_headline(r, r.label, lang), stage_table(r, r.label, lang), farm_table(r.label, lang)]
+        parts += [*carbon_tables(r, lang), cutoff_table(r, lang)]
+    else:
+        parts = [headline(r, lang), *carbon_tables(r, lang), water_table(r, lang), cutoff_table(r, lang)]
     for extra in (meter_table(r, lang), fallback_table(r, lang)):
         if extra is not None:
             parts.append(extra)
