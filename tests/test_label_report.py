@@ -4,6 +4,7 @@ package and the label declaration, through the method dispatch every door uses (
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import re
 from pathlib import Path
@@ -136,3 +137,37 @@ def test_gate_to_gate_still_annex_a() -> None:
     doc = build_report_for(inp, "zh")
     assert doc.cover.title == "奶粉碳水足迹报告"
     assert label_data_for(inp, "zh").per_package is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "saving_title"),
+    [
+        ("zh", "牧场牛奶/肉分配敏感性分析", "降碳措施情景分析"),
+        ("en", "Sensitivity to the farms' milk/meat split", "Reduction scenarios"),
+    ],
+)
+def test_report_farm_split_and_saving_per_package(
+    inputs: ReportInputs, lang: str, title: str, saving_title: str
+) -> None:
+    """The interpretation part shows the farm milk/meat split (no allocation included) and savings per package."""
+    from milkprint.i18n import number
+    from milkprint.interpret.farm_split import NAMES
+
+    text = html.unescape(_html_text(render(build_report_for(inputs, lang), "html")))  # type: ignore[arg-type]
+    it = inputs.interpretation
+    assert it is not None and it.allocation.farm_split is not None
+    none = next(r for r in it.allocation.farm_split.results if r.option == "none")
+    assert none.kgco2e_per_unit is not None
+    assert title in text
+    part = text[text.index(title) :]
+    assert NAMES["none"](lang) in part and NAMES["idf_2015"](lang) in part  # type: ignore[arg-type]
+    assert number(none.kgco2e_per_unit, 3) in part and number(none.kgco2e_per_t, 1) in part
+    feed = next(s for s in it.scenarios if s.scenario.id == "feed_additive_enteric_10")
+    assert feed.applicable and feed.saving_kgco2e_per_unit is not None
+    assert saving_title in text
+    savings = text[text.index(saving_title) :]
+    row = savings[savings.index(feed.scenario.name(lang)) :]  # type: ignore[arg-type]
+    assert row.split()[len(feed.scenario.name(lang).split()) :][:2] == [  # type: ignore[arg-type]
+        number(feed.saving_kgco2e_per_unit, 3),
+        number(feed.saving_kgco2e_per_t, 1),
+    ]

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from milkprint.engine.result import LabelOutcome
 from milkprint.errors import Lang, Text
+from milkprint.i18n import pct as signed_pct
 from milkprint.interpret.contribution import contribution
+from milkprint.interpret.farm_split import NAMES as SPLIT_NAMES
 from milkprint.methods.catalog import METHODS
 from milkprint.methods.item_names import item_name
 from milkprint.report import annex_a
@@ -404,6 +406,90 @@ def _monte_carlo(c: ReportContext, number: str) -> list[Block]:
     ]
 
 
+def _farm_split(c: ReportContext) -> list[Block]:
+    """The farms' milk/meat split (interpret/farm_split.py): the farms' AF_milk can move the label more than the
+    plant's co-product allocation, so a reader sees each option per package and per t against the one assessed."""
+    it = c.inp.interpretation
+    split = it.allocation.farm_split if it is not None else None
+    if split is None or not split.results:
+        return []
+    chosen = next((r for r in split.results if r.chosen), None)
+    ref = chosen.kgco2e_per_t if chosen else 0.0
+    package = package_word(c.a.product, c.lang)
+    rows = tuple(
+        (
+            SPLIT_NAMES[r.option](c.lang) + (c.t("（本评价采用）", " (assessed)") if r.chosen else ""),
+            num(r.kgco2e_per_unit if r.kgco2e_per_unit is not None else float("nan"), 3),
+            num(r.kgco2e_per_t, 1),
+            "—" if r.chosen or not ref else signed_pct((r.kgco2e_per_t - ref) / ref, space=True, sign=True),
+        )
+        for r in split.results
+    )
+    notes = [split.summary()(c.lang)]
+    notes.extend(
+        f"{SPLIT_NAMES[o](c.lang)}：{why(c.lang)}" if c.lang == "zh" else f"{SPLIT_NAMES[o](c.lang)}: {why(c.lang)}"
+        for o, why in split.not_applicable
+    )
+    return [
+        Table(
+            c.numbers.table(),
+            c.t("牧场牛奶/肉分配敏感性分析", "Sensitivity to the farms' milk/meat split"),
+            (
+                c.t("牧场分配做法", "Farm allocation"),
+                c.t(f"kgCO2e/{package}", f"kgCO2e per {package}"),
+                "kgCO2e/t",
+                c.t("相对本评价", "vs assessed"),
+            ),
+            rows,
+            ("left", "right", "right", "right"),
+            notes=tuple(notes),
+        )
+    ]
+
+
+def _scenarios(c: ReportContext) -> list[Block]:
+    """The levers that lower this label, largest first, with the saving per package (what the label declares)
+    next to per t (what the plant's own report shows)."""
+    it = c.inp.interpretation
+    if it is None:
+        return []
+    scen = sorted(
+        (s for s in it.scenarios if s.applicable and s.saving_kgco2e_per_t > 0), key=lambda s: -s.saving_kgco2e_per_t
+    )
+    if not scen:
+        return []
+    package = package_word(c.a.product, c.lang)
+    rows = tuple(
+        (
+            s.scenario.name(c.lang),
+            num(s.saving_kgco2e_per_unit if s.saving_kgco2e_per_unit is not None else float("nan"), 3),
+            num(s.saving_kgco2e_per_t, 1),
+            pct((s.saving_carbon_pct or 0.0) / 100),
+        )
+        for s in scen
+    )
+    return [
+        Table(
+            c.numbers.table(),
+            c.t("降碳措施情景分析", "Reduction scenarios"),
+            (
+                c.t("措施", "Lever"),
+                c.t(f"减排 kgCO2e/{package}", f"Saving kgCO2e per {package}"),
+                c.t("减排 kgCO2e/t", "Saving kgCO2e/t"),
+                c.t("降幅", "Reduction"),
+            ),
+            rows,
+            ("left", "right", "right", "right"),
+            notes=(
+                c.t(
+                    "每项措施单独作用于本评价清单并重新核算；各措施的减排量不可简单相加。",
+                    "Each lever is applied alone to this assessment's inventory and re-assessed; savings do not add up.",
+                ),
+            ),
+        )
+    ]
+
+
 def _method_sections(c: ReportContext) -> list[Section]:
     """Allocation, data quality and interpretation: Annex A's own blocks under this report's headings."""
     allocation = annex_a.allocation_section(c).blocks
@@ -420,7 +506,7 @@ def _method_sections(c: ReportContext) -> list[Section]:
     if shared and isinstance(shared[0], Table):
         # Annex A's first block is its carbon-and-water Monte Carlo table; this report's own (carbon, per package)
         # takes its place and its number.
-        interpretation = [*_monte_carlo(c, shared[0].number), *shared[1:]]
+        interpretation = [*_monte_carlo(c, shared[0].number), *shared[1:], *_farm_split(c), *_scenarios(c)]
     return [
         Section(c.t("五、分配、数据质量与结果解释", "5 Allocation, data quality and interpretation"), key="method"),
         Section(c.t("1、分配程序", "5.1 Allocation"), allocation, level=2, key="allocation"),
