@@ -49,22 +49,28 @@ def later_paths(model: type[BaseModel] = ResultJson, prefix: str = "") -> set[st
         path = f"{prefix}{name}"
         if any(isinstance(m, Later) for m in info.metadata):
             found.add(path)
-        inner = [info.annotation, *get_args(info.annotation)]
-        for arg in inner:
-            if isinstance(arg, type) and issubclass(arg, BaseModel):
-                found |= later_paths(arg, path + ".")
+        for inner in _models_in(info.annotation):
+            found |= later_paths(inner, path + ".")
     return found
+
+
+def _models_in(annotation: Any) -> set[type[BaseModel]]:
+    """The contract models an annotation holds at any depth (`list[FarmJson] | None` holds FarmJson), so the
+    fields of list items (lines[], farms[]) are walked like those of a nested object."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return {annotation}
+    return {m for arg in get_args(annotation) for m in _models_in(arg)}
 
 
 def old_shaped(doc: dict[str, Any]) -> dict[str, Any]:
     """`doc` as milkprint stored it before the LATER keys existed: a copy without them."""
     old = copy.deepcopy(doc)
-    for path in later_paths():
+    for path in sorted(later_paths(), key=lambda p: -p.count(".")):  # a farm's keys before the farms themselves
         *parents, key = path.split(".")
         nodes: list[Any] = [old]
         for part in parents:
             nodes = [n[part] for n in nodes]
-            nodes = [x for n in nodes for x in (n if isinstance(n, list) else [n])]
+            nodes = [x for n in nodes for x in (n if isinstance(n, list) else [n]) if x is not None]
         for node in nodes:
             node.pop(key)
     return old
@@ -84,6 +90,10 @@ def test_the_later_fields_are_those_added_since_the_first_stored_release() -> No
         "functional_unit",
         "raw_milk",
         "farms",
+        # the farm allocation and the farm page (issue 16): keys of each farm, absent from an older label result
+        "farms.allocation",
+        "farms.inputs_kgco2e",
+        "farms.inputs_by_group",
     }
 
 
@@ -143,3 +153,16 @@ def test_the_clis_json_validates_against_the_contract(cli: Any, tmp_path: Path) 
     assert code == 0, err
     printed = ResultJson.model_validate(json.loads(out))
     assert ResultJson.model_validate_json(target.read_text(encoding="utf-8")) == printed
+
+
+def test_an_old_stored_label_result_validates_with_nulls_for_the_farms_later_keys() -> None:
+    """A label result stored before the farm page (issue 16) has farms without allocation and the inputs' split."""
+    doc = json.loads(json.dumps(assess_bundle(CASES / "label-tiny").to_dict()))
+    old = copy.deepcopy(doc)
+    for farm in old["farms"]:
+        for key in ("allocation", "inputs_kgco2e", "inputs_by_group"):
+            farm.pop(key)
+    served = json.loads(StoredResultJson.model_validate(old).model_dump_json())
+    assert served["farms"] and all(f["allocation"] is None and f["inputs_kgco2e"] is None for f in served["farms"])
+    assert all(f["inputs_by_group"] is None for f in served["farms"])
+    assert old_shaped(doc) == old_shaped(served)  # everything else as stored

@@ -15,6 +15,7 @@ import pytest
 
 from milkprint.bundle.reader import LABEL_TABLES, TABLES, read_bundle
 from milkprint.errors import InputError
+from milkprint.pipeline import assess_bundle
 from milkprint.workbook.importer import import_workbook, read_workbook
 from milkprint.workbook.template import write_template
 from tests.bundles import CASES
@@ -38,7 +39,7 @@ def header(ws: Any) -> dict[str, str]:
 
 
 def key_row(ws: Any, key: str) -> int:
-    return next(c.row for c in ws["A"] if c.value == key)
+    return int(next(c.row for c in ws["A"] if c.value == key))
 
 
 def put_rows(ws: Any, rows: list[dict[str, object]]) -> None:
@@ -289,3 +290,93 @@ def test_stage_and_hazardous_rows_round_trip_on_the_activities_sheet(tmp_path: P
     back = read_bundle(out)
     assert [r.model_dump() for r in back.activities] == [r.model_dump() for r in source.activities]
     assert [r.label_allocate() for r in back.activities] == [r.label_allocate() for r in source.activities]
+
+
+# --- the farms' allocation option: [farms] allocation and animals_sold.csv --------------------------------------
+
+SOLD = "farm,kind,head,live_weight_kg,birth_weight_kg,sex\n牧场A,淘汰牛,80,650,,\n牧场A,calf_male,120,45,42,\n牧场A,水牛,3,500,,f\n"
+
+
+def _idf2022_case(tmp_path: Path) -> Path:
+    """label-tiny with [farms] allocation = "idf2022" and the animals its herd farm sold (as test_farm_allocation)."""
+    root = tmp_path / "case"
+    shutil.copytree(TINY, root)
+    (root / "expected.json").unlink()
+    toml = (root / "assessment.toml").read_text(encoding="utf-8")
+    (root / "assessment.toml").write_text(toml + '\n[farms]\nallocation = "idf2022"\n', encoding="utf-8")
+    (root / "animals_sold.csv").write_text(SOLD, encoding="utf-8")
+    return root
+
+
+def _content(root: Path) -> dict[str, Any]:
+    b = read_bundle(root)
+    tables = (*(f.removesuffix(".csv") for f in TABLES), "animals_sold")
+    out: dict[str, Any] = {k: [m.model_dump() for m in getattr(b, k, ())] for k in tables}
+    out["assessment"] = b.assessment.model_dump()
+    out["assessment_extra"] = b.assessment.__pydantic_extra__
+    return out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_animals_sold_and_the_farm_allocation_round_trip(tmp_path: Path, lang: str) -> None:
+    case = _idf2022_case(tmp_path)
+    path = tmp_path / "wb.xlsx"
+    write_template(path, None, lang, case)  # type: ignore[arg-type]
+    wb = openpyxl.load_workbook(path)
+    ws = wb["出售牲畜" if lang == "zh" else "Animals sold"]
+    h = header(ws)
+    assert [str(c.value).split(" / ")[-1] for c in ws[2] if c.value] == [
+        "farm",
+        "kind",
+        "head",
+        "live_weight_kg",
+        "birth_weight_kg",
+        "sex",
+    ]
+    kinds = [ws[f"{h['kind']}{r}"].value for r in (3, 4, 5)]
+    assert kinds == (["淘汰牛", "公犊牛", "水牛"] if lang == "zh" else ["cull_cow", "calf_male", "水牛"])
+    info = wb["评价信息" if lang == "zh" else "Assessment"]
+    assert "idf2022" in str(info[f"C{key_row(info, 'farms.allocation')}"].value)
+    out = tmp_path / "out"
+    import_workbook(path, out)
+    assert (out / "animals_sold.csv").exists()
+    assert _content(out) == _content(case)
+    back = read_bundle(out)
+    assert back.assessment.farms.allocation == "idf2022" and len(back.animals_sold) == 3
+    assert assess_bundle(out).to_dict(lang) == assess_bundle(case).to_dict(lang)
+    assert assess_bundle(out).label.farms[0].allocation == "idf2022"  # type: ignore[union-attr]
+
+
+def test_the_label_template_has_the_animals_sold_sheet_and_the_allocation_field(tmp_path: Path, cli: Any) -> None:
+    wb = openpyxl.load_workbook(template(tmp_path, cli, "zh"))
+    assert "出售牲畜" in wb.sheetnames
+    info = wb["评价信息"]
+    assert info[f"C{key_row(info, 'farms.allocation')}"].value == "idf2015（按出售活畜重）"
+    gate = openpyxl.load_workbook(template(tmp_path, cli, "zh", MILK))
+    assert "出售牲畜" not in gate.sheetnames
+    assert not any(c.value == "farms.allocation" for c in gate["评价信息"]["A"])
+
+
+def test_a_label_bundle_at_the_default_allocation_round_trips_without_animals_sold(tmp_path: Path) -> None:
+    """A blank animals sheet writes no animals_sold.csv (the reader refuses one without idf2022)."""
+    path = tmp_path / "wb.xlsx"
+    write_template(path, None, "zh", TINY)
+    out = tmp_path / "out"
+    import_workbook(path, out)
+    assert not (out / "animals_sold.csv").exists()
+    assert "[farms]" not in (out / "assessment.toml").read_text(encoding="utf-8")
+
+
+def test_a_bad_animal_row_names_its_sheet_row_and_column(tmp_path: Path, cli: Any) -> None:
+    path = tmp_path / "wb.xlsx"
+    write_template(path, None, "zh", _idf2022_case(tmp_path))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["出售牲畜"]
+    column = header(ws)["head"]
+    ws[f"{column}4"] = "many"
+    wb.save(path)
+    out = tmp_path / "bundle"
+    code, _, err = cli("import", path, "-o", out)
+    assert code == 2 and "Traceback" not in err
+    assert f"出售牲畜!{column}4" in err
+    assert not out.exists()

@@ -129,12 +129,36 @@ FIXED: dict[str, tuple[Choice, ...]] = {
     "manure_system": tuple(Choice(k, zh, k) for k, zh in MANURE_SYSTEM_ZH.items()),
     "packaging_material": _same("tinplate", "aluminium", "liquid_carton", "paper", "pe", "pp", "pet"),
     "net_content_unit": _same("g", "kg", "ml", "L"),
+    "farm_allocation": (
+        Choice("idf2015", "idf2015（按出售活畜重）", "idf2015 (live weight sold)"),
+        Choice("idf2022", "idf2022（按出售牲畜能量）", "idf2022 (energy of the animals sold)"),
+    ),
+    # animals_sold.csv: the kinds whose sex the engine knows (an open list: another kind is kept, with its sex).
+    "animal_kind": (
+        Choice("cull_cow", "淘汰牛", "cull_cow"),
+        Choice("heifer", "青年牛", "heifer"),
+        Choice("calf_female", "母犊牛", "calf_female"),
+        Choice("calf_male", "公犊牛", "calf_male"),
+        Choice("bull", "公牛", "bull"),
+        Choice("steer", "阉牛", "steer"),
+    ),
+    "sex": (Choice("female", "母", "female"), Choice("male", "公", "male")),
 }
 
 # Lists a user may go beyond (any item or unit the models accept; several confidential fields in one cell):
 # Excel only suggests them.
 OPEN_LISTS = frozenset(
-    {"item", "unit", "gas", "pollutant", "confidential", "animal_category", "manure_system", "packaging_material"}
+    {
+        "item",
+        "unit",
+        "gas",
+        "pollutant",
+        "confidential",
+        "animal_category",
+        "manure_system",
+        "packaging_material",
+        "animal_kind",
+    }
 )
 
 LIST_TITLES: dict[str, Text] = {
@@ -163,6 +187,9 @@ LIST_TITLES: dict[str, Text] = {
     "manure_system": Text("粪污管理方式", "manure system"),
     "packaging_material": Text("包装材料", "packaging material"),
     "net_content_unit": Text("净含量单位", "net content unit"),
+    "farm_allocation": Text("牧场分配方法", "farm allocation"),
+    "animal_kind": Text("牲畜类别", "animal kind"),
+    "sex": Text("性别", "sex"),
 }
 
 

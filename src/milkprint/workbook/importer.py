@@ -239,8 +239,10 @@ def _cells_to_data(
     at: dict[str, int],
     kinds: dict[str, Kind],
     unit_checked: bool,
+    file: str | None = None,
 ) -> tuple[dict[str, Any], set[str]]:
-    """Cells as a model's input, and the fields already reported as wrong."""
+    """Cells as a model's input, and the fields already reported as wrong (`file`: the table, whose own list a
+    column may have)."""
     data: dict[str, Any] = {}
     done: set[str] = set()
     for key, value in cells.items():
@@ -252,7 +254,7 @@ def _cells_to_data(
         elif key == "process":
             problem = _process_problem(value)
         if problem is None:
-            list_name = L.CHOICES_OF_FIELD.get(key)
+            list_name = L.list_of(file, key)
             v = code_of(list_name, value) if list_name in L.CODED_LISTS else value
             try:
                 data[key] = convert(kinds[key], v)
@@ -291,7 +293,7 @@ def _read_table(ctx: _Context, grid: _Grid, file: str, start: int) -> list[_Row]
         if all(is_empty(v) for v in cells.values()):
             continue
         seq = _seq(ctx, grid.name, r, at.get("seq"), cells.pop("seq", None))
-        data, done = _cells_to_data(ctx, grid.name, r, cells, at, kinds, file in _UNIT_FIELDS)
+        data, done = _cells_to_data(ctx, grid.name, r, cells, at, kinds, file in _UNIT_FIELDS, file)
         raw = cells.get("value")
         if (
             file == "records.csv"

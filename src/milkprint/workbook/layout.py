@@ -41,6 +41,8 @@ SHEETS: dict[str, Text] = {
     "manure": Text("粪污管理", "Manure management"),
     "farm_inputs": Text("牧场投入", "Farm inputs"),
     "packaging": Text("包装废弃", "Packaging end of life"),
+    # An option's file: the animals a farm sold, for the IDF 2022 energy allocation ([farms] allocation = "idf2022").
+    "animals_sold": Text("出售牲畜", "Animals sold"),
     "lists": Text("列表", "Lists"),
 }
 
@@ -59,6 +61,7 @@ TABLE_SHEETS: dict[str, str] = {
     "manure.csv": "manure",
     "farm_inputs.csv": "farm_inputs",
     "packaging.csv": "packaging",
+    "animals_sold.csv": "animals_sold",
 }
 LABEL_METHOD = "dairy-carbon-label"
 # Tables, and columns of a table (file, column), that only one method reads: their sheets and columns appear in its
@@ -69,6 +72,7 @@ TABLE_METHOD: dict[str, str] = {
     "manure.csv": LABEL_METHOD,
     "farm_inputs.csv": LABEL_METHOD,
     "packaging.csv": LABEL_METHOD,
+    "animals_sold.csv": LABEL_METHOD,
 }
 COLUMN_METHOD: dict[tuple[str, str], str] = {
     ("activities.csv", "stage"): LABEL_METHOD,
@@ -127,6 +131,12 @@ TABLE_TITLES: dict[str, Text] = {
         "每个销售包装中各包装材料的质量及其回收、焚烧、填埋比例（packaging.csv），比例合计为 1",
         "mass of each packaging material in one sold package and its recycled, incinerated, landfilled shares "
         "(packaging.csv); the shares sum to 1",
+    ),
+    "animals_sold": Text(
+        "牧场在核算期内出售（含淘汰）的牲畜，按类别填写头数与出售时活重（animals_sold.csv）；"
+        "仅在“评价信息”的牧场分配方法为 idf2022（IDF 2022 能量分配法）时填写",
+        "animals each farm sold (or culled) in the period, by kind: head and live weight at sale (animals_sold.csv); "
+        "only with the farm allocation idf2022 (the IDF 2022 energy method) on the assessment sheet",
     ),
 }
 
@@ -277,6 +287,11 @@ _LABEL_OVERRIDES: dict[tuple[str, str], str] = {
     ("meters.csv", "name"): "表计名称",
     ("coverage.csv", "source"): "牧场/供应商/产线",
     ("coverage.csv", "value"): "数据值",
+    ("animals_sold.csv", "kind"): "牲畜类别",
+    ("animals_sold.csv", "head"): "出售头数",
+    ("animals_sold.csv", "live_weight_kg"): "出售时活重（kg/头）",
+    ("animals_sold.csv", "birth_weight_kg"): "初生重（kg/头，空为 40）",
+    ("animals_sold.csv", "sex"): "性别（类别未知时必填）",
 }
 
 CHOICES_OF_FIELD: dict[str, str] = {
@@ -305,6 +320,18 @@ CHOICES_OF_FIELD: dict[str, str] = {
     "system": "manure_system",
     "material": "packaging_material",
 }
+# A list of a column that differs from its field's in one table (`kind` of a meter, of an animal sold).
+_CHOICE_OVERRIDES: dict[tuple[str, str], str] = {
+    ("animals_sold.csv", "kind"): "animal_kind",
+    ("animals_sold.csv", "sex"): "sex",
+}
+
+
+def list_of(file: str | None, field: str) -> str | None:
+    """The list of a table's column: the table's own where it has one, else the field's."""
+    return _CHOICE_OVERRIDES.get((file, field), CHOICES_OF_FIELD.get(field)) if file else CHOICES_OF_FIELD.get(field)
+
+
 # Lists whose cells show a word for a code (干燥 for drying, 是 for true): the importer maps them back.
 CODED_LISTS = frozenset(
     {
@@ -318,6 +345,8 @@ CODED_LISTS = frozenset(
         "steam_source",
         "stage",
         "farm_data",
+        "animal_kind",
+        "sex",
     }
 )
 # Yes/no columns whose `no` is the default: the cell shows 是 for yes and stays empty for no.
@@ -339,7 +368,7 @@ def table_columns(file: str, method: str | None = None, used: frozenset[str] = f
         if method is not None and only is not None and only != method and c not in used:
             continue
         label = _LABEL_OVERRIDES.get((file, c), FIELD_LABELS.get(c, c))
-        choices = CHOICES_OF_FIELD.get(c)
+        choices = list_of(file, c)
         if file == "factors.csv" and c == "unit":
             choices = None  # factor units are <mass>/<activity unit>
         cols.append(Column(c, Text(label, c), choices=choices, wrap=c == "note"))
@@ -476,7 +505,16 @@ def _f(
 
 # Field kinds that are a drop-down list of the Lists sheet, and those of several values in one cell.
 CHOICE_KINDS = frozenset(
-    {"method", "gwp", "allocation", "declaration_type", "confidential", "steam_source", "net_content_unit"}
+    {
+        "method",
+        "gwp",
+        "allocation",
+        "declaration_type",
+        "confidential",
+        "steam_source",
+        "net_content_unit",
+        "farm_allocation",
+    }
 )
 MULTI_CHOICE = frozenset({"confidential"})
 
@@ -558,6 +596,19 @@ ASSESSMENT_FIELDS: tuple[Field, ...] = (
         "kg/L",
         "净含量按体积（ml、L）给出时必填，如 1.032",
         "needed when the net content is a volume (ml, L), e.g. 1.032",
+        methods=(LABEL_METHOD,),
+    ),
+    # The farms' milk/meat allocation (F9, F9b): idf2022 reads the sheet of the animals sold.
+    _f(
+        "farms.allocation",
+        "牧场牛奶/肉分配方法",
+        "Farm milk/meat allocation",
+        "farm_allocation",
+        "",
+        "idf2015：按出售活畜重（默认）；idf2022：按出售牲畜的能量，须填写“出售牲畜”表。牧场表中填写的 AF_milk 优先",
+        "idf2015: by the live weight sold (default); idf2022: by the energy of the animals sold, listed on "
+        "'Animals sold'. A farm's own AF_milk (farms sheet) comes first",
+        "idf2015",
         methods=(LABEL_METHOD,),
     ),
     _f("plant.name", "工厂名称", "Plant name", "text"),
@@ -829,4 +880,5 @@ SECTION_ANCHOR: dict[str, str] = {
     "company": "company.name",
     "report": "report.valid_until",
     "declaration": "declaration.type",
+    "farms": "farms.allocation",
 }

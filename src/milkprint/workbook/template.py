@@ -180,6 +180,17 @@ def _get(a: Assessment, key: str) -> object:
     return value
 
 
+def _is_set(a: Assessment, key: str) -> bool:
+    """Whether the bundle gives the field a value: not None, and set in assessment.toml (a section's default, as
+    [farms] allocation's idf2015 in a gate-to-gate bundle, is not the bundle's, and the writer leaves it out)."""
+    node: Any = a
+    for part in key.split("."):
+        if not isinstance(node, BaseModel) or part not in node.model_fields_set:
+            return False
+        node = getattr(node, part)
+    return node is not None
+
+
 def _plain_lines(items: Sequence[object]) -> bool:
     """Whether one item per line reads back as exactly these items (no line breaks, no blanks at the ends)."""
     return all(isinstance(s, str) and s and s.strip() == s and s.splitlines() == [s] for s in items)
@@ -257,8 +268,8 @@ def _assessment_sheet(wb: Workbook, lang: Lang, method: str, a: Assessment | Non
     _header(sheet, cols)
     rows: dict[str, int] = {}
     for f in L.ASSESSMENT_FIELDS:
-        if not f.shown_for(method) and (a is None or _get(a, f.key) is None):
-            continue  # another method's field, and the bundle leaves it empty
+        if not f.shown_for(method) and (a is None or not _is_set(a, f.key)):
+            continue  # another method's field, and the bundle leaves it empty (or at its default)
         kind_text: str | None = None
         if a is not None:
             value, kind_text = _known_value(f, _get(a, f.key), lang)
@@ -462,13 +473,13 @@ def allocate_value(row: ActivityRow, lang: Lang) -> object:
     return shown("allocate", row.allocate, lang) if "allocate" in row.model_fields_set else None
 
 
-def table_value(field: str, value: object, lang: Lang) -> object:
-    """A bundle table's value as its cell shows it."""
+def table_value(field: str, value: object, lang: Lang, file: str | None = None) -> object:
+    """A bundle table's value as its cell shows it (`file`: the table, whose own list a column may have)."""
     if value is None or value == "":
         return None
     if field in L.FLAG_FIELDS:
         return shown("yes_no", True, lang) if value else None
-    list_name = L.CHOICES_OF_FIELD.get(field)
+    list_name = L.list_of(file, field)
     if list_name in L.CODED_LISTS:
         return shown(list_name, value, lang)
     if isinstance(value, dt.datetime):
@@ -513,7 +524,7 @@ def _table_sheet(
             elif c.key == "allocate" and isinstance(row, ActivityRow):
                 v = allocate_value(row, lang)
             else:
-                v = table_value(c.key, getattr(row, c.key), lang)
+                v = table_value(c.key, getattr(row, c.key), lang, file)
             cells.append(
                 sheet.cell(v) if isinstance(v, str | dt.date) else excel_number(v) if isinstance(v, float) else v
             )
