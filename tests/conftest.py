@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from tests.browser import browser  # noqa: F401  # the one Chromium of a test process (session fixture)
 from tests.bundles import REPO
 
 # No per-example time limit (hypothesis's default is 200 ms): with a worker per core and servers in subprocesses an

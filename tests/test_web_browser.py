@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser import LAPTOP, TABLET, LiveServer, browser, shot  # noqa: F401  # browser: the fixture
+from tests.browser import LAPTOP, TABLET, LiveServer, shot
 from tests.bundles import CASES
 from tests.dbs import db_url  # noqa: F401  # the fixture: one SQLite file and one PostgreSQL database
 from tests.web import PASSWORD, bundle_zip, web_app  # noqa: F401  # web_app: the fixture

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser import LAPTOP, LiveServer, browser  # noqa: F401  # browser: the fixture
+from tests.browser import LAPTOP, LiveServer
 from tests.bundles import CASES
 from tests.test_web_browser import sign_in as browser_sign_in
 from tests.web import api_login, bundle_zip, sign_in, web_app  # noqa: F401  # web_app: the fixture

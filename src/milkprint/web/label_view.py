@@ -70,7 +70,7 @@ def label_figures(stored: dict[str, Any], result: Result, lang: Lang) -> dict[st
 def farm_row(number: int, f: FarmFootprint, lang: Lang) -> dict[str, Any]:
     """One farm's row of the farms table (FarmFootprint.to_dict, the spec's keys, plus its page number)."""
     return {
-        **f.to_dict(),
+        **f.to_dict(),  # json: the farms table shows the spec's per-farm keys, as the result JSON states them
         "number": number,
         "data_name": _text(DATA_NAMES.get(f.data, Text(f.data, f.data)), lang),
         "milk_t": f.milk_t,
