@@ -46,7 +46,7 @@ def kind(db: str) -> str:
 def test_upload_result_report_approve_audit_and_roles(
     web_app: Any,  # noqa: F811
     db_url: str,  # noqa: F811
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     tmp_path: Path,
 ) -> None:
     db = kind(db_url)
@@ -179,7 +179,7 @@ def test_upload_result_report_approve_audit_and_roles(
 
 def test_keyboard_tablet_and_english(
     web_app: Any,  # noqa: F811
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     db_url: str,  # noqa: F811
 ) -> None:
     db = kind(db_url)

@@ -92,7 +92,7 @@ def test_label_assessment_farm_and_dashboard_pages(web_app: Any) -> None:  # noq
 @pytest.mark.slow
 def test_label_upload_in_a_browser_shows_the_per_package_figure(
     web_app: Any,  # noqa: F811
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     tmp_path: Path,
 ) -> None:
     upload = tmp_path / "label-tiny.zip"
