@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from milkprint.bundle.label_models import BIRTH_WEIGHT_SOURCE, AnimalSoldRow, FarmRow, HerdRow, ManureRow
 from milkprint.errors import Collector, Location
@@ -510,6 +510,17 @@ def _given_farm(farm: FarmRow, f: float) -> FarmFootprint:
     )
 
 
+_R = TypeVar("_R", HerdRow, ManureRow)
+
+
+def _by_farm(rows: Sequence[_R]) -> dict[str, tuple[_R, ...]]:
+    """Rows grouped by their farm, in file order."""
+    out: dict[str, list[_R]] = {}
+    for r in rows:
+        out.setdefault(r.farm, []).append(r)
+    return {farm: tuple(found) for farm, found in out.items()}
+
+
 def farm_footprints(
     farms: Sequence[FarmRow],
     herd: Sequence[HerdRow],
@@ -524,9 +535,11 @@ def farm_footprints(
     `animals_sold` feeds F9b when ctx.allocation is idf2022. Problems go to `errors`; the farms that failed are
     left out of the answer (the caller raises)."""
     known: dict[int, FarmFootprint] = {}
+    herd_of, manure_of = _by_farm(herd), _by_farm(manure)  # each farm reads its own rows: linear in the group
     for i, farm in enumerate(farms):
         if farm.data == "herd":
-            fp = _herd_farm(farm, herd, manure, inputs_kgco2e.get(farm.farm, {}), animals_sold, ctx, errors)
+            rows, systems = herd_of.get(farm.farm, ()), manure_of.get(farm.farm, ())
+            fp = _herd_farm(farm, rows, systems, inputs_kgco2e.get(farm.farm, {}), animals_sold, ctx, errors)
             if fp is not None:
                 known[i] = fp
         elif farm.data == "declared":

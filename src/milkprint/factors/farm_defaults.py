@@ -253,11 +253,14 @@ _CATEGORY_INDEX = _index(_CATEGORY_NAMES)
 _SYSTEM_INDEX = _index(_SYSTEM_NAMES)
 
 
+@lru_cache(maxsize=1024)
 def animal_category(text: str) -> str | None:
-    """The animal category id of a herd.csv name: 泌乳牛 / lactating cows / 成母牛 -> lactating; None if unknown."""
+    """The animal category id of a herd.csv name: 泌乳牛 / lactating cows / 成母牛 -> lactating; None if unknown.
+    Cached: every herd and manure row of a group asks it (pure; the names are few)."""
     return _CATEGORY_INDEX.get(_key(text))
 
 
+@lru_cache(maxsize=1024)
 def manure_system(text: str) -> str | None:
     """The system id of a manure.csv name: 液态粪浆 / liquid/slurry -> liquid_slurry, 沼气 -> anaerobic_digester; None if unknown."""
     return _SYSTEM_INDEX.get(_key(text))
