@@ -2,7 +2,8 @@
 
 The graph is built by parsing every module of src/milkprint with `ast`, not by importing it: an edge A → B for each
 `import`/`from … import` in A that names a milkprint module B, at module level or inside a function (a deferred
-import is still a dependency); imports under `if TYPE_CHECKING:` are for the type checker only and do not count.
+import is still a dependency), or under `if TYPE_CHECKING:` (a cycle the type checker sees is still a knot in the
+design; DESIGN.md, Boundaries).
 `from pkg import name` counts as an import of `pkg.name` when that is a module, else of `pkg`. Importing a module
 also runs its packages' `__init__`, so it is an edge to those too, except to the importer's own packages (already
 running when it is imported). Any strongly connected component of more than one module is a cycle.
@@ -28,21 +29,11 @@ def modules() -> dict[str, Path]:
     return found
 
 
-def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
-
-
 def _imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
-    """All import statements, at any depth, except those in the body of an `if TYPE_CHECKING:`."""
+    """All import statements, at any depth, those for the type checker only included."""
     out: list[ast.Import | ast.ImportFrom] = []
 
     def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.If) and _is_type_checking(node.test):
-            for child in node.orelse:
-                visit(child)
-            return
         if isinstance(node, ast.Import | ast.ImportFrom):
             out.append(node)
         for child in ast.iter_child_nodes(node):

@@ -11,17 +11,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
+from milkprint.bundle.content import Bundle
 from milkprint.bundle.label_models import ANIMAL_KINDS, FarmRow, HerdRow, ManureRow
 from milkprint.errors import Collector, Location
 from milkprint.factors.eol import default_eol_shares, eol_defaults
 from milkprint.factors.farm_defaults import animal_category, tier1_default
+from milkprint.methods.catalog import DAIRY_LABEL
 
-if TYPE_CHECKING:
-    from milkprint.bundle.reader import Bundle
-
-LABEL_METHOD = "dairy-carbon-label"
+LABEL_METHOD = DAIRY_LABEL.id
 SHARE_TOLERANCE = 1e-6  # shares of a category's manure, and of a material's end-of-life routes, sum to 1 ± this
 _TIER2 = (
     "dmi_kg_per_day",

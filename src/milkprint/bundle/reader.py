@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from milkprint.bundle.content import Bundle as Bundle  # the bundle's content lives below the reader
+from milkprint.bundle.label_checks import LABEL_METHOD, check_label_bundle
 from milkprint.bundle.label_models import AnimalSoldRow, FarmInputRow, FarmRow, HerdRow, ManureRow, PackagingRow
 from milkprint.bundle.models import (
     ActivityRow,
@@ -29,30 +31,6 @@ from milkprint.errors import Collector, InputError, Location, NotSupportedError,
 from milkprint.methods.catalog import METHODS
 
 M = TypeVar("M", bound=BaseModel)
-
-
-@dataclass(frozen=True)
-class Bundle:
-    """A bundle's validated content; `readings` is the path of readings.csv for the meter aggregator."""
-
-    assessment: Assessment
-    activities: tuple[ActivityRow, ...]
-    factors: tuple[FactorRow, ...]
-    meters: tuple[Meter, ...]
-    effluent: tuple[EffluentRow, ...]
-    readings: Path | None
-    root: Path
-    records: tuple[RecordRow, ...] = ()
-    production: tuple[ProductionRow, ...] = ()
-    samples: tuple[SampleRow, ...] = ()
-    coverage: tuple[CoverageRow, ...] = ()
-    # The dairy label's files (spec/dairy-label.md); empty for a gate-to-gate bundle.
-    farms: tuple[FarmRow, ...] = ()
-    herd: tuple[HerdRow, ...] = ()
-    manure: tuple[ManureRow, ...] = ()
-    farm_inputs: tuple[FarmInputRow, ...] = ()
-    packaging: tuple[PackagingRow, ...] = ()
-    animals_sold: tuple[AnimalSoldRow, ...] = ()  # [farms] allocation = "idf2022"
 
 
 def _text(path: Path) -> str:
@@ -374,8 +352,6 @@ def label_files(bundle: Bundle, bad: Collector, complete: bool) -> None:
     `complete` False (the workbook reading a bundle it is still collecting) leaves out what only the assessment
     needs, e.g. the package's net content.
     """
-    from milkprint.bundle.label_checks import LABEL_METHOD, check_label_bundle
-
     if bundle.assessment.method == LABEL_METHOD:
         check_label_bundle(bundle, bad, complete=complete)
         return
