@@ -17,7 +17,7 @@ from milkprint.engine.result import MeterSummary, Result, ResultContext
 from milkprint.engine.steam_state import check_steam
 from milkprint.engine.totals import carbon_breakdown, meter_warnings, scope_fallbacks, sums
 from milkprint.engine.water import critical, grey_water
-from milkprint.errors import Collector, Text
+from milkprint.errors import Collector
 from milkprint.factors.library import Library
 from milkprint.methods.catalog import DAIRY_LABEL, METHODS
 
@@ -105,13 +105,7 @@ def assess(
         library_version=library.version,
         library_digest=library.digest,
         meters=tuple(meters),
-        context=ResultContext(
-            product=a.product,
-            plant=a.plant,
-            period=a.period,
-            method_name=Text(method.zh, method.en),
-            declared_unit=Text(method.declared_unit_zh, method.declared_unit_en),
-        ),
+        context=ResultContext.of(a, method),
         warnings=tuple(warnings),
         factor_scope=method.factor_scope,
     )

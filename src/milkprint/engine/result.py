@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from milkprint.bundle.models import Period, Plant, Product
+from milkprint.bundle.models import Assessment, Period, Plant, Product
 from milkprint.engine.cutoff import Decision
 from milkprint.engine.farm import FarmFootprint
 from milkprint.engine.inventory import GasEmission, Line
@@ -14,6 +14,7 @@ from milkprint.engine.water import GreyWater
 from milkprint.errors import Text
 from milkprint.factors.resolve import Fallback
 from milkprint.factors.scope import SHORT_OF_LIFE_CYCLE
+from milkprint.methods.catalog import Method
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,18 @@ class ResultContext:
     period: Period
     method_name: Text
     declared_unit: Text
+
+    @classmethod
+    def of(cls, assessment: Assessment, method: Method) -> ResultContext:
+        """The context of an assessment under its method (both methods' results state it the same way)."""
+        a = assessment
+        return cls(
+            product=a.product,
+            plant=a.plant,
+            period=a.period,
+            method_name=Text(method.zh, method.en),
+            declared_unit=Text(method.declared_unit_zh, method.declared_unit_en),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {

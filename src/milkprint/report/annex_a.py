@@ -166,19 +166,25 @@ def build_report(inp: ReportInputs, lang: Lang = "zh") -> Document:
         *_results(c),
         *_declaration(c),
     ]
-    a = inp.assessment
-    rid = inp.report_id
     title = c.t("奶粉碳水足迹报告", "Milk Powder Carbon and Water Footprint Report")
+    subject = c.t("产品碳足迹与水足迹", "product carbon and water footprint")
+    return report_document(c, title, subject, _cover(c, title, inp.report_id), sections)
+
+
+def report_document(c: ReportContext, title: str, subject: str, cover: Cover, sections: list[Section]) -> Document:
+    """A report's Document around its sections: confidentiality notice, footer and metadata as every report has."""
+    inp, rid = c.inp, c.inp.report_id
+    a = inp.assessment
     return Document(
         id=rid,
-        lang=lang,
-        cover=_cover(c, title, rid),
+        lang=c.lang,
+        cover=cover,
         sections=tuple(sections),
-        confidential_notice=CONFIDENTIAL_NOTICE(lang) if a.confidential else "",
+        confidential_notice=CONFIDENTIAL_NOTICE(c.lang) if a.confidential else "",
         footer=f"{c.product} · {title} · {rid}",
         meta={
             "title": f"{c.product} {title}",
-            "subject": c.t("产品碳足迹与水足迹", "product carbon and water footprint"),
+            "subject": subject,
             "author": a.report.issuer or c.company,
             "date": inp.issue_date.isoformat(),
             "report_id": rid,

@@ -18,7 +18,6 @@ from milkprint.methods.catalog import METHODS
 from milkprint.methods.item_names import item_name
 from milkprint.report import annex_a
 from milkprint.report.annex_a import (
-    CONFIDENTIAL_NOTICE,
     Numbers,
     ReportContext,
     ReportInputs,
@@ -26,6 +25,7 @@ from milkprint.report.annex_a import (
     declaration_line,
     num,
     pct,
+    report_document,
 )
 from milkprint.report.document import (
     Bar,
@@ -84,23 +84,9 @@ def build_label_report(inp: ReportInputs, lang: Lang = "zh") -> Document:
         *_method_sections(c),
         *label_declaration_sections(c),
     ]
-    a, rid = inp.assessment, inp.report_id
     title = c.t("乳制品产品碳足迹评价报告", "Dairy Product Carbon Footprint Assessment Report")
-    return Document(
-        id=rid,
-        lang=lang,
-        cover=_cover(c, title, rid),
-        sections=tuple(sections),
-        confidential_notice=CONFIDENTIAL_NOTICE(lang) if a.confidential else "",
-        footer=f"{c.product} · {title} · {rid}",
-        meta={
-            "title": f"{c.product} {title}",
-            "subject": c.t("产品碳足迹（碳标签）", "product carbon footprint (carbon label)"),
-            "author": a.report.issuer or c.company,
-            "date": inp.issue_date.isoformat(),
-            "report_id": rid,
-        },
-    )
+    subject = c.t("产品碳足迹（碳标签）", "product carbon footprint (carbon label)")
+    return report_document(c, title, subject, _cover(c, title, inp.report_id), sections)
 
 
 def _cover(c: ReportContext, title: str, rid: str) -> Cover:
